@@ -1,0 +1,41 @@
+// The command line. Flag names are a contract: deployment scripts and test harnesses call them.
+//   piotd [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--demo] [--threads N]
+//         [--map-size-mb N] [--log-level LEVEL]
+//   piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-
+//   piotd --version | --help
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace piotd::daemon {
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class Command { run, import, version, help };
+
+struct CommandLine {
+    Command command = Command::run;
+    std::optional<std::string> config_file;
+    std::optional<std::string> data_dir;
+    std::optional<std::string> listen;
+    std::optional<std::string> threads;
+    std::optional<std::string> map_size_mb;
+    std::optional<std::string> log_level;
+    bool demo = false;
+    // import
+    std::optional<std::string> list;
+    std::optional<std::string> input;  // a path, or "-" for stdin
+    bool append = false;
+};
+
+// Throws UsageError with a message that names the offending argument.
+CommandLine parse_command_line(int argc, const char* const* argv);
+
+const char* usage_text();
+
+}  // namespace piotd::daemon

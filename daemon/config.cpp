@@ -1,0 +1,122 @@
+#include "daemon/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+namespace piotd::daemon {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+std::size_t to_size(std::string_view key, std::string_view value, std::size_t min,
+                    std::size_t max) {
+    std::size_t result = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), result);
+    if (ec != std::errc{} || end != value.data() + value.size() || result < min || result > max) {
+        throw std::runtime_error(std::string(key) + " must be a whole number from " +
+                                 std::to_string(min) + " to " + std::to_string(max));
+    }
+    return result;
+}
+
+LogLevel to_log_level(std::string_view value) {
+    if (value == "error") return LogLevel::error;
+    if (value == "warning") return LogLevel::warning;
+    if (value == "info") return LogLevel::info;
+    if (value == "debug") return LogLevel::debug;
+    throw std::runtime_error("log.level must be error, warning, info or debug");
+}
+
+}  // namespace
+
+void set_config_value(Config& config, std::string_view section, std::string_view key,
+                      std::string_view value) {
+    const std::string name = std::string(section) + "." + std::string(key);
+    using std::chrono::milliseconds;
+    if (name == "server.listen") {
+        config.listen = value;
+    } else if (name == "server.threads") {
+        config.limits.threads = static_cast<unsigned>(to_size(name, value, 1, 64));
+    } else if (name == "server.max_connections") {
+        config.limits.max_connections = to_size(name, value, 1, 1'000'000);
+    } else if (name == "server.max_body_bytes") {
+        config.limits.max_body_bytes = to_size(name, value, 1024, 64u << 20);
+    } else if (name == "server.max_header_bytes") {
+        config.limits.max_header_bytes = to_size(name, value, 1024, 1u << 20);
+    } else if (name == "server.read_timeout_ms") {
+        config.limits.read_timeout = milliseconds(to_size(name, value, 100, 3'600'000));
+    } else if (name == "server.idle_timeout_ms") {
+        config.limits.idle_timeout = milliseconds(to_size(name, value, 100, 3'600'000));
+    } else if (name == "server.write_timeout_ms") {
+        config.limits.write_timeout = milliseconds(to_size(name, value, 100, 3'600'000));
+    } else if (name == "server.max_codes_per_request") {
+        config.max_codes_per_request = to_size(name, value, 1, 100'000);
+    } else if (name == "storage.data_dir") {
+        config.data_dir = std::string(value);
+    } else if (name == "storage.map_size_mb") {
+        config.map_size_mb = to_size(name, value, 16, 1u << 20);
+    } else if (name == "auth.user") {
+        config.user = value;
+    } else if (name == "auth.password") {
+        config.password = value;
+    } else if (name == "module.name") {
+        config.name = value;
+    } else if (name == "module.inn") {
+        config.inn = value;
+    } else if (name == "module.service_url") {
+        config.service_url = value;
+    } else if (name == "log.level") {
+        config.log_level = to_log_level(value);
+    } else {
+        throw std::runtime_error("unknown key " + name);
+    }
+}
+
+void load_config_file(const std::filesystem::path& file, Config& config) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error(file.string() + ": cannot open config file");
+    std::string line;
+    std::string section;
+    int number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        const std::string where = file.string() + ":" + std::to_string(number) + ": ";
+        const std::string_view text = trim(line);
+        if (text.empty() || text.front() == '#' || text.front() == ';') continue;
+        if (text.front() == '[') {
+            if (text.back() != ']') throw std::runtime_error(where + "unclosed section header");
+            section = trim(text.substr(1, text.size() - 2));
+            continue;
+        }
+        const std::size_t eq = text.find('=');
+        if (eq == std::string_view::npos) throw std::runtime_error(where + "expected key = value");
+        if (section.empty()) throw std::runtime_error(where + "key outside a [section]");
+        std::string_view value = trim(text.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+            value = value.substr(1, value.size() - 2);
+        }
+        try {
+            set_config_value(config, section, trim(text.substr(0, eq)), value);
+        } catch (const std::runtime_error& e) {
+            throw std::runtime_error(where + e.what());
+        }
+    }
+}
+
+void apply_environment(Config& config) {
+    if (const char* user = std::getenv("PIOTD_USER"); user && *user) config.user = user;
+    if (const char* password = std::getenv("PIOTD_PASSWORD"); password && *password) {
+        config.password = password;
+    }
+}
+
+}  // namespace piotd::daemon

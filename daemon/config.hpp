@@ -1,0 +1,47 @@
+// Everything piotd can be told, with its default. Sources, later ones winning:
+// built-in defaults < config file (INI, see docs/configuration.md) < environment
+// (PIOTD_USER, PIOTD_PASSWORD) < command-line flags.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "daemon/http/server_limits.hpp"
+#include "daemon/log.hpp"
+
+namespace piotd::daemon {
+
+struct Config {
+    // [server]
+    std::string listen = "127.0.0.1:5995";
+    ServerLimits limits{};
+    std::size_t max_codes_per_request = 10'000;
+    // [storage]
+    std::filesystem::path data_dir = "/var/lib/piotd";
+    std::size_t map_size_mb = 4096;
+    // [auth]
+    std::string user = "admin";
+    std::string password;  // required unless demo
+    // [module]
+    std::string name = "piotd";
+    std::string inn;
+    std::string service_url;
+    // [log]
+    LogLevel log_level = LogLevel::info;
+    // --demo: admin:admin, ready, seeded demo lists.
+    bool demo = false;
+};
+
+// Reads an INI file into `config`. Throws std::runtime_error("FILE:LINE: …") on a syntax error,
+// an unknown key or a bad value, so a typo is found at start, not in production.
+void load_config_file(const std::filesystem::path& file, Config& config);
+
+// Applies PIOTD_USER / PIOTD_PASSWORD when set.
+void apply_environment(Config& config);
+
+// Sets one key ("section.key") from text; shared by the file reader and tests.
+void set_config_value(Config& config, std::string_view section, std::string_view key,
+                      std::string_view value);
+
+}  // namespace piotd::daemon

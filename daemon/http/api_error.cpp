@@ -1,0 +1,43 @@
+#include "daemon/http/api_error.hpp"
+
+namespace piotd::daemon {
+
+std::string_view api_error_name(ApiError error) {
+    switch (error) {
+        case ApiError::bad_request:
+            return "bad_request";
+        case ApiError::invalid_json:
+            return "invalid_json";
+        case ApiError::missing_field:
+            return "missing_field";
+        case ApiError::invalid_code:
+            return "invalid_code";
+        case ApiError::too_many_codes:
+            return "too_many_codes";
+        case ApiError::method_not_allowed:
+            return "method_not_allowed";
+        case ApiError::invalid_field:
+            return "invalid_field";
+        case ApiError::unauthorized:
+            return "unauthorized";
+        case ApiError::not_found:
+            return "not_found";
+        case ApiError::not_ready:
+            return "not_ready";
+        case ApiError::sync_error:
+            return "sync_error";
+        case ApiError::body_too_large:
+            return "body_too_large";
+        case ApiError::header_too_large:
+            return "header_too_large";
+        case ApiError::internal:
+            return "internal";
+        case ApiError::storage_unavailable:
+            return "storage_unavailable";
+        case ApiError::too_many_connections:
+            return "too_many_connections";
+    }
+    return "unknown";
+}
+
+}  // namespace piotd::daemon

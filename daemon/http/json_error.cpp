@@ -1,0 +1,34 @@
+#include "daemon/http/json_error.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <boost/beast/http/field.hpp>
+
+namespace piotd::daemon {
+
+std::string json_error_body(http::status status, ApiError error, std::string_view description) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    writer.Key("code");
+    writer.Int(static_cast<int>(status));
+    writer.Key("description");
+    writer.String(description.data(), static_cast<rapidjson::SizeType>(description.size()));
+    writer.Key("errorCode");
+    writer.Int(static_cast<int>(error));
+    writer.Key("error");
+    const std::string_view name = api_error_name(error);
+    writer.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    writer.EndObject();
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+Response json_error(http::status status, ApiError error, std::string_view description) {
+    Response response{status, 11};
+    response.set(http::field::content_type, "application/json; charset=utf-8");
+    response.body() = json_error_body(status, error, description);
+    return response;
+}
+
+}  // namespace piotd::daemon

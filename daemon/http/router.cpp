@@ -1,0 +1,59 @@
+#include "daemon/http/router.hpp"
+
+#include "daemon/http/json_error.hpp"
+#include "daemon/log.hpp"
+#include "storage/storage_error.hpp"
+
+namespace piotd::daemon {
+
+void Router::add(http::verb method, std::string path, RouteHandler handler, Access access) {
+    const bool prefix = !path.empty() && path.back() == '*';
+    if (prefix) path.pop_back();
+    routes_.push_back(Route{method, std::move(path), prefix, std::move(handler), access});
+}
+
+Response Router::handle(const Request& request) {
+    try {
+        return dispatch(request);
+    } catch (const storage::StorageError& e) {
+        log_error("storage", e.what());
+        const auto status = http::status::service_unavailable;
+        return json_error(status, ApiError::storage_unavailable,
+                          e.map_full() ? "local database is full; raise map_size_mb"
+                                       : "local database is unavailable");
+    } catch (const std::exception& e) {
+        log_error("http", e.what());
+        return json_error(http::status::internal_server_error, ApiError::internal,
+                          "internal error");
+    }
+}
+
+Response Router::dispatch(const Request& request) {
+    const std::string_view target = request.target();
+    const std::size_t question = target.find('?');
+    const std::string_view path = target.substr(0, question);
+    const std::string_view query =
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+
+    const Route* path_match = nullptr;
+    for (const Route& route : routes_) {
+        const bool matches = route.prefix ? path.starts_with(route.path) : path == route.path;
+        if (!matches) continue;
+        path_match = &route;
+        if (route.method != request.method()) continue;
+        if (route.access == Access::authenticated && !auth_.allows(request)) {
+            Response response = json_error(http::status::unauthorized, ApiError::unauthorized,
+                                           "missing or wrong Basic credentials");
+            response.set(http::field::www_authenticate, "Basic realm=\"piotd\"");
+            return response;
+        }
+        return route.handler(RequestContext{request, path, query});
+    }
+    if (path_match != nullptr) {
+        return json_error(http::status::method_not_allowed, ApiError::method_not_allowed,
+                          "method not allowed for this path");
+    }
+    return json_error(http::status::not_found, ApiError::not_found, "no such endpoint");
+}
+
+}  // namespace piotd::daemon

@@ -1,0 +1,50 @@
+// Dispatch by method and path, with Basic auth and the error boundary in one place: a handler
+// that throws never takes the daemon down; the client gets a JSON 500/503 and the next request
+// is served as usual.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/http/basic_auth.hpp"
+#include "daemon/http/request_handler.hpp"
+
+namespace piotd::daemon {
+
+struct RequestContext {
+    const Request& request;
+    std::string_view path;   // target before '?', not decoded
+    std::string_view query;  // after '?', not decoded
+};
+
+using RouteHandler = std::function<Response(const RequestContext&)>;
+
+enum class Access : std::uint8_t { authenticated, open };
+
+class Router : public RequestHandler {
+public:
+    explicit Router(BasicAuth auth) : auth_(std::move(auth)) {}
+
+    // `path` is matched exactly, or as a prefix when it ends with '*'.
+    void add(http::verb method, std::string path, RouteHandler handler,
+             Access access = Access::authenticated);
+
+    Response handle(const Request& request) override;
+
+private:
+    struct Route {
+        http::verb method;
+        std::string path;
+        bool prefix;
+        RouteHandler handler;
+        Access access;
+    };
+    Response dispatch(const Request& request);
+
+    BasicAuth auth_;
+    std::vector<Route> routes_;
+};
+
+}  // namespace piotd::daemon

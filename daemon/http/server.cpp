@@ -1,0 +1,134 @@
+#include "daemon/http/server.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include <system_error>
+
+#include "daemon/http/json_error.hpp"
+#include "daemon/http/session.hpp"
+
+namespace piotd::daemon {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+struct HttpServer::Worker {
+    asio::io_context io{1};  // one thread per context: Asio may skip its internal locking
+    tcp::acceptor acceptor{io};
+    asio::steady_timer retry{io};
+};
+
+namespace {
+
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+void open_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& endpoint) {
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.set_option(reuse_port(true));
+    boost::system::error_code ec;
+    acceptor.bind(endpoint, ec);
+    if (ec) {
+        throw std::system_error(ec, "cannot listen on " + endpoint.address().to_string() + ":" +
+                                        std::to_string(endpoint.port()));
+    }
+    acceptor.listen(asio::socket_base::max_listen_connections);
+}
+
+// Sent to a client that arrives while the server is at its connection limit. Written once with a
+// non-blocking send; whatever does not fit is dropped with the connection.
+const std::string& too_many_connections_answer() {
+    static const std::string answer = [] {
+        const std::string body =
+            json_error_body(http::status::service_unavailable, ApiError::too_many_connections,
+                            "too many connections, retry shortly");
+        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; "
+               "charset=utf-8\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    return answer;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const tcp::endpoint& endpoint, const ServerLimits& limits,
+                       RequestHandler& handler)
+    : limits_(limits), handler_(handler) {
+    const unsigned threads = limits_.threads == 0 ? 1 : limits_.threads;
+    tcp::endpoint target = endpoint;
+    for (unsigned i = 0; i < threads; ++i) {
+        auto worker = std::make_unique<Worker>();
+        open_acceptor(worker->acceptor, target);
+        // Port 0 asks the kernel for a free port; every further acceptor joins that same port.
+        if (i == 0) target = worker->acceptor.local_endpoint();
+        workers_.push_back(std::move(worker));
+    }
+    bound_ = target;
+}
+
+HttpServer::~HttpServer() {
+    stop();
+}
+
+void HttpServer::start() {
+    for (auto& worker : workers_) accept_next(*worker);
+    for (auto& worker : workers_) {
+        threads_.emplace_back([w = worker.get()] { w->io.run(); });
+    }
+}
+
+void HttpServer::accept_next(Worker& worker) {
+    worker.acceptor.async_accept([this, &worker](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+            const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
+            if (open >= limits_.max_connections) {
+                connections_.fetch_sub(1, std::memory_order_relaxed);
+                refused_.fetch_add(1, std::memory_order_relaxed);
+                boost::system::error_code ignored;
+                socket.non_blocking(true, ignored);
+                socket.write_some(asio::buffer(too_many_connections_answer()), ignored);
+                socket.shutdown(tcp::socket::shutdown_both, ignored);
+                socket.close(ignored);
+            } else {
+                std::make_shared<Session>(std::move(socket), limits_, handler_, connections_)
+                    ->start();
+            }
+        }
+        if (ec) {
+            // EMFILE and friends are transient; retrying at once would spin on the same error.
+            worker.retry.expires_after(std::chrono::milliseconds(50));
+            worker.retry.async_wait([this, &worker](boost::system::error_code wait_ec) {
+                if (!wait_ec) accept_next(worker);
+            });
+            return;
+        }
+        accept_next(worker);
+    });
+}
+
+void HttpServer::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    for (auto& worker : workers_) {
+        asio::post(worker->io, [w = worker.get()] {
+            boost::system::error_code ignored;
+            w->acceptor.close(ignored);
+            w->retry.cancel();
+            w->io.stop();
+        });
+    }
+    for (auto& thread : threads_) {
+        if (thread.joinable()) thread.join();
+    }
+    threads_.clear();
+    workers_.clear();
+}
+
+}  // namespace piotd::daemon

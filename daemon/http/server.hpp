@@ -1,0 +1,53 @@
+// The HTTP/1.1 server (Boost.Beast). One io_context per thread, each with its own acceptor on the
+// same port (SO_REUSEPORT), so a connection lives on one thread for its whole life and the hot
+// path takes no lock. Connections above the limit get a 503 JSON answer and are closed.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/http/request_handler.hpp"
+#include "daemon/http/server_limits.hpp"
+
+namespace piotd::daemon {
+
+class HttpServer {
+public:
+    // Binds immediately (throws std::system_error with a clear message if the port is taken).
+    HttpServer(const boost::asio::ip::tcp::endpoint& endpoint, const ServerLimits& limits,
+               RequestHandler& handler);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // The bound endpoint (the real port when 0 was asked for).
+    boost::asio::ip::tcp::endpoint local_endpoint() const { return bound_; }
+    // Starts the I/O threads; returns at once.
+    void start();
+    // Stops accepting, closes connections, joins the threads. Idempotent.
+    void stop();
+
+    std::size_t open_connections() const { return connections_.load(std::memory_order_relaxed); }
+    std::uint64_t refused_connections() const { return refused_.load(std::memory_order_relaxed); }
+
+private:
+    struct Worker;
+    void accept_next(Worker& worker);
+
+    ServerLimits limits_;
+    RequestHandler& handler_;
+    boost::asio::ip::tcp::endpoint bound_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<std::thread> threads_;
+    std::atomic<std::size_t> connections_{0};
+    std::atomic<std::uint64_t> refused_{0};
+    bool stopped_ = false;
+};
+
+}  // namespace piotd::daemon

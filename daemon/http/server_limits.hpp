@@ -1,0 +1,22 @@
+// What one HTTP listener allows a client. Every number is a defence against a hostile or broken
+// client, sized so that honest POS software never meets it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace piotd::daemon {
+
+struct ServerLimits {
+    std::size_t max_header_bytes = 8 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;  // 10,000 codes of 100 bytes fit
+    // A request must arrive whole within this time from its first byte wait (slowloris).
+    std::chrono::milliseconds read_timeout{10'000};
+    // A keep-alive connection with no request for this long is closed.
+    std::chrono::milliseconds idle_timeout{60'000};
+    std::chrono::milliseconds write_timeout{10'000};
+    std::size_t max_connections = 2048;
+    unsigned threads = 2;
+};
+
+}  // namespace piotd::daemon

@@ -1,0 +1,105 @@
+#include "daemon/http/session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "daemon/http/json_error.hpp"
+
+namespace piotd::daemon {
+
+namespace beast = boost::beast;
+
+Session::Session(boost::asio::ip::tcp::socket&& socket, const ServerLimits& limits,
+                 RequestHandler& handler, std::atomic<std::size_t>& connections)
+    : stream_(std::move(socket)), limits_(limits), handler_(handler), connections_(connections) {
+    boost::system::error_code ignored;
+    stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+}
+
+Session::~Session() {
+    connections_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Session::start() {
+    wait_for_request();
+}
+
+// Waiting for the first byte of a request is bounded by the idle timeout; once it has started,
+// the whole request must arrive within the read timeout, so a client that trickles bytes
+// (slowloris) holds a connection for at most idle + read time.
+void Session::wait_for_request() {
+    if (buffer_.size() > 0) {
+        read_request();
+        return;
+    }
+    stream_.expires_after(limits_.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                self->on_first_bytes(ec, n);
+                            });
+}
+
+void Session::on_first_bytes(beast::error_code ec, std::size_t bytes) {
+    if (ec) return close();
+    buffer_.commit(bytes);
+    read_request();
+}
+
+void Session::read_request() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    parser_->body_limit(limits_.max_body_bytes);
+    stream_.expires_after(limits_.read_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+void Session::on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::body_limit) {
+        auto response = json_error(http::status::payload_too_large, ApiError::body_too_large,
+                                   "request body is larger than the limit");
+        response.keep_alive(false);
+        return send(std::move(response));
+    }
+    if (ec == http::error::header_limit) {
+        auto response = json_error(http::status::request_header_fields_too_large,
+                                   ApiError::header_too_large, "request headers are too large");
+        response.keep_alive(false);
+        return send(std::move(response));
+    }
+    // Anything else (timeout, reset, malformed HTTP) cannot be answered meaningfully.
+    if (ec) return close();
+
+    const Request& request = parser_->get();
+    Response response = handler_.handle(request);
+    response.version(request.version());
+    response.keep_alive(request.keep_alive() && response.keep_alive());
+    send(std::move(response));
+}
+
+void Session::send(Response&& response) {
+    response_ = std::move(response);
+    response_.prepare_payload();
+    const bool keep_alive = response_.keep_alive();
+    stream_.expires_after(limits_.write_timeout);
+    http::async_write(stream_, response_,
+                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t n) {
+                          self->on_write(keep_alive, ec, n);
+                      });
+}
+
+void Session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+    if (ec || !keep_alive) return close();
+    parser_.reset();
+    wait_for_request();
+}
+
+void Session::close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    stream_.close();
+}
+
+}  // namespace piotd::daemon

@@ -1,0 +1,46 @@
+// One HTTP connection: read a request (with idle, read and size limits), hand it to the
+// RequestHandler, write the answer, repeat while keep-alive. Broken HTTP closes the connection;
+// a request that is well-formed HTTP but too large gets a JSON 413/431 first.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include "daemon/http/request_handler.hpp"
+#include "daemon/http/server_limits.hpp"
+
+namespace piotd::daemon {
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(boost::asio::ip::tcp::socket&& socket, const ServerLimits& limits,
+            RequestHandler& handler, std::atomic<std::size_t>& connections);
+    ~Session();
+
+    void start();
+
+private:
+    void wait_for_request();
+    void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
+    void read_request();
+    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void send(Response&& response);
+    void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+    void close();
+
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    Response response_;
+    const ServerLimits& limits_;
+    RequestHandler& handler_;
+    std::atomic<std::size_t>& connections_;
+};
+
+}  // namespace piotd::daemon

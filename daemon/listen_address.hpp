@@ -1,0 +1,13 @@
+// "ADDR:PORT" ("127.0.0.1:5995", "[::1]:5995", "0.0.0.0:0") to an endpoint.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <string_view>
+
+namespace piotd::daemon {
+
+// Throws std::runtime_error naming the bad part.
+boost::asio::ip::tcp::endpoint parse_listen_address(std::string_view text);
+
+}  // namespace piotd::daemon

@@ -1,0 +1,120 @@
+#include "daemon/lm/check_handler.hpp"
+
+#include <vector>
+
+#include "daemon/http/json_error.hpp"
+#include "daemon/http/json_response.hpp"
+#include "daemon/http/query_string.hpp"
+#include "daemon/lm/readiness.hpp"
+#include "daemon/version.hpp"
+#include "protocol/cis_list_request.hpp"
+#include "protocol/code_error.hpp"
+#include "protocol/marking_code.hpp"
+#include "protocol/uuid.hpp"
+
+namespace piotd::daemon {
+
+namespace {
+
+using protocol::LmApiVersion;
+
+protocol::LmCodeResult check_one(const LocalModule& module, const protocol::MarkingCode& code) {
+    const storage::CodeStatus status = module.lists().lookup(code);
+    protocol::LmCodeResult result;
+    result.cis = code.ki();
+    result.gtin = code.gtin();
+    result.print_view = code.print_view();
+    result.is_blocked = status.blocked();
+    result.sold = status.sold;
+    result.mrp = code.pack_mrp();
+    result.smp = status.min_price.value_or(0);
+    result.repairs = code.repairs();
+    result.gtin_check_digit_ok = code.gtin_check_digit_ok();
+    return result;
+}
+
+Response invalid_code(protocol::CodeError error, std::string_view where) {
+    std::string description(where);
+    description += ": ";
+    description += protocol::code_error_message(error);
+    description += " (";
+    description += protocol::code_error_name(error);
+    description += ")";
+    return json_error(http::status::bad_request, ApiError::invalid_code, description);
+}
+
+Response answer(const LocalModule& module, std::span<const protocol::LmCodeResult> codes,
+                LmApiVersion api, bool wrapped) {
+    const std::string req_id = protocol::random_uuid();
+    protocol::LmCheckAnswer answer;
+    answer.req_id = req_id;
+    answer.req_timestamp_ms = module.now_ms();
+    answer.inst = module.inst();
+    answer.version = kVersion;
+    answer.codes = codes;
+
+    // One buffer per I/O thread: answers are built without allocating after warm-up.
+    thread_local rapidjson::StringBuffer buffer;
+    buffer.Clear();
+    protocol::JsonWriter writer(buffer);
+    if (wrapped) {
+        protocol::write_check_results(writer, answer, api);
+    } else {
+        protocol::write_check_answer(writer, answer, api);
+    }
+    return json_response(http::status::ok, std::string(buffer.GetString(), buffer.GetSize()));
+}
+
+}  // namespace
+
+Response handle_check_get(const LocalModule& module, const RequestContext& context,
+                          LmApiVersion api) {
+    if (auto not_ready = readiness_error(module)) return std::move(*not_ready);
+    const QueryValue cis = query_param(context.query, "cis");
+    if (!cis.valid) {
+        return json_error(http::status::bad_request, ApiError::invalid_field,
+                          "query parameter cis is not valid percent-encoding");
+    }
+    if (!cis.present || cis.value.empty()) {
+        return json_error(http::status::bad_request, ApiError::missing_field,
+                          "query parameter cis is missing");
+    }
+    const protocol::ParseResult parsed = protocol::parse_marking_code(cis.value);
+    if (!parsed) return invalid_code(parsed.error, "cis");
+    const protocol::LmCodeResult result = check_one(module, parsed.code);
+    return answer(module, {&result, 1}, api, false);
+}
+
+Response handle_check_post(const LocalModule& module, const RequestContext& context,
+                           LmApiVersion api) {
+    if (auto not_ready = readiness_error(module)) return std::move(*not_ready);
+    const protocol::CisListRequest request =
+        protocol::decode_cis_list(context.request.body(), module.config().max_codes_per_request);
+    switch (request.error) {
+        case protocol::RequestError::none:
+            break;
+        case protocol::RequestError::invalid_json:
+            return json_error(http::status::bad_request, ApiError::invalid_json, request.detail);
+        case protocol::RequestError::missing_field:
+        case protocol::RequestError::empty_list:
+            return json_error(http::status::bad_request, ApiError::missing_field, request.detail);
+        case protocol::RequestError::invalid_field:
+            return json_error(http::status::bad_request, ApiError::invalid_field, request.detail);
+        case protocol::RequestError::too_many_codes:
+            return json_error(http::status::bad_request, ApiError::too_many_codes, request.detail);
+    }
+
+    std::vector<protocol::MarkingCode> codes;
+    codes.reserve(request.entries.size());
+    for (std::size_t i = 0; i < request.entries.size(); ++i) {
+        protocol::ParseResult parsed = protocol::parse_marking_code(request.entries[i].cis);
+        if (!parsed) return invalid_code(parsed.error, "cis_list[" + std::to_string(i) + "]");
+        codes.push_back(parsed.code);
+    }
+    std::vector<protocol::LmCodeResult> results;
+    results.reserve(codes.size());
+    for (const protocol::MarkingCode& code : codes) results.push_back(check_one(module, code));
+    return answer(module, results, api, true);
+}
+
+}  // namespace piotd::daemon

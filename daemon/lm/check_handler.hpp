@@ -1,0 +1,21 @@
+// The black-list checks of the LM API (lm-api.md §3.3–3.5, §4):
+//   GET  /api/v1/cis/check?cis=…      flat answer         (deprecated, still served)
+//   POST /api/v1/cis/check            {"results":[…]}     (deprecated, still served)
+//   GET  /api/v1/cis/outCheck?cis=…   flat answer
+//   POST /api/v1/cis/outCheck         {"results":[…]}
+//   POST /api/v2/cis/outCheck         {"results":[…]} with sold, mrp, smp
+// A full code with its crypto tail is accepted and cut to the КИ.
+#pragma once
+
+#include "daemon/http/router.hpp"
+#include "daemon/local_module.hpp"
+#include "protocol/lm_check_answer.hpp"
+
+namespace piotd::daemon {
+
+Response handle_check_get(const LocalModule& module, const RequestContext& context,
+                          protocol::LmApiVersion api);
+Response handle_check_post(const LocalModule& module, const RequestContext& context,
+                           protocol::LmApiVersion api);
+
+}  // namespace piotd::daemon

@@ -1,0 +1,136 @@
+#include "daemon/local_module.hpp"
+
+#include <stdexcept>
+
+#include "daemon/demo_data.hpp"
+#include "daemon/log.hpp"
+#include "protocol/uuid.hpp"
+#include "storage/list_item.hpp"
+#include "storage/transaction.hpp"
+
+namespace piotd::daemon {
+
+namespace {
+
+// The lists a module needs before it may answer checks. The LM replicates more, but without
+// these two a black-list check would silently pass codes that are blocked.
+bool required_lists_loaded(const storage::ModuleState& state) {
+    return state.loaded_ms[static_cast<std::size_t>(storage::ListName::blocked_cis)] != 0 &&
+           state.loaded_ms[static_cast<std::size_t>(storage::ListName::blocked_gtin)] != 0;
+}
+
+storage::EnvironmentOptions environment_options(const Config& config) {
+    storage::EnvironmentOptions options;
+    options.dir = config.data_dir;
+    options.map_size = config.map_size_mb << 20;
+    return options;
+}
+
+}  // namespace
+
+LocalModule::LocalModule(const Config& config, const Clock& clock)
+    : config_(config),
+      clock_(clock),
+      env_(std::make_unique<storage::Environment>(environment_options(config))),
+      lists_(std::make_unique<storage::BlackLists>(*env_)) {
+    storage::ModuleState state;
+    {
+        storage::ReadTxn txn(*env_);
+        state = storage::read_module_state(txn);
+    }
+    if (state.inst.empty()) {
+        state.inst = protocol::random_uuid();
+        if (state.db_version.empty()) state.db_version = protocol::random_uuid();
+        write_state(state);
+    }
+    inst_ = state.inst;
+    cache(state);
+}
+
+void LocalModule::cache(const storage::ModuleState& state) {
+    std::lock_guard lock(state_mutex_);
+    state_ = state;
+    configured_.store(!state.token.empty() || config_.demo, std::memory_order_relaxed);
+    lists_loaded_.store(state.lists_loaded, std::memory_order_relaxed);
+    last_sync_ms_.store(state.last_sync_ms, std::memory_order_relaxed);
+}
+
+void LocalModule::write_state(const storage::ModuleState& state) {
+    storage::WriteTxn txn(*env_);
+    storage::write_module_state(txn, state);
+    txn.commit();
+}
+
+protocol::LmStatus LocalModule::status() const {
+    protocol::LmStatusInputs inputs;
+    inputs.configured = configured_.load(std::memory_order_relaxed);
+    inputs.lists_loaded = lists_loaded_.load(std::memory_order_relaxed);
+    inputs.last_sync_ms = last_sync_ms_.load(std::memory_order_relaxed);
+    return protocol::evaluate_lm_status(inputs, clock_.now_ms());
+}
+
+storage::ModuleState LocalModule::state() const {
+    std::lock_guard lock(state_mutex_);
+    return state_;
+}
+
+void LocalModule::init(const std::string& token) {
+    storage::ModuleState state = this->state();
+    state.token = token;
+    write_state(state);
+    cache(state);
+    log_info("module", "initialised with a new token");
+}
+
+void LocalModule::record_load(storage::ListName list, Load load) {
+    storage::ModuleState state = this->state();
+    const std::int64_t now = clock_.now_ms();
+    if (load == Load::full) {
+        state.loaded_ms[static_cast<std::size_t>(list)] = now;
+        state.lists_loaded = required_lists_loaded(state);
+        state.last_sync_ms = now;
+    }
+    state.last_update_ms = now;
+    state.db_version = protocol::random_uuid();
+    write_state(state);
+    cache(state);
+}
+
+void LocalModule::start_demo() {
+    storage::ModuleState state = this->state();
+    if (!state.demo) {
+        for (const storage::ListName list : storage::kAllLists) {
+            auto writer = lists_->begin_snapshot(list);
+            for (const std::string_view line : demo_list(list)) {
+                const auto parsed = storage::parse_list_item(list, line);
+                if (!parsed.ok) throw std::logic_error("bad demo item: " + parsed.error);
+                writer.add(parsed.item);
+            }
+            writer.finish();
+            state.loaded_ms[static_cast<std::size_t>(list)] = clock_.now_ms();
+        }
+        state.demo = true;
+        state.db_version = protocol::random_uuid();
+        log_info("module", "demo lists seeded");
+    }
+    // A demo module has no upstream; it counts as freshly synced at every start.
+    const std::int64_t now = clock_.now_ms();
+    state.lists_loaded = true;
+    state.last_sync_ms = now;
+    state.last_update_ms = now;
+    write_state(state);
+    cache(state);
+}
+
+void LocalModule::refresh() {
+    storage::ModuleState fresh;
+    {
+        storage::ReadTxn txn(*env_);
+        fresh = storage::read_module_state(txn);
+    }
+    const storage::ModuleState known = state();
+    if (fresh.db_version != known.db_version) lists_->publish();
+    cache(fresh);
+}
+
+}  // namespace piotd::daemon

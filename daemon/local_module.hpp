@@ -1,0 +1,63 @@
+// The running local module: the LMDB environment, the black lists and the module's own state,
+// with the status the LM API reports. Shared by every handler; the hot path (status() and
+// lists().lookup()) reads only atomics and immutable published data.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "daemon/clock.hpp"
+#include "daemon/config.hpp"
+#include "protocol/lm_status.hpp"
+#include "storage/black_lists.hpp"
+#include "storage/environment.hpp"
+#include "storage/module_state.hpp"
+
+namespace piotd::daemon {
+
+class LocalModule {
+public:
+    // Opens (creating if needed) the data dir; gives the instance its `inst` UUID on first use.
+    LocalModule(const Config& config, const Clock& clock);
+
+    protocol::LmStatus status() const;
+    storage::ModuleState state() const;
+    const std::string& inst() const { return inst_; }
+    std::int64_t now_ms() const { return clock_.now_ms(); }
+    const Config& config() const { return config_; }
+
+    storage::Environment& env() { return *env_; }
+    storage::BlackLists& lists() { return *lists_; }
+    const storage::BlackLists& lists() const { return *lists_; }
+
+    // POST /init: stores the token (never logged).
+    void init(const std::string& token);
+    // Items of `list` were committed by this or another process (import, replication): bumps
+    // dbVersion so every process reloads. A full copy also counts as a sync.
+    enum class Load { full, partial };
+    void record_load(storage::ListName list, Load load);
+    // --demo: seeds the demo lists on an empty data dir and marks the module synced now.
+    void start_demo();
+    // Picks up changes another process (piotd import) committed: state and lists.
+    void refresh();
+
+private:
+    void write_state(const storage::ModuleState& state);
+    void cache(const storage::ModuleState& state);
+
+    const Config& config_;
+    const Clock& clock_;
+    std::unique_ptr<storage::Environment> env_;
+    std::unique_ptr<storage::BlackLists> lists_;
+    std::string inst_;
+
+    mutable std::mutex state_mutex_;
+    storage::ModuleState state_;
+    std::atomic<bool> configured_{false};
+    std::atomic<bool> lists_loaded_{false};
+    std::atomic<std::int64_t> last_sync_ms_{0};
+};
+
+}  // namespace piotd::daemon

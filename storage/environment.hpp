@@ -1,0 +1,74 @@
+// The one LMDB environment of a data directory and its named databases.
+#pragma once
+
+#include <lmdb.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+namespace piotd::storage {
+
+// Every named database piotd keeps. Black lists have two slots each: a new snapshot is loaded
+// into the inactive slot and made visible by flipping one key in `meta` (see black_lists.hpp).
+enum class Db : std::uint8_t {
+    meta,  // module state: inst, token, lastSync, active slots, filters ...
+    blocked_cis_0,
+    blocked_cis_1,
+    blocked_gtin_0,
+    blocked_gtin_1,
+    blocked_series_0,  // key: GTIN14 + serial prefix
+    blocked_series_1,
+    min_price_0,  // key: GTIN14, value: uint32 kopecks (little endian)
+    min_price_1,
+    sold,  // key: КИ, value: SoldRecord
+    count
+};
+
+std::string_view db_name(Db db);
+
+struct EnvironmentOptions {
+    std::filesystem::path dir;
+    std::size_t map_size = std::size_t{4} << 30;  // 4 GiB of address space; the file grows as used
+    unsigned max_readers = 254;
+    bool read_only = false;
+};
+
+// Owns MDB_env and the opened DBI handles. Thread-safe to share: LMDB allows any thread to run
+// read transactions (MDB_NOTLS) while one writer at a time holds the write lock.
+class Environment {
+public:
+    explicit Environment(const EnvironmentOptions& options);
+    ~Environment();
+    Environment(const Environment&) = delete;
+    Environment& operator=(const Environment&) = delete;
+
+    MDB_env* handle() const { return env_; }
+    MDB_dbi dbi(Db db) const { return dbis_[static_cast<std::size_t>(db)]; }
+    const std::filesystem::path& dir() const { return dir_; }
+    // Size of data.mdb on disk, bytes.
+    std::size_t file_size() const;
+    std::size_t map_size() const { return map_size_; }
+    bool read_only() const { return read_only_; }
+
+private:
+    friend class ReadTxn;
+    // Reset read transactions kept for reuse (see ReadTxn::pooled): renewing one skips the
+    // allocation and the reader-table lock that a fresh mdb_txn_begin costs.
+    MDB_txn* take_pooled_read() const;
+    void return_pooled_read(MDB_txn* txn) const;
+
+    MDB_env* env_ = nullptr;
+    std::array<MDB_dbi, static_cast<std::size_t>(Db::count)> dbis_{};
+    std::filesystem::path dir_;
+    std::size_t map_size_ = 0;
+    bool read_only_ = false;
+    mutable std::mutex pool_mutex_;
+    mutable std::vector<MDB_txn*> read_pool_;
+};
+
+}  // namespace piotd::storage

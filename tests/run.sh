@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# One command that installs what is missing, builds piotd with ASan+UBSan, and runs every test
+# (unit and integration, through CTest). .ci/run calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash packaging/build-deps.sh
+build=build-sanitize
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPIOTD_SANITIZE=ON \
+    -DPIOTD_BUILD_BENCH=OFF -DPIOTD_WERROR=ON
+cmake --build "$build"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+ctest --test-dir "$build" --output-on-failure --timeout 1200

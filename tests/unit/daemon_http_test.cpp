@@ -1,0 +1,78 @@
+// Pieces of the HTTP layer that need no socket: query strings, Basic auth, the router.
+#include <doctest/doctest.h>
+
+#include "daemon/http/basic_auth.hpp"
+#include "daemon/http/query_string.hpp"
+#include "daemon/http/router.hpp"
+
+using namespace piotd::daemon;
+
+TEST_SUITE("daemon.http") {
+    TEST_CASE("query parameters are percent-decoded; '+' stays '+'") {
+        CHECK(query_param("cis=01%1D93", "cis").value ==
+              "01\x1d"
+              "93");
+        CHECK(query_param("a=1&cis=x+y%2B", "cis").value == "x+y+");
+        CHECK(query_param("cis=a&cis=b", "cis").value == "a");
+        CHECK(!query_param("other=1", "cis").present);
+        CHECK(query_param("cis", "cis").present);
+        CHECK(query_param("cis", "cis").value.empty());
+        CHECK(!query_param("cis=%zz", "cis").valid);
+        CHECK(!query_param("cis=%1", "cis").valid);
+        CHECK(!percent_decode("%"));
+    }
+
+    TEST_CASE("Basic auth accepts only the configured user and password") {
+        const BasicAuth auth("admin", "s3cret");
+        CHECK(auth.allows_header("Basic YWRtaW46czNjcmV0"));
+        CHECK(auth.allows_header("basic   YWRtaW46czNjcmV0  "));
+        CHECK(!auth.allows_header("Basic YWRtaW46YWRtaW4="));      // admin:admin
+        CHECK(!auth.allows_header("Basic YWRtaW46czNjcmV0eA=="));  // one byte more
+        CHECK(!auth.allows_header("Bearer YWRtaW46czNjcmV0"));
+        CHECK(!auth.allows_header("Basic"));
+        CHECK(!auth.allows_header("Basic ####"));
+        CHECK(!auth.allows_header("Basic " + std::string(5000, 'A')));
+    }
+
+    TEST_CASE("router: 401 before the handler, 404 and 405 as JSON, exceptions become 500") {
+        Router router(BasicAuth("admin", "admin"));
+        int calls = 0;
+        router.add(http::verb::get, "/x", [&](const RequestContext& c) {
+            ++calls;
+            Response r{http::status::ok, 11};
+            r.body() = std::string(c.query);
+            return r;
+        });
+        router.add(http::verb::get, "/boom",
+                   [](const RequestContext&) -> Response { throw std::runtime_error("boom"); });
+        router.add(
+            http::verb::get, "/open",
+            [](const RequestContext&) {
+                return Response{http::status::ok, 11};
+            },
+            Access::open);
+
+        Request request{http::verb::get, "/x?a=1", 11};
+        CHECK(router.handle(request).result() == http::status::unauthorized);
+        CHECK(calls == 0);
+        request.set(http::field::authorization, "Basic YWRtaW46YWRtaW4=");
+        const Response ok = router.handle(request);
+        CHECK(ok.result() == http::status::ok);
+        CHECK(ok.body() == "a=1");
+
+        request.method(http::verb::post);
+        CHECK(router.handle(request).result() == http::status::method_not_allowed);
+        request.method(http::verb::get);
+        request.target("/nope");
+        const Response missing = router.handle(request);
+        CHECK(missing.result() == http::status::not_found);
+        CHECK(missing.body().find("\"errorCode\":4040") != std::string::npos);
+        request.target("/boom");
+        const Response boom = router.handle(request);
+        CHECK(boom.result() == http::status::internal_server_error);
+        CHECK(boom.body().find("\"errorCode\":5000") != std::string::npos);
+
+        Request anonymous{http::verb::get, "/open", 11};
+        CHECK(router.handle(anonymous).result() == http::status::ok);
+    }
+}
