@@ -57,21 +57,40 @@ grep -o 'startup [0-9.]* ms' "$work/daemon.log" | sed 's/^/daemon-measured /' ||
 miss="0104600000000000215NotListed0000"
 hit="$(sed -n 500000p "$work/cis.txt")"
 hit_url="$(printf '%s' "$hit" | od -An -tx1 -v | tr -d ' \n' | sed 's/\(..\)/%\1/g')"
-for name in miss hit; do
-    if [[ $name == miss ]]; then url="http://127.0.0.1:$port/api/v1/cis/check?cis=$miss"
-    else url="http://127.0.0.1:$port/api/v1/cis/check?cis=$hit_url"; fi
-    curl -sf -H "$auth" "$url" >/dev/null || { echo "check failed: $url"; exit 1; }
-    echo "== HTTP GET check ($name), wrk ${duration}s"
-    for conns in 1 32; do
-        threads=$(( conns < 2 ? 1 : 2 ))
-        out="$(wrk -t"$threads" -c"$conns" -d"${duration}s" --latency -H "$auth" "$url")"
-        p50=$(awk '$1=="50%"{print $2}' <<<"$out")
-        p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-        rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-        errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" || true)
-        echo "connections $conns: p50 $p50  p99 $p99  req/s $rps ${errors:+($errors)}"
-    done
-done
+
+# wrk at 1 connection (latency) and 32 connections (throughput); prints "p50 p99 rps".
+measure() {
+    local url="$1" one many
+    one="$(wrk -t1 -c1 -d"${duration}s" --latency -H "$auth" "$url")"
+    many="$(wrk -t2 -c32 -d"${duration}s" --latency -H "$auth" "$url")"
+    if grep -qE 'Non-2xx|Socket errors' <<<"$one$many"; then
+        echo "errors while measuring $url:" >&2; grep -E 'Non-2xx|Socket errors' <<<"$one$many" >&2
+    fi
+    to_us() { awk '{v=$1; if (v ~ /ms$/) {sub(/ms/,"",v); v*=1000} else if (v ~ /us$/) {sub(/us/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000000}; printf "%.0f", v}'; }
+    printf '%s %s %s\n' "$(awk '$1=="50%"{print $2}' <<<"$one" | to_us)" \
+        "$(awk '$1=="99%"{print $2}' <<<"$one" | to_us)" \
+        "$(awk '/Requests\/sec/{printf "%.0f", $2}' <<<"$many")"
+}
+
+echo "== the machine's loopback floor"
+"$bin/bench/piotd_tcp_pingpong"
+echo "== HTTP over loopback keep-alive, wrk ${duration}s per figure (p50/p99 at 1 connection, req/s at 32)"
+"$bin/bench/piotd_http_floor" "$((port + 1))" 2 &
+floor_pid=$!
+sleep 0.3
+read -r f50 f99 frps < <(measure "http://127.0.0.1:$((port + 1))/")
+kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true
+curl -sf -H "$auth" "http://127.0.0.1:$port/api/v1/cis/check?cis=$hit_url" | grep -q '"isBlocked":true' \
+    || { echo "the hit code is not blocked"; exit 1; }
+read -r m50 m99 mrps < <(measure "http://127.0.0.1:$port/api/v1/cis/check?cis=$miss")
+read -r h50 h99 hrps < <(measure "http://127.0.0.1:$port/api/v1/cis/check?cis=$hit_url")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+printf '%-34s %8s %8s %9s   %s\n' "server" "p50 us" "p99 us" "req/s" "ratio to floor (p50 p99 req/s)"
+printf '%-34s %8s %8s %9s\n' "Beast floor (bench/http_floor)" "$f50" "$f99" "$frps"
+printf '%-34s %8s %8s %9s   %s %s %s\n' "piotd GET cis/check, miss" "$m50" "$m99" "$mrps" \
+    "$(ratio "$m50" "$f50")" "$(ratio "$m99" "$f99")" "$(ratio "$mrps" "$frps")"
+printf '%-34s %8s %8s %9s   %s %s %s\n' "piotd GET cis/check, hit" "$h50" "$h99" "$hrps" \
+    "$(ratio "$h50" "$f50")" "$(ratio "$h99" "$f99")" "$(ratio "$hrps" "$frps")"
 
 echo "== memory of the daemon after the runs (kB)"
 grep -E '^(VmRSS|RssAnon|RssFile)' "/proc/$daemon_pid/status"

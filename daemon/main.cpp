@@ -100,6 +100,8 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     }
     log_info("main", "stopping");
     server.stop();
+    // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
+    module.lists().persist_filter();
     return 0;
 }
 
