@@ -10,6 +10,7 @@
 
 #include "daemon/clock.hpp"
 #include "daemon/config.hpp"
+#include "daemon/lm/client_registry.hpp"
 #include "protocol/lm_status.hpp"
 #include "storage/black_lists.hpp"
 #include "storage/environment.hpp"
@@ -27,6 +28,8 @@ public:
     const std::string& inst() const { return inst_; }
     std::int64_t now_ms() const { return clock_.now_ms(); }
     const Config& config() const { return config_; }
+
+    ClientRegistry& clients() const { return clients_; }
 
     storage::Environment& env() { return *env_; }
     storage::BlackLists& lists() { return *lists_; }
@@ -53,6 +56,7 @@ private:
     std::unique_ptr<storage::BlackLists> lists_;
     std::string inst_;
 
+    mutable ClientRegistry clients_;
     mutable std::mutex state_mutex_;
     storage::ModuleState state_;
     std::atomic<bool> configured_{false};

@@ -59,6 +59,21 @@ void write_status_answer(JsonWriter& writer, const LmStatusAnswer& answer, LmApi
         writer.EndObject();
     }
     writer.EndObject();
+    if (!answer.clients.empty()) {
+        write_key(writer, "clients");
+        writer.StartArray();
+        for (const ClientEntry& client : answer.clients) {
+            writer.StartObject();
+            write_key(writer, "id");
+            write_string(writer, client.id);
+            write_key(writer, "requests");
+            writer.Uint64(client.requests);
+            write_key(writer, "lastSeen");
+            writer.Int64(client.last_seen_ms);
+            writer.EndObject();
+        }
+        writer.EndArray();
+    }
     if (api == LmApiVersion::v2) {
         // LM 2.x lists: minimum prices, blocked GTINs, blocked CIS (lm-api.md §4).
         write_key(writer, "dbState");

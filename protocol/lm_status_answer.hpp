@@ -20,6 +20,13 @@ struct ReplicationEntry {
     std::optional<std::uint64_t> local_doc_count;
 };
 
+// piotd's addition: the POS clients seen by their X-ClientId header.
+struct ClientEntry {
+    std::string_view id;
+    std::uint64_t requests = 0;
+    std::int64_t last_seen_ms = 0;
+};
+
 struct LmStatusAnswer {
     std::string_view name;
     std::string_view version;
@@ -34,6 +41,7 @@ struct LmStatusAnswer {
     bool requires_download = false;
     bool is_grey_gtin = false;
     std::span<const ReplicationEntry> replication;
+    std::span<const ClientEntry> clients;  // written only when not empty
 };
 
 // v1: the fields of §3.2 with replicationStatus. v2: the same plus dbState (§4).

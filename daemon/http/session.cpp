@@ -4,6 +4,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <chrono>
+
 #include "daemon/http/json_error.hpp"
 
 namespace piotd::daemon {
@@ -91,9 +93,36 @@ void Session::send(Response&& response) {
 }
 
 void Session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-    if (ec || !keep_alive) return close();
+    if (ec) return close();
+    if (!keep_alive) return linger();
     parser_.reset();
     wait_for_request();
+}
+
+// After an answer that ends the connection (413, 431, Connection: close) the client may still be
+// sending the rest of its request. Closing at once would reset the connection and the client
+// could lose the answer it has not read yet; so, like nginx's lingering close, stop sending, read
+// and discard for a bounded time and amount, then close.
+void Session::linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    // One deadline for the whole lingering, so a trickling client cannot extend it.
+    stream_.expires_after(std::chrono::seconds(2));
+    discard();
+}
+
+void Session::discard() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(16 * 1024),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                self->on_linger(ec, n);
+                            });
+}
+
+void Session::on_linger(beast::error_code ec, std::size_t bytes) {
+    lingered_ += bytes;
+    if (ec || lingered_ > 8 * limits_.max_body_bytes) return close();
+    discard();
 }
 
 void Session::close() {

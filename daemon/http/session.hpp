@@ -33,11 +33,15 @@ private:
     void send(Response&& response);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void close();
+    void linger();
+    void discard();
+    void on_linger(boost::beast::error_code ec, std::size_t bytes);
 
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     Response response_;
+    std::size_t lingered_ = 0;
     const ServerLimits& limits_;
     RequestHandler& handler_;
     std::atomic<std::size_t>& connections_;

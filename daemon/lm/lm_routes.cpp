@@ -6,29 +6,43 @@
 
 namespace piotd::daemon {
 
+namespace {
+
+// Records the optional X-ClientId (the fiscal drive number) of every LM request.
+RouteHandler recording_client(LocalModule& module, RouteHandler handler) {
+    return [&module, handler = std::move(handler)](const RequestContext& context) {
+        const auto it = context.request.find("X-ClientId");
+        if (it != context.request.end()) module.clients().record(it->value(), module.now_ms());
+        return handler(context);
+    };
+}
+
+}  // namespace
+
 void add_lm_routes(Router& router, LocalModule& module) {
     using http::verb;
     using protocol::LmApiVersion;
-    const auto v1 = LmApiVersion::v1;
-    const auto v2 = LmApiVersion::v2;
-
-    router.add(verb::get, "/api/v1/status",
-               [&module, v1](auto&) { return handle_status(module, v1); });
-    router.add(verb::get, "/api/v2/status",
-               [&module, v2](auto&) { return handle_status(module, v2); });
-    router.add(verb::post, "/api/v1/init", [&module](auto& c) { return handle_init(module, c); });
-    router.add(verb::post, "/api/v2/init", [&module](auto& c) { return handle_init(module, c); });
-
-    for (const char* path : {"/api/v1/cis/check", "/api/v1/cis/outCheck"}) {
-        router.add(verb::get, path,
-                   [&module, v1](auto& c) { return handle_check_get(module, c, v1); });
-        router.add(verb::post, path,
-                   [&module, v1](auto& c) { return handle_check_post(module, c, v1); });
+    const auto add = [&](verb method, const char* path, RouteHandler handler) {
+        router.add(method, path, recording_client(module, std::move(handler)));
+    };
+    for (const LmApiVersion api : {LmApiVersion::v1, LmApiVersion::v2}) {
+        const std::string prefix = api == LmApiVersion::v1 ? "/api/v1" : "/api/v2";
+        add(verb::get, (prefix + "/status").c_str(),
+            [&module, api](const RequestContext&) { return handle_status(module, api); });
+        add(verb::post, (prefix + "/init").c_str(),
+            [&module](const RequestContext& c) { return handle_init(module, c); });
+        add(verb::get, (prefix + "/cis/outCheck").c_str(),
+            [&module, api](const RequestContext& c) { return handle_check_get(module, c, api); });
+        add(verb::post, (prefix + "/cis/outCheck").c_str(),
+            [&module, api](const RequestContext& c) { return handle_check_post(module, c, api); });
     }
-    router.add(verb::get, "/api/v2/cis/outCheck",
-               [&module, v2](auto& c) { return handle_check_get(module, c, v2); });
-    router.add(verb::post, "/api/v2/cis/outCheck",
-               [&module, v2](auto& c) { return handle_check_post(module, c, v2); });
+    // The deprecated v1 check (lm-api.md §3.3, §3.4), still served.
+    add(verb::get, "/api/v1/cis/check", [&module](const RequestContext& c) {
+        return handle_check_get(module, c, LmApiVersion::v1);
+    });
+    add(verb::post, "/api/v1/cis/check", [&module](const RequestContext& c) {
+        return handle_check_post(module, c, LmApiVersion::v1);
+    });
 }
 
 }  // namespace piotd::daemon

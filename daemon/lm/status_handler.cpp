@@ -1,6 +1,7 @@
 #include "daemon/lm/status_handler.hpp"
 
 #include <array>
+#include <vector>
 
 #include "daemon/http/json_response.hpp"
 #include "daemon/version.hpp"
@@ -36,6 +37,13 @@ Response handle_status(const LocalModule& module, protocol::LmApiVersion api) {
     answer.last_update_ms = state.last_update_ms;
     answer.requires_download = !state.lists_loaded;
     answer.replication = replication;
+    const std::vector<ClientSeen> seen = module.clients().snapshot();
+    std::vector<protocol::ClientEntry> clients;
+    clients.reserve(seen.size());
+    for (const ClientSeen& client : seen) {
+        clients.push_back({client.id, client.requests, client.last_seen_ms});
+    }
+    answer.clients = clients;
 
     rapidjson::StringBuffer buffer;
     protocol::JsonWriter writer(buffer);

@@ -127,6 +127,25 @@ TEST_SUITE("integration.lm_api") {
         }
     }
 
+    TEST_CASE("X-ClientId is optional and recorded per client") {
+        DemoDaemon daemon;
+        HttpClient client(daemon.port);
+        CHECK(client.get("/api/v1/cis/check?cis=" + kAllowed).status == 200);
+        CHECK(parse(client.get("/api/v1/status").body).HasMember("clients") == false);
+        for (int i = 0; i < 3; ++i) {
+            CHECK(client
+                      .request("GET", "/api/v1/cis/check?cis=" + kAllowed, {}, "-",
+                               {{"X-ClientId", "7284440700391860"}})
+                      .status == 200);
+        }
+        const auto status = parse(client.get("/api/v1/status").body);
+        REQUIRE(status.HasMember("clients"));
+        REQUIRE(status["clients"].Size() == 1);
+        CHECK(std::string(status["clients"][0]["id"].GetString()) == "7284440700391860");
+        CHECK(status["clients"][0]["requests"].GetUint64() == 3);
+        CHECK(status["clients"][0]["lastSeen"].GetInt64() > 1'700'000'000'000);
+    }
+
     TEST_CASE("reqId is fresh for every check and inst is stable across restarts") {
         DemoDaemon daemon;
         std::string inst;

@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cctype>
 #include <chrono>
 
 #include "protocol/base64.hpp"
@@ -64,7 +65,8 @@ HttpReply HttpClient::post(const std::string& target, const std::string& body) {
 }
 
 HttpReply HttpClient::request(const std::string& method, const std::string& target,
-                              const std::string& body, const std::string& authorization) {
+                              const std::string& body, const std::string& authorization,
+                              const std::map<std::string, std::string>& headers) {
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, "127.0.0.1");
     if (authorization == "-") {
@@ -76,6 +78,7 @@ HttpReply HttpClient::request(const std::string& method, const std::string& targ
         req.set(http::field::content_type, "application/json");
         req.body() = body;
     }
+    for (const auto& [name, value] : headers) req.set(name, value);
     req.keep_alive(true);
     req.prepare_payload();
 

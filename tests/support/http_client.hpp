@@ -22,7 +22,8 @@ public:
     HttpReply post(const std::string& target, const std::string& body);
     // Any method; `authorization` empty = send none, "-" = the client's own credentials.
     HttpReply request(const std::string& method, const std::string& target,
-                      const std::string& body = {}, const std::string& authorization = "-");
+                      const std::string& body = {}, const std::string& authorization = "-",
+                      const std::map<std::string, std::string>& headers = {});
 
     // Sends raw bytes on a new connection and returns whatever comes back until close/timeout.
     static std::string raw_exchange(unsigned short port, const std::string& bytes,
