@@ -2,6 +2,7 @@
 // must not block for long: offline checks are microseconds; anything slow is posted elsewhere.
 #pragma once
 
+#include "daemon/http/chunk_source.hpp"
 #include "daemon/http/http_types.hpp"
 
 namespace piotd::daemon {
@@ -9,7 +10,7 @@ namespace piotd::daemon {
 class RequestHandler {
 public:
     virtual ~RequestHandler() = default;
-    virtual Response handle(const Request& request) = 0;
+    virtual Reply handle(const Request& request) = 0;
 };
 
 }  // namespace piotd::daemon

@@ -12,7 +12,7 @@ void Router::add(http::verb method, std::string path, RouteHandler handler, Acce
     routes_.push_back(Route{method, std::move(path), prefix, std::move(handler), access});
 }
 
-Response Router::handle(const Request& request) {
+Reply Router::handle(const Request& request) {
     try {
         return dispatch(request);
     } catch (const storage::StorageError& e) {
@@ -28,7 +28,7 @@ Response Router::handle(const Request& request) {
     }
 }
 
-Response Router::dispatch(const Request& request) {
+Reply Router::dispatch(const Request& request) {
     const std::string_view target = request.target();
     const std::size_t question = target.find('?');
     const std::string_view path = target.substr(0, question);

@@ -19,7 +19,7 @@ struct RequestContext {
     std::string_view query;  // after '?', not decoded
 };
 
-using RouteHandler = std::function<Response(const RequestContext&)>;
+using RouteHandler = std::function<Reply(const RequestContext&)>;
 
 enum class Access : std::uint8_t { authenticated, open };
 
@@ -31,7 +31,7 @@ public:
     void add(http::verb method, std::string path, RouteHandler handler,
              Access access = Access::authenticated);
 
-    Response handle(const Request& request) override;
+    Reply handle(const Request& request) override;
 
 private:
     struct Route {
@@ -41,7 +41,7 @@ private:
         RouteHandler handler;
         Access access;
     };
-    Response dispatch(const Request& request);
+    Reply dispatch(const Request& request);
 
     BasicAuth auth_;
     std::vector<Route> routes_;

@@ -1,6 +1,8 @@
 #include "daemon/http/session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -75,10 +77,20 @@ void Session::on_read(beast::error_code ec, std::size_t) {
     if (ec) return close();
 
     const Request& request = parser_->get();
-    Response response = handler_.handle(request);
-    response.version(request.version());
-    response.keep_alive(request.keep_alive() && response.keep_alive());
-    send(std::move(response));
+    Reply reply = handler_.handle(request);
+    reply.response.version(request.version());
+    reply.response.keep_alive(request.keep_alive() && reply.response.keep_alive());
+    if (reply.stream && request.version() >= 11) {
+        return send_stream(std::move(reply.response), std::move(reply.stream));
+    }
+    if (reply.stream) {
+        // HTTP/1.0 has no chunked encoding: send the body whole (callers bound its size).
+        std::string body;
+        while (reply.stream->next(body, 64 * 1024)) {
+        }
+        reply.response.body() = std::move(body);
+    }
+    send(std::move(reply.response));
 }
 
 void Session::send(Response&& response) {
@@ -90,6 +102,60 @@ void Session::send(Response&& response) {
                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t n) {
                           self->on_write(keep_alive, ec, n);
                       });
+}
+
+void Session::send_stream(Response&& head, std::unique_ptr<ChunkSource> source) {
+    source_ = std::move(source);
+    source_done_ = false;
+    stream_keep_alive_ = head.keep_alive();
+    stream_head_ =
+        std::make_unique<http::response<http::empty_body>>(head.result(), head.version());
+    for (const auto& field : head) stream_head_->set(field.name_string(), field.value());
+    stream_head_->keep_alive(stream_keep_alive_);
+    stream_head_->chunked(true);
+    stream_serializer_ =
+        std::make_unique<http::response_serializer<http::empty_body>>(*stream_head_);
+    stream_.expires_after(limits_.write_timeout);
+    http::async_write_header(stream_, *stream_serializer_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                 self->on_stream_head(ec);
+                             });
+}
+
+void Session::on_stream_head(beast::error_code ec) {
+    if (ec) return close();
+    send_next_chunk();
+}
+
+void Session::send_next_chunk() {
+    auto written = [self = shared_from_this()](bool last) {
+        return
+            [self, last](beast::error_code ec, std::size_t) { self->on_chunk_written(last, ec); };
+    };
+    stream_.expires_after(limits_.write_timeout);
+    if (source_done_) {
+        boost::asio::async_write(stream_, http::make_chunk_last(), written(true));
+        return;
+    }
+    chunk_.clear();
+    try {
+        source_done_ = !source_->next(chunk_, 64 * 1024);
+    } catch (const std::exception&) {
+        // No final chunk: the client must see a broken stream, never a complete-looking one.
+        return close();
+    }
+    if (chunk_.empty()) return send_next_chunk();
+    boost::asio::async_write(stream_, http::make_chunk(boost::asio::buffer(chunk_)),
+                             written(false));
+}
+
+void Session::on_chunk_written(bool last, beast::error_code ec) {
+    if (ec) return close();
+    if (!last) return send_next_chunk();
+    source_.reset();
+    stream_serializer_.reset();
+    stream_head_.reset();
+    on_write(stream_keep_alive_, ec, 0);
 }
 
 void Session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

@@ -6,7 +6,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 
 #include <atomic>
 #include <memory>
@@ -31,6 +33,10 @@ private:
     void read_request();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void send(Response&& response);
+    void send_stream(Response&& head, std::unique_ptr<ChunkSource> source);
+    void on_stream_head(boost::beast::error_code ec);
+    void send_next_chunk();
+    void on_chunk_written(bool last, boost::beast::error_code ec);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void close();
     void linger();
@@ -41,6 +47,13 @@ private:
     boost::beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     Response response_;
+    // Streaming answers: the head goes out through its own serializer, then chunks one by one.
+    std::unique_ptr<ChunkSource> source_;
+    std::unique_ptr<http::response<http::empty_body>> stream_head_;
+    std::unique_ptr<http::response_serializer<http::empty_body>> stream_serializer_;
+    std::string chunk_;
+    bool stream_keep_alive_ = false;
+    bool source_done_ = false;
     std::size_t lingered_ = 0;
     const ServerLimits& limits_;
     RequestHandler& handler_;

@@ -53,26 +53,26 @@ TEST_SUITE("daemon.http") {
             Access::open);
 
         Request request{http::verb::get, "/x?a=1", 11};
-        CHECK(router.handle(request).result() == http::status::unauthorized);
+        CHECK(router.handle(request).response.result() == http::status::unauthorized);
         CHECK(calls == 0);
         request.set(http::field::authorization, "Basic YWRtaW46YWRtaW4=");
-        const Response ok = router.handle(request);
+        const Response ok = router.handle(request).response;
         CHECK(ok.result() == http::status::ok);
         CHECK(ok.body() == "a=1");
 
         request.method(http::verb::post);
-        CHECK(router.handle(request).result() == http::status::method_not_allowed);
+        CHECK(router.handle(request).response.result() == http::status::method_not_allowed);
         request.method(http::verb::get);
         request.target("/nope");
-        const Response missing = router.handle(request);
+        const Response missing = router.handle(request).response;
         CHECK(missing.result() == http::status::not_found);
         CHECK(missing.body().find("\"errorCode\":4040") != std::string::npos);
         request.target("/boom");
-        const Response boom = router.handle(request);
+        const Response boom = router.handle(request).response;
         CHECK(boom.result() == http::status::internal_server_error);
         CHECK(boom.body().find("\"errorCode\":5000") != std::string::npos);
 
         Request anonymous{http::verb::get, "/open", 11};
-        CHECK(router.handle(anonymous).result() == http::status::ok);
+        CHECK(router.handle(anonymous).response.result() == http::status::ok);
     }
 }

@@ -1,0 +1,34 @@
+// A response body produced piece by piece, for answers too large to build in memory (a replication
+// snapshot of a million items). The session pulls one piece at a time, sends it as an HTTP chunk,
+// and asks for the next only when the socket took the previous one, so memory stays bounded
+// however slow the client.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "daemon/http/http_types.hpp"
+
+namespace piotd::daemon {
+
+class ChunkSource {
+public:
+    virtual ~ChunkSource() = default;
+    // Appends roughly up to `budget` bytes of body to `out`. Returns false when the body is
+    // complete (what it appended is the last piece). Throws on failure: the connection is then
+    // closed without the final chunk, so the client sees a truncated stream, not a short one.
+    virtual bool next(std::string& out, std::size_t budget) = 0;
+};
+
+// What a handler answers: a whole response, or a response head whose body is streamed chunked.
+struct Reply {
+    Response response;
+    std::unique_ptr<ChunkSource> stream;  // null: `response` carries the whole body
+
+    Reply(Response r) : response(std::move(r)) {}  // NOLINT: a plain Response is a Reply
+    Reply(Response head, std::unique_ptr<ChunkSource> body)
+        : response(std::move(head)), stream(std::move(body)) {}
+};
+
+}  // namespace piotd::daemon

@@ -1,0 +1,96 @@
+// A streamed (chunked) answer through the real HttpServer: bounded pieces, complete body,
+// and a source that fails midway ends the connection without the final chunk.
+#include <doctest/doctest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <string>
+
+#include "daemon/http/router.hpp"
+#include "daemon/http/server.hpp"
+
+using namespace piotd::daemon;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+namespace {
+
+// Lines "line 0\n" ... "line N-1\n", at most `budget` bytes per piece.
+class CountingSource : public ChunkSource {
+public:
+    CountingSource(int lines, int fail_at) : lines_(lines), fail_at_(fail_at) {}
+    bool next(std::string& out, std::size_t budget) override {
+        while (out.size() < budget && index_ < lines_) {
+            if (index_ == fail_at_) throw std::runtime_error("source failed");
+            out += "line " + std::to_string(index_++) + "\n";
+        }
+        return index_ < lines_;
+    }
+
+private:
+    int lines_;
+    int fail_at_;
+    int index_ = 0;
+};
+
+struct Fetched {
+    bool complete = false;
+    std::string body;
+    bool chunked = false;
+};
+
+Fetched fetch(unsigned short port, const std::string& target) {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    beast::http::request<beast::http::empty_body> request{beast::http::verb::get, target, 11};
+    request.set(beast::http::field::authorization, "Basic YWRtaW46YWRtaW4=");
+    beast::http::write(stream, request);
+    beast::flat_buffer buffer;
+    beast::http::response_parser<beast::http::string_body> parser;
+    parser.body_limit(64u << 20);
+    beast::error_code ec;
+    beast::http::read(stream, buffer, parser, ec);
+    Fetched fetched;
+    fetched.complete = !ec;
+    fetched.chunked = parser.chunked();
+    fetched.body = parser.get().body();
+    return fetched;
+}
+
+}  // namespace
+
+TEST_SUITE("daemon.http") {
+    TEST_CASE("a streamed answer arrives whole and chunked; a failing source truncates it") {
+        Router router(BasicAuth("admin", "admin"));
+        router.add(http::verb::get, "/stream", [](const RequestContext&) {
+            Response head{http::status::ok, 11};
+            head.set(http::field::content_type, "application/x-ndjson");
+            return Reply(std::move(head), std::make_unique<CountingSource>(100'000, -1));
+        });
+        router.add(http::verb::get, "/broken", [](const RequestContext&) {
+            Response head{http::status::ok, 11};
+            return Reply(std::move(head), std::make_unique<CountingSource>(100'000, 50'000));
+        });
+        ServerLimits limits;
+        limits.threads = 1;
+        HttpServer server({asio::ip::make_address("127.0.0.1"), 0}, limits, router);
+        server.start();
+        const auto port = server.local_endpoint().port();
+
+        const Fetched whole = fetch(port, "/stream");
+        CHECK(whole.complete);
+        CHECK(whole.chunked);
+        CHECK(whole.body.starts_with("line 0\n"));
+        CHECK(whole.body.ends_with("line 99999\n"));
+        CHECK(std::count(whole.body.begin(), whole.body.end(), '\n') == 100'000);
+
+        const Fetched broken = fetch(port, "/broken");
+        CHECK(!broken.complete);
+        server.stop();
+    }
+}
