@@ -8,6 +8,7 @@ const char* usage_text() {
     return "usage:\n"
            "  piotd [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--demo]\n"
            "        [--threads N] [--map-size-mb N] [--log-level error|warning|info|debug]\n"
+           "        [--upstream http://HOST:PORT] [--sync-period SECONDS]\n"
            "  piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-\n"
            "        NAME: blocked_cis, blocked_gtin, blocked_series, min_price\n"
            "  piotd --version\n"
@@ -50,6 +51,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             line.map_size_mb = value();
         } else if (arg == "--log-level") {
             line.log_level = value();
+        } else if (arg == "--upstream" && line.command == Command::run) {
+            line.upstream = value();
+        } else if (arg == "--sync-period" && line.command == Command::run) {
+            line.sync_period = value();
         } else if (arg == "--demo" && line.command == Command::run) {
             no_value();
             line.demo = true;

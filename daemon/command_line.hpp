@@ -1,6 +1,6 @@
 // The command line. Flag names are a contract: deployment scripts and test harnesses call them.
 //   piotd [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--demo] [--threads N]
-//         [--map-size-mb N] [--log-level LEVEL]
+//         [--map-size-mb N] [--log-level LEVEL] [--upstream URL] [--sync-period SECONDS]
 //   piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-
 //   piotd --version | --help
 #pragma once
@@ -26,6 +26,8 @@ struct CommandLine {
     std::optional<std::string> threads;
     std::optional<std::string> map_size_mb;
     std::optional<std::string> log_level;
+    std::optional<std::string> upstream;
+    std::optional<std::string> sync_period;
     bool demo = false;
     // import
     std::optional<std::string> list;

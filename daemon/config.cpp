@@ -74,6 +74,16 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.inn = value;
     } else if (name == "module.service_url") {
         config.service_url = value;
+    } else if (name == "upstream.url") {
+        config.upstream_url = value;
+    } else if (name == "upstream.user") {
+        config.upstream_user = value;
+    } else if (name == "upstream.password") {
+        config.upstream_password = value;
+    } else if (name == "upstream.sync_period_s") {
+        config.sync_period_s = static_cast<unsigned>(to_size(name, value, 1, 86'400));
+    } else if (name == "upstream.snapshot_batch_items") {
+        config.snapshot_batch_items = to_size(name, value, 1, 1'000'000);
     } else if (name == "log.level") {
         config.log_level = to_log_level(value);
     } else {
@@ -116,6 +126,12 @@ void apply_environment(Config& config) {
     if (const char* user = std::getenv("PIOTD_USER"); user && *user) config.user = user;
     if (const char* password = std::getenv("PIOTD_PASSWORD"); password && *password) {
         config.password = password;
+    }
+    if (const char* user = std::getenv("PIOTD_UPSTREAM_USER"); user && *user) {
+        config.upstream_user = user;
+    }
+    if (const char* password = std::getenv("PIOTD_UPSTREAM_PASSWORD"); password && *password) {
+        config.upstream_password = password;
     }
 }
 

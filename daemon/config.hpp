@@ -27,6 +27,12 @@ struct Config {
     std::string name = "piotd";
     std::string inn;
     std::string service_url;
+    // [upstream]: replication source (docs/replication.md); empty = none
+    std::string upstream_url;
+    std::string upstream_user = "admin";
+    std::string upstream_password;
+    unsigned sync_period_s = 60;
+    std::size_t snapshot_batch_items = 50'000;  // items per write transaction of a snapshot
     // [log]
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.
@@ -37,7 +43,7 @@ struct Config {
 // an unknown key or a bad value, so a typo is found at start, not in production.
 void load_config_file(const std::filesystem::path& file, Config& config);
 
-// Applies PIOTD_USER / PIOTD_PASSWORD when set.
+// Applies PIOTD_USER / PIOTD_PASSWORD / PIOTD_UPSTREAM_USER / PIOTD_UPSTREAM_PASSWORD when set.
 void apply_environment(Config& config);
 
 // Sets one key ("section.key") from text; shared by the file reader and tests.

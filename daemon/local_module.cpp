@@ -50,7 +50,9 @@ LocalModule::LocalModule(const Config& config, const Clock& clock)
 void LocalModule::cache(const storage::ModuleState& state) {
     std::lock_guard lock(state_mutex_);
     state_ = state;
-    configured_.store(!state.token.empty() || config_.demo, std::memory_order_relaxed);
+    // A till that replicates from an upstream piotd needs no CRPT token of its own.
+    configured_.store(!state.token.empty() || config_.demo || !config_.upstream_url.empty(),
+                      std::memory_order_relaxed);
     lists_loaded_.store(state.lists_loaded, std::memory_order_relaxed);
     last_sync_ms_.store(state.last_sync_ms, std::memory_order_relaxed);
 }
@@ -94,6 +96,38 @@ void LocalModule::record_load(storage::ListName list, Load load) {
     state.db_version = protocol::random_uuid();
     write_state(state);
     cache(state);
+}
+
+void LocalModule::record_list_synced(storage::ListName list, std::uint64_t server_doc_count,
+                                     bool full) {
+    const std::int64_t now = clock_.now_ms();
+    {
+        std::lock_guard lock(state_mutex_);
+        auto& entry = replication_[static_cast<std::size_t>(list)];
+        entry.server_doc_count = server_doc_count;
+        entry.last_synced_ms = now;
+    }
+    if (!full) return;
+    storage::ModuleState state = this->state();
+    state.loaded_ms[static_cast<std::size_t>(list)] = now;
+    state.last_update_ms = now;
+    state.db_version = protocol::random_uuid();
+    write_state(state);
+    cache(state);
+}
+
+void LocalModule::record_sync_round() {
+    storage::ModuleState state = this->state();
+    const std::int64_t now = clock_.now_ms();
+    state.last_sync_ms = now;
+    state.lists_loaded = required_lists_loaded(state);
+    write_state(state);
+    cache(state);
+}
+
+LocalModule::ListReplication LocalModule::replication(storage::ListName list) const {
+    std::lock_guard lock(state_mutex_);
+    return replication_[static_cast<std::size_t>(list)];
 }
 
 void LocalModule::start_demo() {

@@ -3,9 +3,11 @@
 // lists().lookup()) reads only atomics and immutable published data.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "daemon/clock.hpp"
@@ -41,6 +43,17 @@ public:
     // dbVersion so every process reloads. A full copy also counts as a sync.
     enum class Load { full, partial };
     void record_load(storage::ListName list, Load load);
+    // Replication (docs/replication.md): a list is in step with the upstream, which holds
+    // `server_doc_count` items; `full` when this was a snapshot load.
+    void record_list_synced(storage::ListName list, std::uint64_t server_doc_count, bool full);
+    // A round over every list succeeded: lastSync moves, and the module may become ready.
+    void record_sync_round();
+    struct ListReplication {
+        std::optional<std::uint64_t> server_doc_count;  // unknown before the first contact
+        std::int64_t last_synced_ms = 0;                // 0: never
+    };
+    ListReplication replication(storage::ListName list) const;
+
     // --demo: seeds the demo lists on an empty data dir and marks the module synced now.
     void start_demo();
     // Picks up changes another process (piotd import) committed: state and lists.
@@ -59,6 +72,7 @@ private:
     mutable ClientRegistry clients_;
     mutable std::mutex state_mutex_;
     storage::ModuleState state_;
+    std::array<ListReplication, storage::kAllLists.size()> replication_{};
     std::atomic<bool> configured_{false};
     std::atomic<bool> lists_loaded_{false};
     std::atomic<std::int64_t> last_sync_ms_{0};

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "daemon/clock.hpp"
 #include "daemon/command_line.hpp"
@@ -16,6 +17,9 @@
 #include "daemon/lm/lm_routes.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/log.hpp"
+#include "daemon/replication/replication_routes.hpp"
+#include "daemon/replication/replicator.hpp"
+#include "daemon/replication/upstream_url.hpp"
 #include "daemon/version.hpp"
 #include "storage/storage_error.hpp"
 
@@ -32,6 +36,8 @@ Config build_config(const CommandLine& line) {
     if (line.threads) set_config_value(config, "server", "threads", *line.threads);
     if (line.map_size_mb) set_config_value(config, "storage", "map_size_mb", *line.map_size_mb);
     if (line.log_level) set_config_value(config, "log", "level", *line.log_level);
+    if (line.upstream) config.upstream_url = *line.upstream;
+    if (line.sync_period) set_config_value(config, "upstream", "sync_period_s", *line.sync_period);
     if (line.demo) {
         // The local module installer's default credentials (lm-api.md §1).
         config.demo = true;
@@ -74,9 +80,22 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
 
     Router router(BasicAuth(config.user, config.password));
     add_lm_routes(router, module);
+    add_replication_routes(router, module);
+
+    std::unique_ptr<Replicator> replicator;
+    if (!config.upstream_url.empty()) {
+        ReplicatorOptions options;
+        options.url = parse_upstream_url(config.upstream_url);
+        options.user = config.upstream_user;
+        options.password = config.upstream_password;
+        options.period = std::chrono::seconds(config.sync_period_s);
+        options.snapshot_batch_items = config.snapshot_batch_items;
+        replicator = std::make_unique<Replicator>(module, std::move(options));
+    }
 
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
     server.start();
+    if (replicator) replicator->start();
     const auto endpoint = server.local_endpoint();
     const double startup_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -99,6 +118,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
         }
     }
     log_info("main", "stopping");
+    if (replicator) replicator->stop();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();

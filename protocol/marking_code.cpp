@@ -304,8 +304,11 @@ bool matches(const GsLessTemplate& t, std::string_view s) {
     return pos == s.size();
 }
 
+// A whole pack code (29 characters), or its КИ alone (21): POS software queries the local
+// module with the pack's first 21 characters (lm-api.md §2.2), and black lists hold that form.
 bool is_pack(std::string_view s) {
-    if (s.size() != kPackLength || !all_digits(s.substr(0, kGtinLength))) return false;
+    if (s.size() != kPackLength && s.size() != kPackKiLength) return false;
+    if (!all_digits(s.substr(0, kGtinLength))) return false;
     // A GS1 КИ with an 11-character serial is 29 characters too.
     if (s.starts_with("01") && all_digits(s.substr(kGtinOffset, kGtinLength))) {
         if (s.substr(16, 2) == "21") return false;
@@ -389,6 +392,7 @@ private:
         set_field(named(Ai::gtin), 0, kGtinLength);
         set_field(named(Ai::serial), kGtinLength, kPackKiLength - kGtinLength);
         code_.gtin_check_ok_ = gtin_check_digit_valid(s.substr(0, kGtinLength));
+        if (s.size() == kPackKiLength) return CodeError::none;  // the КИ alone: no price, no tail
         // An MRP outside the alphabet ('(' or ')') leaves pack_mrp() empty rather than failing:
         // the КИ, which is what gets checked, is still sound.
         code_.pack_mrp_ = decode_base80_price(s.substr(kPackMrpOffset, 4));

@@ -6,6 +6,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "storage/change_log.hpp"
 #include "storage/cursor.hpp"
 #include "storage/key_filter.hpp"
 #include "storage/list_slots.hpp"
@@ -168,6 +169,27 @@ thread_local ReaderCache t_reader;
 }  // namespace
 
 BlackLists::BlackLists(Environment& env) : env_(env), filters_(std::make_unique<FilterState>()) {
+    if (!env_.read_only()) {
+        // Every list has an epoch from the start, so version() never shows one that the first
+        // change would replace. Reads first: an open with epochs in place writes nothing.
+        bool missing = false;
+        {
+            const ReadTxn txn(env_);
+            for (const ListName list : kAllLists) {
+                missing = missing || !txn.get(Db::meta, epoch_key(list)).has_value();
+            }
+        }
+        if (missing) {
+            try {
+                WriteTxn txn(env_);
+                for (const ListName list : kAllLists) ensure_epoch(txn, list);
+                txn.commit();
+            } catch (const StorageError& e) {
+                // The first change creates it too; a full map must not stop checks.
+                if (!e.map_full()) throw;
+            }
+        }
+    }
     reload();
     if (filters_->cis_rebuilt && !env_.read_only()) {
         try {
@@ -271,16 +293,16 @@ Db BlackLists::active_db(ListName list) const {
     return slot_db(list, cached().active[index(list)]);
 }
 
-Db BlackLists::inactive_db(ListName list) const {
-    // From LMDB, not the published state: another process may have flipped since.
-    const ReadTxn txn(env_);
-    return slot_db(list, 1U - parse_slot(txn.get(Db::meta, active_key(list))));
-}
-
 // ---- writers ----
 
 SnapshotWriter BlackLists::begin_snapshot(ListName list, std::size_t expected_items) {
-    return SnapshotWriter(*this, list, expected_items);
+    SnapshotOptions options;
+    options.expected_items = expected_items;
+    return SnapshotWriter(*this, list, options);
+}
+
+SnapshotWriter BlackLists::begin_snapshot(ListName list, const SnapshotOptions& options) {
+    return SnapshotWriter(*this, list, options);
 }
 
 void BlackLists::note_filtered_add(WriteTxn& txn, bool sold, unsigned slot, std::string_view key) {
@@ -300,17 +322,87 @@ void BlackLists::note_filtered_add(WriteTxn& txn, bool sold, unsigned slot, std:
     txn.put(Db::meta, stamp_key, format_stamp(fresh));
 }
 
-void BlackLists::add(WriteTxn& txn, ListName list, const ListItem& item) {
+bool BlackLists::add(WriteTxn& txn, ListName list, const ListItem& item) {
     const unsigned slot = parse_slot(txn.get(Db::meta, active_key(list)));
+    const Db db = slot_db(list, slot);
+    if (const auto present = txn.get(db, item.key); present && *present == item.value) {
+        return false;  // already so: nothing to write, nothing to log
+    }
     if (list == ListName::blocked_cis) note_filtered_add(txn, false, slot, item.key);
-    txn.put(slot_db(list, slot), item.key, item.value);
+    txn.put(db, item.key, item.value);
+    append_change(txn, list, protocol::ChangeOp::add, format_list_item(list, item.key, item.value),
+                  retention_);
+    return true;
 }
 
 bool BlackLists::remove(WriteTxn& txn, ListName list, std::string_view key) {
     // The filter keeps the key's bits (a false positive until the next rebuild), so the
     // stamp stays: the persisted filter still covers the list.
     const unsigned slot = parse_slot(txn.get(Db::meta, active_key(list)));
-    return txn.del(slot_db(list, slot), key);
+    const Db db = slot_db(list, slot);
+    const auto present = txn.get(db, key);
+    if (!present) return false;
+    // The text form needs the value (min_price): taken before the delete invalidates it.
+    std::string item = format_list_item(list, key, *present);
+    txn.del(db, key);
+    append_change(txn, list, protocol::ChangeOp::remove, item, retention_);
+    return true;
+}
+
+// ---- replication ----
+
+ListVersion BlackLists::version(ListName list) const {
+    const ReadTxn txn(env_);
+    return read_list_version(txn, list);
+}
+
+ChangeRead BlackLists::changes_since(ListName list, std::string_view epoch, std::uint64_t since,
+                                     std::size_t limit) const {
+    const ReadTxn txn(env_);
+    return read_changes(txn, list, epoch, since, limit);
+}
+
+std::optional<ReplicationCursor> BlackLists::cursor(ListName list) const {
+    const ReadTxn txn(env_);
+    return read_cursor(txn, list);
+}
+
+std::optional<SnapshotProgress> BlackLists::snapshot_progress(ListName list) const {
+    const ReadTxn txn(env_);
+    return read_snapshot_progress(txn, list);
+}
+
+ApplyResult BlackLists::apply_changes(ListName list, const std::vector<protocol::Change>& changes,
+                                      const ReplicationCursor& new_cursor) {
+    ApplyResult result;
+    {
+        WriteTxn txn(env_);
+        // A page retried after its answer was lost: what the cursor covers is applied already.
+        const auto stored = read_cursor(txn, list);
+        const std::uint64_t applied_up_to =
+            stored && stored->epoch == new_cursor.epoch ? stored->seq : 0;
+        for (const protocol::Change& change : changes) {
+            if (change.seq <= applied_up_to) {
+                ++result.unchanged;
+                continue;
+            }
+            const ListItemParse parsed = parse_list_item(list, change.item);
+            if (!parsed.ok) {
+                if (result.rejected++ == 0) {
+                    result.first_error = "seq " + std::to_string(change.seq) + ": " + parsed.error;
+                }
+                continue;
+            }
+            const bool changed = change.op == protocol::ChangeOp::add
+                                     ? add(txn, list, parsed.item)
+                                     : remove(txn, list, parsed.item.key);
+            ++(changed ? result.applied : result.unchanged);
+        }
+        write_cursor(txn, list, new_cursor);
+        txn.commit();
+    }
+    publish();
+    return result;
 }
 
 void BlackLists::mark_sold(WriteTxn& txn, std::string_view ki, std::uint32_t units) {

@@ -16,6 +16,10 @@
 // blocked_cis filter carries a stamp that every addition replaces, so after kill -9 a filter
 // that misses an addition is recognised as stale and rebuilt by a scan at open (then persisted
 // again). It is written at every snapshot flip, after such a rebuild and by persist_filter().
+//
+// Replication (docs/replication.md): every effective add()/remove() is logged in the list's
+// change log in the same transaction, and a flip starts a new epoch (change_log.hpp); the client
+// side keeps its cursor and snapshot progress in `meta` (replication_cursor.hpp).
 #pragma once
 
 #include <array>
@@ -30,9 +34,14 @@
 #include <vector>
 
 #include "protocol/marking_code.hpp"
+#include "protocol/replication_feed.hpp"
+#include "storage/change_log.hpp"
 #include "storage/environment.hpp"
 #include "storage/list_item.hpp"
 #include "storage/list_name.hpp"
+#include "storage/list_version.hpp"
+#include "storage/replication_cursor.hpp"
+#include "storage/snapshot_writer.hpp"
 #include "storage/sold_record.hpp"
 #include "storage/transaction.hpp"
 
@@ -48,9 +57,16 @@ struct CodeStatus {
     bool blocked() const { return cis_blocked || gtin_blocked || series_blocked; }
 };
 
-struct Published;  // defined in black_lists.cpp
+// What apply_changes() did with a page of upstream changes.
+struct ApplyResult {
+    std::size_t applied = 0;    // changed the list (and were logged)
+    std::size_t unchanged = 0;  // already so: at or below the cursor, an add of a present item,
+                                // a remove of a missing one
+    std::size_t rejected = 0;   // items parse_list_item refused; skipped
+    std::string first_error;    // why the first rejected item was refused
+};
 
-class SnapshotWriter;
+struct Published;  // defined in black_lists.cpp
 
 class BlackLists {
 public:
@@ -72,11 +88,43 @@ public:
 
     // Starts replacing `list` whole. Items go into the inactive slot; finish() flips it.
     SnapshotWriter begin_snapshot(ListName list, std::size_t expected_items = 0);
+    // The same with a source (resumable, see snapshot_writer.hpp) and a batch size.
+    SnapshotWriter begin_snapshot(ListName list, const SnapshotOptions& options);
 
     // Incremental change of the active slot inside the caller's transaction. Call publish()
-    // after the transaction commits (and not at all if it aborts).
-    void add(WriteTxn& txn, ListName list, const ListItem& item);
+    // after the transaction commits (and not at all if it aborts). Only effective changes are
+    // made and logged in the change log (change_log.hpp): add() of an item that is there with
+    // the same value, and remove() of a missing key, write nothing. Both return whether they
+    // changed the list.
+    bool add(WriteTxn& txn, ListName list, const ListItem& item);
     bool remove(WriteTxn& txn, ListName list, std::string_view key);
+
+    // ---- replication, serving side (docs/replication.md) ----
+
+    // Epoch, seq, oldest seq and item count of `list`, from one read transaction.
+    ListVersion version(ListName list) const;
+    // Up to `limit` logged changes with seq > `since`, or snapshot_required when the log cannot
+    // bring a client at (epoch, since) up to date.
+    ChangeRead changes_since(ListName list, std::string_view epoch, std::uint64_t since,
+                             std::size_t limit) const;
+    // Entries the change log of each list keeps at most (kChangeLogRetention unless set). Not
+    // thread-safe against writers running: set it before they start.
+    void set_change_log_retention(std::size_t entries) { retention_ = entries; }
+
+    // ---- replication, client side ----
+
+    // Where `list` stands against its upstream (meta cursor/<list>).
+    std::optional<ReplicationCursor> cursor(ListName list) const;
+    // A sourced snapshot load that was not finished (meta snapshot/<list>).
+    std::optional<SnapshotProgress> snapshot_progress(ListName list) const;
+    // Applies a page of upstream changes and `new_cursor` in one write transaction, commits and
+    // publishes. Idempotent: a change at or below the stored cursor's seq (same epoch) is
+    // skipped as applied, and an add of a present item or a remove of a missing one changes
+    // nothing. Unparseable items are counted and skipped (logging them is the caller's job).
+    // Throws StorageError (LMDB) or std::invalid_argument (a malformed cursor epoch); then
+    // nothing of the page is committed.
+    ApplyResult apply_changes(ListName list, const std::vector<protocol::Change>& changes,
+                              const ReplicationCursor& new_cursor);
 
     // Local sold set: `units` counts partial sales (0 = the whole unit). Marking a code again
     // adds its units to the record (a whole-unit record stays whole); time is the sale time.
@@ -106,7 +154,6 @@ private:
     const Published& cached() const;
     void reload();  // builds a Published from LMDB (open, after a snapshot flip, publish())
     Db active_db(ListName list) const;
-    Db inactive_db(ListName list) const;
     void note_filtered_add(WriteTxn& txn, bool sold, unsigned slot, std::string_view key);
     void check_keyed(const Published& p, std::string_view ki, CodeStatus& status) const;
     // `force`: write even if the stored blob carries the current stamp (it failed to decode).
@@ -118,42 +165,7 @@ private:
     std::atomic<std::uint64_t> generation_{0};  // unique across instances (thread-local caches)
     std::mutex filters_mutex_;  // guards filters_; never held while waiting for LMDB
     std::unique_ptr<FilterState> filters_;
-};
-
-// Writes a whole list into the inactive slot in batches of kBatchSize items per transaction.
-// Items are buffered and each batch is written by one short transaction, so the LMDB write lock
-// is never held while the caller waits for the next item (a download, a file): other writers
-// (sales, state) are delayed by one batch write at most.
-class SnapshotWriter {
-public:
-    SnapshotWriter(SnapshotWriter&&) noexcept;
-    SnapshotWriter& operator=(SnapshotWriter&&) = delete;
-    ~SnapshotWriter();
-
-    void add(const ListItem& item);
-    std::size_t added() const { return added_; }
-    // Commits the last batch and flips the active slot; the new list is visible on return.
-    void finish();
-
-    static constexpr std::size_t kBatchSize = 50'000;
-
-private:
-    friend class BlackLists;
-    SnapshotWriter(BlackLists& lists, ListName list, std::size_t expected_items);
-    void flush_batch();
-    // Writes the buffered items in one transaction; with `flip`, also switches the list to them.
-    void write_batch(bool flip);
-
-    BlackLists* lists_;
-    ListName list_;
-    Db target_;
-    unsigned target_slot_ = 0;
-    std::unique_ptr<class KeyFilter> filter_;
-    std::vector<ListItem> batch_;
-    std::size_t added_ = 0;
-    bool cleared_ = false;  // a committed batch has emptied the target slot
-    bool finished_ = false;
-    bool broken_ = false;  // a batch failed to commit: the snapshot is incomplete
+    std::size_t retention_ = kChangeLogRetention;
 };
 
 }  // namespace piotd::storage

@@ -64,6 +64,14 @@ std::string_view db_name(Db db) {
             return "min_price.1";
         case Db::sold:
             return "sold";
+        case Db::changes_blocked_cis:
+            return "changes.blocked_cis";
+        case Db::changes_blocked_gtin:
+            return "changes.blocked_gtin";
+        case Db::changes_blocked_series:
+            return "changes.blocked_series";
+        case Db::changes_min_price:
+            return "changes.min_price";
         case Db::count:
             break;
     }

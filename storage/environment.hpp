@@ -26,6 +26,12 @@ enum class Db : std::uint8_t {
     min_price_0,  // key: GTIN14, value: uint32 kopecks (little endian)
     min_price_1,
     sold,  // key: КИ, value: SoldRecord
+    // Change logs of the lists (storage/change_log.hpp): key seq (u64 big endian), value op
+    // ('+' add, '-' remove) + the item's text form.
+    changes_blocked_cis,
+    changes_blocked_gtin,
+    changes_blocked_series,
+    changes_min_price,
     count
 };
 

@@ -16,13 +16,21 @@ Response handle_status(const LocalModule& module, protocol::LmApiVersion api) {
         if (state.loaded_ms[static_cast<std::size_t>(list)] == 0) return std::nullopt;
         return lists.count(list);
     };
-    // Until replication talks to a server, its counters and lag are "unknown" (lm-api.md §3.2).
+    // Until replication has talked to a server, its counters and lag are "unknown" (§3.2).
+    const std::int64_t now = module.now_ms();
+    const auto entry = [&](std::string_view name, storage::ListName list) {
+        const LocalModule::ListReplication r = module.replication(list);
+        protocol::ReplicationEntry e{name, std::nullopt, r.server_doc_count, local(list)};
+        if (r.last_synced_ms != 0) e.time_lag_ms = now - r.last_synced_ms;
+        return e;
+    };
+    // "cis" is a list of the real local module that piotd does not keep.
     const std::array<protocol::ReplicationEntry, 5> replication = {{
         {"cis", std::nullopt, std::nullopt, std::nullopt},
-        {"blocked_gtin", std::nullopt, std::nullopt, local(storage::ListName::blocked_gtin)},
-        {"blocked_cis", std::nullopt, std::nullopt, local(storage::ListName::blocked_cis)},
-        {"blocked_series", std::nullopt, std::nullopt, local(storage::ListName::blocked_series)},
-        {"min_price", std::nullopt, std::nullopt, local(storage::ListName::min_price)},
+        entry("blocked_gtin", storage::ListName::blocked_gtin),
+        entry("blocked_cis", storage::ListName::blocked_cis),
+        entry("blocked_series", storage::ListName::blocked_series),
+        entry("min_price", storage::ListName::min_price),
     }};
 
     protocol::LmStatusAnswer answer;
@@ -32,7 +40,9 @@ Response handle_status(const LocalModule& module, protocol::LmApiVersion api) {
     answer.inst = module.inst();
     answer.inn = state.inn.empty() ? std::string_view(module.config().inn) : state.inn;
     answer.db_version = state.db_version;
-    answer.service_url = module.config().service_url;
+    answer.service_url = module.config().service_url.empty()
+                             ? std::string_view(module.config().upstream_url)
+                             : std::string_view(module.config().service_url);
     answer.last_sync_ms = state.last_sync_ms;
     answer.last_update_ms = state.last_update_ms;
     answer.requires_download = !state.lists_loaded;

@@ -38,8 +38,9 @@ bool port_accepts(unsigned short port) {
 }
 
 // fork + exec with stdout/stderr to `log`, optional stdin file.
-pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-            const std::filesystem::path& log, const std::filesystem::path& stdin_file) {
+pid_t spawn(const std::string& program, const std::vector<std::string>& args,
+            const std::map<std::string, std::string>& env, const std::filesystem::path& log,
+            const std::filesystem::path& stdin_file) {
     const pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
@@ -52,7 +53,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
         }
         for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
         std::vector<char*> argv;
-        std::string binary = PIOTD_BINARY;
+        std::string binary = program;
         argv.push_back(binary.data());
         std::vector<std::string> copy = args;
         for (auto& arg : copy) argv.push_back(arg.data());
@@ -101,7 +102,7 @@ RunResult run_piotd(const std::vector<std::string>& args,
         input = unique_path("piotd-stdin");
         std::ofstream(input) << stdin_text;
     }
-    const pid_t pid = spawn(args, env, log, input);
+    const pid_t pid = spawn(PIOTD_BINARY, args, env, log, input);
     int status = 0;
     waitpid(pid, &status, 0);
     RunResult result;
@@ -114,8 +115,12 @@ RunResult run_piotd(const std::vector<std::string>& args,
 
 DaemonProcess::DaemonProcess(const std::vector<std::string>& args, unsigned short port,
                              const std::map<std::string, std::string>& env)
+    : DaemonProcess(PIOTD_BINARY, args, port, env) {}
+
+DaemonProcess::DaemonProcess(const std::string& binary, const std::vector<std::string>& args,
+                             unsigned short port, const std::map<std::string, std::string>& env)
     : port_(port), log_file_(unique_path("piotd-daemon") += ".log") {
-    pid_ = spawn(args, env, log_file_, {});
+    pid_ = spawn(binary, args, env, log_file_, {});
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;

@@ -41,6 +41,9 @@ public:
     // Starts `piotd args…` with extra environment and waits until its port accepts connections.
     DaemonProcess(const std::vector<std::string>& args, unsigned short port,
                   const std::map<std::string, std::string>& env = {});
+    // Any other program of the tests (the fake upstream).
+    DaemonProcess(const std::string& binary, const std::vector<std::string>& args,
+                  unsigned short port, const std::map<std::string, std::string>& env = {});
     ~DaemonProcess();
     DaemonProcess(const DaemonProcess&) = delete;
     DaemonProcess& operator=(const DaemonProcess&) = delete;
@@ -51,6 +54,7 @@ public:
     // SIGKILL, as a crash would.
     void kill_hard();
     std::string log() const;
+    bool running() const { return pid_ > 0; }
 
 private:
     pid_t pid_ = -1;

@@ -158,3 +158,21 @@ TEST_SUITE("lm.models") {
         CHECK(!base64_decode("YWRtaW46YWRtaW4=", out, 4));  // does not fit
     }
 }
+
+#include "protocol/marking_code.hpp"
+
+TEST_SUITE("lm.models") {
+    TEST_CASE("a tobacco pack's КИ alone (21 characters) is what POS software sends the LM") {
+        const auto parsed = parse_marking_code("00840147505712Zz;ZnRb");
+        REQUIRE(parsed);
+        CHECK(parsed.code.kind() == CodeKind::tobacco_pack);
+        CHECK(parsed.code.ki() == "00840147505712Zz;ZnRb");
+        CHECK(parsed.code.gtin() == "00840147505712");
+        CHECK(!parsed.code.pack_mrp());
+        CHECK(!parsed.code.has_crypto_tail());
+        const auto full = parse_marking_code("04601653035829H;dV)bFABVUdGVz");
+        REQUIRE(full);
+        CHECK(full.code.ki() == "04601653035829H;dV)bF");
+        CHECK(parse_marking_code(full.code.ki()).code.ki() == full.code.ki());
+    }
+}

@@ -1,0 +1,277 @@
+#include "daemon/replication/replicator.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "daemon/log.hpp"
+#include "protocol/replication_feed.hpp"
+#include "storage/list_item.hpp"
+#include "storage/snapshot_writer.hpp"
+#include "storage/storage_error.hpp"
+#include "storage/transaction.hpp"
+
+namespace piotd::daemon {
+
+namespace {
+
+// The upstream answered, but not what the protocol says (garbage, a count that does not match,
+// an unexpected status). Like UpstreamError, it aborts the round and nothing is committed.
+class FeedError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The upstream replaced the list while we were resuming a snapshot of the previous one.
+class SnapshotRestart : public std::runtime_error {
+public:
+    SnapshotRestart()
+        : std::runtime_error("the upstream list changed epoch during a resumed snapshot") {}
+};
+
+std::string url_encode(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            out += ch;
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
+void expect_ok(const UpstreamReply& reply, const char* what) {
+    if (reply.status == 200) return;
+    std::string body = reply.body.substr(0, 200);
+    throw FeedError(std::string(what) + ": upstream answered HTTP " + std::to_string(reply.status) +
+                    (body.empty() ? "" : ": " + body));
+}
+
+}  // namespace
+
+Replicator::Replicator(LocalModule& module, ReplicatorOptions options)
+    : module_(module),
+      options_(std::move(options)),
+      client_(options_.url, options_.user, options_.password, options_.timeout) {}
+
+Replicator::~Replicator() {
+    stop();
+}
+
+void Replicator::start() {
+    thread_ = std::thread([this] { run(); });
+}
+
+void Replicator::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Replicator::sync_now() {
+    {
+        std::lock_guard lock(mutex_);
+        sync_requested_ = true;
+    }
+    wake_.notify_all();
+}
+
+void Replicator::wait(std::chrono::milliseconds delay) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, delay, [this] { return stopping_ || sync_requested_; });
+    sync_requested_ = false;
+}
+
+// Exponential backoff with full jitter after a failed round: 1 s doubling up to the sync period,
+// so a fleet of tills that lost the store server does not come back in lockstep.
+void Replicator::run() {
+    std::chrono::milliseconds backoff{1000};
+    const std::chrono::milliseconds period = options_.period;
+    for (;;) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return;
+        }
+        if (sync_round()) {
+            backoff = std::chrono::milliseconds{1000};
+            wait(period);
+        } else {
+            std::uniform_int_distribution<std::int64_t> spread(backoff.count() / 2,
+                                                               backoff.count());
+            wait(std::chrono::milliseconds{spread(jitter_)});
+            backoff = std::min(backoff * 2, std::max(period, std::chrono::milliseconds{1000}));
+        }
+    }
+}
+
+bool Replicator::sync_round() {
+    try {
+        for (const storage::ListName list : storage::kAllLists) {
+            {
+                std::lock_guard lock(mutex_);
+                if (stopping_) return false;
+            }
+            sync_list(list);
+        }
+        module_.record_sync_round();
+        return true;
+    } catch (const UpstreamError& e) {
+        log_warning("replication", e.what());
+    } catch (const FeedError& e) {
+        log_warning("replication", e.what());
+    } catch (const SnapshotRestart& e) {
+        log_info("replication", e.what());
+    } catch (const storage::StorageError& e) {
+        log_error("replication", e.what());
+    }
+    client_.disconnect();
+    return false;
+}
+
+void Replicator::sync_list(storage::ListName list) {
+    std::optional<storage::ReplicationCursor> cursor;
+    std::optional<storage::SnapshotProgress> progress;
+    {
+        storage::ReadTxn txn(module_.env());
+        cursor = storage::read_cursor(txn, list);
+        progress = storage::read_snapshot_progress(txn, list);
+    }
+    if (!cursor || progress) {
+        load_snapshot(list);
+        storage::ReadTxn txn(module_.env());
+        cursor = storage::read_cursor(txn, list);
+        if (!cursor) throw FeedError("snapshot loaded but no cursor was written");
+    }
+    if (!catch_up(list, *cursor)) {
+        load_snapshot(list);
+        storage::ReadTxn txn(module_.env());
+        cursor = storage::read_cursor(txn, list);
+        if (!cursor || !catch_up(list, *cursor)) {
+            throw FeedError("upstream asks for a snapshot again right after one");
+        }
+    }
+}
+
+void Replicator::load_snapshot(storage::ListName list) {
+    const std::string name(storage::list_name(list));
+    std::optional<storage::SnapshotProgress> progress;
+    {
+        storage::ReadTxn txn(module_.env());
+        progress = storage::read_snapshot_progress(txn, list);
+    }
+    const bool resuming = progress && !progress->last_item.empty();
+    std::string target = "/api/v1/replication/snapshot?list=" + name;
+    if (resuming) target += "&after=" + url_encode(progress->last_item);
+
+    std::optional<storage::SnapshotWriter> writer;
+    protocol::SnapshotHeader header;
+    std::uint64_t streamed = 0;
+    bool ended = false;
+    protocol::SnapshotLine line;
+    const UpstreamReply reply = client_.get_lines(target, [&](std::string_view text) {
+        if (ended) throw FeedError("snapshot of " + name + ": data after the trailer");
+        const protocol::FeedDecode decoded = protocol::decode_snapshot_line(text, line);
+        if (!decoded.ok) throw FeedError("snapshot of " + name + ": " + decoded.error);
+        if (!writer) {
+            if (line.kind != protocol::SnapshotLineKind::header || line.header.list != name) {
+                throw FeedError("snapshot of " + name + " does not start with its header");
+            }
+            header = line.header;
+            if (resuming && header.epoch != progress->source_epoch) throw SnapshotRestart();
+            storage::SnapshotOptions options;
+            options.expected_items =
+                static_cast<std::size_t>(std::min<std::uint64_t>(header.doc_count, 50'000'000));
+            options.source = storage::SnapshotSource{header.epoch, header.seq};
+            options.batch_size = options_.snapshot_batch_items;
+            writer.emplace(module_.lists().begin_snapshot(list, options));
+            return;
+        }
+        switch (line.kind) {
+            case protocol::SnapshotLineKind::header:
+                throw FeedError("snapshot of " + name + ": a second header");
+            case protocol::SnapshotLineKind::trailer:
+                if (line.count != streamed) {
+                    throw FeedError("snapshot of " + name + ": trailer counts " +
+                                    std::to_string(line.count) + " items, " +
+                                    std::to_string(streamed) + " arrived");
+                }
+                ended = true;
+                return;
+            case protocol::SnapshotLineKind::item: {
+                const storage::ListItemParse item = storage::parse_list_item(list, line.item);
+                if (!item.ok) throw FeedError("snapshot of " + name + ": bad item: " + item.error);
+                writer->add(item.item);
+                ++streamed;
+                return;
+            }
+        }
+    });
+    if (reply.status == 400 && resuming) {
+        // The upstream no longer knows the item we resume after: start the list afresh.
+        storage::WriteTxn txn(module_.env());
+        txn.del(storage::Db::meta, storage::snapshot_progress_key(list));
+        txn.commit();
+    }
+    expect_ok(reply, ("snapshot of " + name).c_str());
+    if (!writer || !ended) {
+        throw FeedError("snapshot of " + name + " ended without its trailer (cut mid-stream?)");
+    }
+    const storage::SnapshotProgress& committed = writer->progress();
+    writer->finish(storage::ReplicationCursor{committed.source_epoch, committed.min_seq});
+    module_.record_list_synced(list, header.doc_count, true);
+    log_info("replication",
+             name + ": snapshot loaded, " + std::to_string(module_.lists().count(list)) + " items");
+}
+
+bool Replicator::catch_up(storage::ListName list, storage::ReplicationCursor cursor) {
+    const std::string name(storage::list_name(list));
+    for (;;) {
+        const UpstreamReply reply = client_.get("/api/v1/replication/changes?list=" + name +
+                                                "&epoch=" + url_encode(cursor.epoch) +
+                                                "&since=" + std::to_string(cursor.seq));
+        if (reply.status == 410) return false;
+        expect_ok(reply, ("changes of " + name).c_str());
+        protocol::ChangePage page;
+        const protocol::FeedDecode decoded = protocol::decode_change_page(reply.body, page);
+        if (!decoded.ok) throw FeedError("changes of " + name + ": " + decoded.error);
+        if (page.list != name || page.epoch != cursor.epoch) {
+            throw FeedError("changes of " + name + ": answer for another list or epoch");
+        }
+        if (!page.changes.empty() && page.changes.front().seq <= cursor.seq) {
+            throw FeedError("changes of " + name + ": a change at or before our cursor");
+        }
+        storage::ReplicationCursor next = cursor;
+        if (page.more) {
+            if (page.changes.empty())
+                throw FeedError("changes of " + name + ": an empty page with more");
+            next.seq = page.changes.back().seq;
+        } else {
+            next.seq = std::max(cursor.seq, page.seq);
+        }
+        if (!page.changes.empty() || next != cursor) {
+            const storage::ApplyResult applied =
+                module_.lists().apply_changes(list, page.changes, next);
+            if (applied.rejected > 0) {
+                log_warning(
+                    "replication",
+                    "changes of " + name + ": skipped " + std::to_string(applied.rejected) +
+                        " items the upstream sent malformed, first: " + applied.first_error);
+            }
+        }
+        cursor = next;
+        if (!page.more) {
+            module_.record_list_synced(list, page.doc_count, false);
+            return true;
+        }
+    }
+}
+
+}  // namespace piotd::daemon

@@ -1,0 +1,157 @@
+#include "daemon/replication/upstream_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http.hpp>
+
+#include "protocol/base64.hpp"
+
+namespace piotd::daemon {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::asio::ip::tcp;
+
+UpstreamClient::UpstreamClient(UpstreamUrl url, std::string user, std::string password,
+                               std::chrono::milliseconds timeout)
+    : url_(std::move(url)),
+      user_(std::move(user)),
+      password_(std::move(password)),
+      timeout_(timeout) {}
+
+UpstreamClient::~UpstreamClient() = default;
+
+std::string UpstreamClient::authorization() const {
+    return "Basic " + protocol::base64_encode(user_ + ":" + password_);
+}
+
+// Runs one asynchronous operation to completion on the private io_context. tcp_stream's own
+// timer bounds it: a peer that stops answering costs at most `timeout_`.
+template <typename Operation>
+void UpstreamClient::run(Operation&& start, const char* what) {
+    beast::error_code result = boost::asio::error::would_block;
+    stream_->expires_after(timeout_);
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    io_.restart();
+    io_.run();
+    if (result) {
+        disconnect();
+        throw UpstreamError(std::string(what) + " " + url_.host + ":" + url_.port + ": " +
+                            result.message());
+    }
+}
+
+void UpstreamClient::connect() {
+    if (stream_) return;
+    tcp::resolver resolver(io_);
+    beast::error_code ec;
+    const auto endpoints = resolver.resolve(url_.host, url_.port, ec);
+    if (ec) throw UpstreamError("cannot resolve upstream " + url_.host + ": " + ec.message());
+    stream_ = std::make_unique<beast::tcp_stream>(io_);
+    buffer_.clear();
+    run([&](auto handler) { stream_->async_connect(endpoints, std::move(handler)); }, "connect to");
+    stream_->socket().set_option(tcp::no_delay(true), ec);
+}
+
+void UpstreamClient::disconnect() {
+    if (!stream_) return;
+    beast::error_code ignored;
+    stream_->socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_->close();
+    stream_.reset();
+    buffer_.clear();
+}
+
+namespace {
+
+http::request<http::empty_body> make_request(const UpstreamUrl& url, const std::string& target,
+                                             const std::string& authorization) {
+    http::request<http::empty_body> request{http::verb::get, url.base + target, 11};
+    request.set(http::field::host, url.host);
+    request.set(http::field::authorization, authorization);
+    request.set(http::field::accept, "application/json, application/x-ndjson");
+    request.set(http::field::user_agent, "piotd");
+    request.keep_alive(true);
+    return request;
+}
+
+}  // namespace
+
+UpstreamReply UpstreamClient::get(const std::string& target, std::size_t max_body) {
+    connect();
+    auto request = make_request(url_, target, authorization());
+    run([&](auto handler) { http::async_write(*stream_, request, std::move(handler)); }, "send to");
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(max_body);
+    run([&](auto handler) { http::async_read(*stream_, buffer_, parser, std::move(handler)); },
+        "read from");
+    UpstreamReply reply;
+    reply.status = static_cast<int>(parser.get().result_int());
+    reply.body = std::move(parser.get().body());
+    if (!parser.get().keep_alive()) disconnect();
+    return reply;
+}
+
+UpstreamReply UpstreamClient::get_lines(const std::string& target,
+                                        const std::function<void(std::string_view)>& on_line,
+                                        std::size_t max_line) {
+    connect();
+    auto request = make_request(url_, target, authorization());
+    run([&](auto handler) { http::async_write(*stream_, request, std::move(handler)); }, "send to");
+
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(boost::none);  // streamed: bounded per line, not as a whole
+    run(
+        [&](auto handler) {
+            http::async_read_header(*stream_, buffer_, parser, std::move(handler));
+        },
+        "read from");
+    UpstreamReply reply;
+    reply.status = static_cast<int>(parser.get().result_int());
+
+    char piece[64 * 1024];
+    std::string line;
+    const bool stream_lines = reply.status == 200;
+    while (!parser.is_done()) {
+        parser.get().body().data = piece;
+        parser.get().body().size = sizeof piece;
+        beast::error_code result = boost::asio::error::would_block;
+        stream_->expires_after(timeout_);
+        http::async_read(*stream_, buffer_, parser,
+                         [&result](beast::error_code ec, std::size_t) { result = ec; });
+        io_.restart();
+        io_.run();
+        if (result && result != http::error::need_buffer) {
+            disconnect();
+            throw UpstreamError("read from " + url_.host + ":" + url_.port + ": " +
+                                result.message());
+        }
+        const std::size_t got = sizeof piece - parser.get().body().size;
+        const std::string_view data(piece, got);
+        if (!stream_lines) {
+            if (reply.body.size() + data.size() > 64 * 1024) {
+                disconnect();
+                throw UpstreamError("error answer from upstream is too large");
+            }
+            reply.body.append(data);
+            continue;
+        }
+        for (const char c : data) {
+            if (c == '\n') {
+                on_line(line);
+                line.clear();
+            } else if (line.size() >= max_line) {
+                disconnect();
+                throw UpstreamError("upstream sent a line longer than " + std::to_string(max_line) +
+                                    " bytes");
+            } else {
+                line += c;
+            }
+        }
+    }
+    if (stream_lines && !line.empty()) on_line(line);
+    if (!parser.get().keep_alive()) disconnect();
+    return reply;
+}
+
+}  // namespace piotd::daemon

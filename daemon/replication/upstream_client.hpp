@@ -1,0 +1,68 @@
+// A blocking HTTP/1.1 client for the replication thread: one keep-alive connection to the
+// upstream, every operation bounded by a timeout, bodies bounded in size, and streamed bodies
+// handed over line by line so a million-item snapshot never sits in memory.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "daemon/replication/upstream_url.hpp"
+
+namespace piotd::daemon {
+
+// The upstream could not be talked to (refused, reset, timed out, not HTTP, over a limit).
+class UpstreamError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct UpstreamReply {
+    int status = 0;
+    std::string body;
+};
+
+class UpstreamClient {
+public:
+    UpstreamClient(UpstreamUrl url, std::string user, std::string password,
+                   std::chrono::milliseconds timeout);
+    ~UpstreamClient();
+
+    // GET `target` (a path below the URL's base); the body is read whole, up to `max_body`.
+    UpstreamReply get(const std::string& target, std::size_t max_body = 16u << 20);
+
+    // GET `target` and hand each body line (without its '\n') to `on_line` as it arrives. Lines
+    // longer than `max_line` are an UpstreamError. A non-200 answer is read whole (bounded) and
+    // returned without calling `on_line`. Returns the status; `complete` tells whether the body
+    // ended properly (a stream cut mid-way throws).
+    UpstreamReply get_lines(const std::string& target,
+                            const std::function<void(std::string_view line)>& on_line,
+                            std::size_t max_line = 4096);
+
+    // Drops the connection (after an error, or to make the next request reconnect).
+    void disconnect();
+
+private:
+    void connect();
+    template <typename Operation>
+    void run(Operation&& start, const char* what);
+    std::string authorization() const;
+
+    UpstreamUrl url_;
+    std::string user_;
+    std::string password_;
+    std::chrono::milliseconds timeout_;
+    boost::asio::io_context io_;
+    std::unique_ptr<boost::beast::tcp_stream> stream_;
+    boost::beast::flat_buffer buffer_;
+};
+
+}  // namespace piotd::daemon

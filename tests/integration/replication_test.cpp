@@ -1,0 +1,313 @@
+// Replication end to end: the real piotd binary against the fake upstream (tests/fakes/) and
+// against another piotd, with kill -9 at random points.
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/http_client.hpp"
+
+using namespace piotd::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::vector<std::string> kLists = {"blocked_cis", "blocked_gtin", "blocked_series",
+                                         "min_price"};
+
+rapidjson::Document parse(const std::string& body) {
+    rapidjson::Document document;
+    document.Parse(body.c_str(), body.size());
+    REQUIRE_MESSAGE(!document.HasParseError(), "not JSON: " << body.substr(0, 300));
+    return document;
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 30s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return condition();
+}
+
+std::vector<std::string> lines_of(const std::string& body) {
+    std::vector<std::string> lines;
+    std::istringstream in(body);
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) lines.push_back(line);
+    }
+    return lines;
+}
+
+// A piotd's list as its replication snapshot serves it (items only, in order).
+std::vector<std::string> served_items(HttpClient& client, const std::string& list) {
+    const HttpReply reply = client.get("/api/v1/replication/snapshot?list=" + list);
+    REQUIRE(reply.status == 200);
+    std::vector<std::string> items;
+    const auto lines = lines_of(reply.body);
+    REQUIRE(lines.size() >= 2);
+    for (std::size_t i = 1; i + 1 < lines.size(); ++i) {
+        const auto value = parse(lines[i]);
+        REQUIRE(value.IsString());
+        items.emplace_back(value.GetString(), value.GetStringLength());
+    }
+    return items;
+}
+
+// The fake upstream on its own port.
+struct FakeUpstream {
+    unsigned short port = free_port();
+    std::vector<std::string> args;
+    std::unique_ptr<DaemonProcess> process;
+
+    explicit FakeUpstream(std::vector<std::string> extra) : args(std::move(extra)) { start(); }
+    void start() {
+        std::vector<std::string> all = {"--listen", "127.0.0.1:" + std::to_string(port)};
+        all.insert(all.end(), args.begin(), args.end());
+        process = std::make_unique<DaemonProcess>(PIOTD_FAKE_UPSTREAM, all, port);
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+    HttpReply control(const std::string& target, const std::string& body = {}) {
+        HttpClient client(port);
+        return client.request("POST", target, body, "");
+    }
+    std::vector<std::string> items(const std::string& list) {
+        HttpClient client(port);
+        return lines_of(client.request("GET", "/control/items?list=" + list, {}, "").body);
+    }
+};
+
+// A till replicating from `upstream`.
+struct Till {
+    TempDir dir;
+    unsigned short port = free_port();
+    std::string upstream;
+    std::map<std::string, std::string> env;
+    std::unique_ptr<DaemonProcess> process;
+
+    Till(std::string upstream_url, std::map<std::string, std::string> extra_env = {})
+        : upstream(std::move(upstream_url)), env(std::move(extra_env)) {
+        env["PIOTD_PASSWORD"] = "till";
+        env["PIOTD_UPSTREAM_USER"] = "admin";
+        env["PIOTD_UPSTREAM_PASSWORD"] = "admin";
+        std::ofstream(dir.path() / "piotd.conf") << "[upstream]\nsnapshot_batch_items = 500\n";
+        start();
+    }
+    void start() {
+        process = std::make_unique<DaemonProcess>(
+            std::vector<std::string>{"--config", (dir.path() / "piotd.conf").string(), "--data-dir",
+                                     (dir.path() / "data").string(), "--listen",
+                                     "127.0.0.1:" + std::to_string(port), "--upstream", upstream,
+                                     "--sync-period", "1"},
+            port, env);
+    }
+    HttpClient client() const { return HttpClient(port, "admin", "till"); }
+    std::string status() {
+        auto c = client();
+        return parse(c.get("/api/v1/status").body)["status"].GetString();
+    }
+    bool blocked(const std::string& ki) {
+        auto c = client();
+        const auto reply = c.get("/api/v1/cis/check?cis=" + url_encode(ki));
+        return reply.status == 200 && parse(reply.body)["codes"][0]["isBlocked"].GetBool();
+    }
+};
+
+bool same_lists(Till& till, FakeUpstream& fake) {
+    auto client = till.client();
+    for (const std::string& list : kLists) {
+        if (served_items(client, list) != fake.items(list)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_SUITE("integration.replication") {
+    TEST_CASE("a till starts in initialization and reaches ready after its first full sync") {
+        FakeUpstream fake({"--cis", "20000", "--gtin", "500"});
+        Till till(fake.url());
+        CHECK(eventually([&] { return till.status() == "ready"; }));
+        const auto status = parse(till.client().get("/api/v1/status").body);
+        CHECK(status["replicationStatus"]["blocked_cis"]["localDocCount"].GetUint64() == 20000);
+        CHECK(status["replicationStatus"]["blocked_cis"]["serverDocCount"].GetUint64() == 20000);
+        CHECK(status["replicationStatus"]["blocked_gtin"]["localDocCount"].GetUint64() == 500);
+        CHECK(status["replicationStatus"]["blocked_cis"]["timeLag"].IsInt64());
+        CHECK(std::string(status["serviceUrl"].GetString()) == fake.url());
+        CHECK(same_lists(till, fake));
+        const std::string listed = fake.items("blocked_cis").at(1234);
+        CHECK(till.blocked(listed));
+    }
+
+    TEST_CASE("adds and removes upstream reach checks within a poll period") {
+        FakeUpstream fake({"--cis", "5000", "--gtin", "50"});
+        Till till(fake.url());
+        REQUIRE(eventually([&] { return till.status() == "ready"; }));
+        const std::string fresh = "0104600000000017215NewlyBlocked";
+        CHECK(!till.blocked(fresh));
+        CHECK(fake.control("/control/add?list=blocked_cis", fresh + "\n").status == 200);
+        CHECK(eventually([&] { return till.blocked(fresh); }, 5s));
+        const std::string old = fake.items("blocked_cis").front();
+        CHECK(till.blocked(old));
+        CHECK(fake.control("/control/remove?list=blocked_cis", old + "\n").status == 200);
+        CHECK(eventually([&] { return !till.blocked(old); }, 5s));
+        CHECK(eventually([&] { return same_lists(till, fake); }, 5s));
+    }
+
+    TEST_CASE("a new epoch upstream makes the till load a fresh snapshot") {
+        FakeUpstream fake({"--cis", "3000", "--gtin", "30"});
+        Till till(fake.url());
+        REQUIRE(eventually([&] { return till.status() == "ready"; }));
+        CHECK(fake.control("/control/add?list=blocked_gtin", "04600000000024\n").status == 200);
+        CHECK(fake.control("/control/reset?list=blocked_gtin").status == 200);
+        CHECK(eventually([&] { return same_lists(till, fake); }, 10s));
+        CHECK(till.status() == "ready");
+    }
+
+    TEST_CASE("kill -9 at random points of snapshots and deltas: the lists end equal to upstream") {
+        FakeUpstream fake({"--cis", "30000", "--gtin", "300", "--seed", "7"});
+        // Slow chunks stretch the snapshot so the kills land inside it.
+        fake.control("/control/fault",
+                     R"({"mode":"slow","delay_ms":40,"paths":"snapshot","count":-1})");
+        Till till(fake.url());
+        std::mt19937 rng(12345);
+        int kills = 0;
+        // 12 kills while the initial snapshot (and its resumptions) load.
+        for (int i = 0; i < 12; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 700));
+            till.process->kill_hard();
+            ++kills;
+            till.start();
+        }
+        fake.control("/control/fault", R"({"mode":"none"})");
+        // The kills did land inside snapshots: some loads were resumed after an item.
+        {
+            HttpClient control(fake.port);
+            const auto stats = parse(control.request("GET", "/control/stats", {}, "").body);
+            INFO("stats: " << control.request("GET", "/control/stats", {}, "").body);
+            CHECK(stats["snapshotsResumed"].GetUint64() >= 1);
+        }
+        // 8 kills while pages of changes are applied.
+        for (int i = 0; i < 8; ++i) {
+            std::string adds;
+            for (int j = 0; j < 300; ++j) {
+                adds += "01046000000000" + std::to_string(10 + i) + "21Kill" + std::to_string(i) +
+                        "x" + std::to_string(j) + "\n";
+            }
+            CHECK(fake.control("/control/add?list=blocked_cis", adds).status == 200);
+            std::string removes;
+            const auto current = fake.items("blocked_cis");
+            for (int j = 0; j < 100; ++j) removes += current[(rng() % current.size())] + "\n";
+            fake.control("/control/remove?list=blocked_cis", removes);
+            std::this_thread::sleep_for(std::chrono::milliseconds(200 + rng() % 1200));
+            till.process->kill_hard();
+            ++kills;
+            till.start();
+        }
+        CHECK(kills >= 20);
+        CHECK(eventually([&] { return till.status() == "ready" && same_lists(till, fake); }, 60s));
+    }
+
+    TEST_CASE("upstream gone for 72 hours: sync_error (4050), then recovery") {
+        TempDir clock_dir;
+        const auto clock_file = clock_dir.path() / "offset";
+        std::ofstream(clock_file) << 0;
+        FakeUpstream fake({"--cis", "2000", "--gtin", "20"});
+        Till till(fake.url(), {{"PIOTD_TEST_CLOCK_FILE", clock_file.string()}});
+        REQUIRE(eventually([&] { return till.status() == "ready"; }));
+        const std::string listed = fake.items("blocked_cis").front();
+
+        fake.process->kill_hard();
+        std::ofstream(clock_file) << 73LL * 3600 * 1000;
+        CHECK(eventually([&] { return till.status() == "sync_error"; }, 5s));
+        auto client = till.client();
+        const auto refused = client.get("/api/v1/cis/check?cis=" + url_encode(listed));
+        CHECK(refused.status == 400);
+        CHECK(parse(refused.body)["errorCode"].GetInt() == 4050);
+
+        fake.start();
+        CHECK(eventually([&] { return till.status() == "ready"; }, 20s));
+        CHECK(till.blocked(listed));
+    }
+
+    TEST_CASE("garbage or errors from upstream never touch the data already served") {
+        FakeUpstream fake({"--cis", "2000", "--gtin", "20"});
+        Till till(fake.url());
+        REQUIRE(eventually([&] { return till.status() == "ready"; }));
+        const std::string listed = fake.items("blocked_cis").front();
+        for (const char* fault : {R"({"mode":"garbage","paths":"all","count":-1})",
+                                  R"({"mode":"status","status":500,"paths":"all","count":-1})",
+                                  R"({"mode":"status","status":429,"paths":"all","count":-1})",
+                                  R"({"mode":"drop","after_bytes":10,"paths":"all","count":-1})"}) {
+            CAPTURE(fault);
+            fake.control("/control/fault", fault);
+            fake.control("/control/add?list=blocked_cis", "0104600000000031215GarbageTime\n");
+            std::this_thread::sleep_for(1500ms);
+            CHECK(till.status() == "ready");
+            CHECK(till.blocked(listed));
+            CHECK(till.client().get("/api/v1/replication/state").status == 200);
+            fake.control("/control/remove?list=blocked_cis", "0104600000000031215GarbageTime\n");
+        }
+        fake.control("/control/fault", R"({"mode":"none"})");
+        CHECK(eventually([&] { return same_lists(till, fake); }, 10s));
+        CHECK(till.process->log().find("replication") != std::string::npos);
+    }
+
+    TEST_CASE("a snapshot cut mid-stream or without its trailer is not loaded") {
+        FakeUpstream fake({"--cis", "4000", "--gtin", "40"});
+        fake.control("/control/fault", R"({"mode":"truncate","paths":"snapshot","count":-1})");
+        Till till(fake.url());
+        std::this_thread::sleep_for(2s);
+        CHECK(till.status() == "initialization");
+        fake.control("/control/fault", R"({"mode":"none"})");
+        CHECK(eventually([&] { return till.status() == "ready" && same_lists(till, fake); }, 20s));
+    }
+
+    TEST_CASE("a till replicating from a store piotd ends with identical lists") {
+        TempDir store_dir;
+        const auto store_port = free_port();
+        const std::string store_data = (store_dir.path() / "data").string();
+        DaemonProcess store({"--demo", "--data-dir", store_data, "--listen",
+                             "127.0.0.1:" + std::to_string(store_port)},
+                            store_port);
+        std::string codes;
+        for (int i = 0; i < 3000; ++i)
+            codes += "0104600000000048215Store" + std::to_string(100000 + i) + "\n";
+        REQUIRE(run_piotd(
+                    {"import", "--data-dir", store_data, "--list", "blocked_cis", "--append", "-"},
+                    {}, codes)
+                    .exit_code == 0);
+        Till till("http://127.0.0.1:" + std::to_string(store_port));
+        HttpClient store_client(store_port);
+        auto till_client = till.client();
+        const auto identical = [&] {
+            for (const std::string& list : kLists) {
+                if (served_items(till_client, list) != served_items(store_client, list))
+                    return false;
+            }
+            return true;
+        };
+        CHECK(eventually([&] { return till.status() == "ready" && identical(); }));
+        CHECK(served_items(till_client, "blocked_cis").size() == 3008);
+        // A delta on the store reaches the till.
+        REQUIRE(run_piotd(
+                    {"import", "--data-dir", store_data, "--list", "blocked_cis", "--append", "-"},
+                    {}, "0104600000000055215StoreDelta01\n")
+                    .exit_code == 0);
+        CHECK(eventually([&] { return till.blocked("0104600000000055215StoreDelta01"); }, 10s));
+        CHECK(eventually(identical, 10s));
+    }
+}
