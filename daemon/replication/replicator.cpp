@@ -185,7 +185,13 @@ void Replicator::load_snapshot(storage::ListName list) {
                 throw FeedError("snapshot of " + name + " does not start with its header");
             }
             header = line.header;
-            if (resuming && header.epoch != progress->source_epoch) throw SnapshotRestart();
+            if (resuming && header.epoch != progress->source_epoch) {
+                // Forget the half-loaded old epoch, so the next round starts without `after`.
+                storage::WriteTxn txn(module_.env());
+                txn.del(storage::Db::meta, storage::snapshot_progress_key(list));
+                txn.commit();
+                throw SnapshotRestart();
+            }
             storage::SnapshotOptions options;
             options.expected_items =
                 static_cast<std::size_t>(std::min<std::uint64_t>(header.doc_count, 50'000'000));

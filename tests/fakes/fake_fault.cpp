@@ -63,7 +63,8 @@ std::string_view fault_mode_name(FaultMode mode) {
 FaultParse parse_fault(std::string_view json) {
     rapidjson::Document document;
     document.Parse(json.data(), json.size());
-    if (document.HasParseError() || !document.IsObject()) return reject("body is not a JSON object");
+    if (document.HasParseError() || !document.IsObject())
+        return reject("body is not a JSON object");
     Fault fault;
     const auto mode = document.FindMember("mode");
     if (mode == document.MemberEnd() || !mode->value.IsString()) return reject("mode is required");
@@ -140,9 +141,9 @@ std::string FaultPlan::to_json() const {
     writer.Int64(fault_.count);
     protocol::write_key(writer, "paths");
     std::string paths;
-    for (const auto& [endpoint, name] : {std::pair{Endpoint::state, "state"},
-                                         std::pair{Endpoint::snapshot, "snapshot"},
-                                         std::pair{Endpoint::changes, "changes"}}) {
+    for (const auto& [endpoint, name] :
+         {std::pair{Endpoint::state, "state"}, std::pair{Endpoint::snapshot, "snapshot"},
+          std::pair{Endpoint::changes, "changes"}}) {
         if ((fault_.paths & bit(endpoint)) == 0) continue;
         if (!paths.empty()) paths += ',';
         paths += name;

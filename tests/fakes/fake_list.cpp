@@ -132,8 +132,7 @@ std::string_view item_key(FakeList list, std::string_view text) {
 
 // ---- PackedItems
 
-PackedItems::Builder::Builder(FakeList list, std::size_t expected_items,
-                              std::size_t expected_bytes)
+PackedItems::Builder::Builder(FakeList list, std::size_t expected_items, std::size_t expected_bytes)
     : list_(list), items_(std::make_shared<PackedItems>()) {
     items_->data_.reserve(expected_bytes);
     (void)expected_items;

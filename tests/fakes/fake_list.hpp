@@ -58,7 +58,7 @@ public:
 
 private:
     std::string data_;
-    std::size_t width_ = 0;                // every item's length while offsets_ is empty
+    std::size_t width_ = 0;               // every item's length while offsets_ is empty
     std::vector<std::uint64_t> offsets_;  // size_ + 1 entries once widths differ
     std::size_t size_ = 0;
 };

@@ -21,9 +21,9 @@ struct FakeStats {
     std::atomic<std::uint64_t> connections{0};
 
     void reset() {
-        for (auto* counter : {&state, &snapshot, &changes, &control, &other, &unauthorized, &faulted,
-                              &snapshots_resumed, &snapshots_completed, &items_streamed,
-                              &connections}) {
+        for (auto* counter :
+             {&state, &snapshot, &changes, &control, &other, &unauthorized, &faulted,
+              &snapshots_resumed, &snapshots_completed, &items_streamed, &connections}) {
             counter->store(0);
         }
     }

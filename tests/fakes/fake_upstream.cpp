@@ -185,22 +185,21 @@ private:
         if (expect != head.end() && beast::iequals(expect->value(), "100-continue") &&
             !parser_->is_done()) {
             stream_.expires_after(kWriteTimeout);
-            return asio::async_write(stream_, asio::buffer(kContinue),
-                                     [self = shared_from_this()](beast::error_code ec,
-                                                                 std::size_t) {
-                                         if (ec) return self->close(true);
-                                         self->read_rest();
-                                     });
+            return asio::async_write(
+                stream_, asio::buffer(kContinue),
+                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    if (ec) return self->close(true);
+                    self->read_rest();
+                });
         }
         read_rest();
     }
 
     void read_rest() {
         stream_.expires_after(kIdleTimeout);
-        http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                             self->on_read(ec);
-                         });
+        http::async_read(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void on_read(beast::error_code ec) {
@@ -228,8 +227,8 @@ private:
         const std::string_view target = request_.target();
         const std::size_t question = target.find('?');
         const std::string_view path = target.substr(0, question);
-        query_ = question == std::string_view::npos ? std::string_view{}
-                                                    : target.substr(question + 1);
+        query_ =
+            question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
         if (path.starts_with("/control/")) {
             server_.stats.control.fetch_add(1);
             return control(path.substr(9));
@@ -260,7 +259,8 @@ private:
             response.set(http::field::www_authenticate, "Basic realm=\"piotd\"");
             return whole(std::move(response));
         }
-        if (!endpoint) return whole(json_error(request_, 404, 4040, "not_found", "no such endpoint"));
+        if (!endpoint)
+            return whole(json_error(request_, 404, 4040, "not_found", "no such endpoint"));
         if (request_.method() != http::verb::get) {
             return whole(json_error(request_, 405, 4005, "method_not_allowed",
                                     "method not allowed for this path"));
@@ -278,8 +278,7 @@ private:
         Reply reply = [&] {
             switch (*endpoint) {
                 case Endpoint::state:
-                    return whole(make_response(request_, 200,
-                                               server_.state.state_json(now_ms())));
+                    return whole(make_response(request_, 200, server_.state.state_json(now_ms())));
                 case Endpoint::snapshot:
                     return snapshot(fault);
                 case Endpoint::changes:
@@ -324,7 +323,8 @@ private:
         if (!list) return whole(bad_request(request_, error));
         const QueryValue after = query_param(query_, "after");
         if (!after.valid) return whole(bad_request(request_, "after is not percent-encoded"));
-        if (after.present && after.value.empty()) return whole(bad_request(request_, "empty after"));
+        if (after.present && after.value.empty())
+            return whole(bad_request(request_, "empty after"));
         if (after.present) server_.stats.snapshots_resumed.fetch_add(1);
         SnapshotView view = server_.state.snapshot(
             *list, after.present ? std::optional<std::string_view>(after.value) : std::nullopt);
@@ -338,7 +338,8 @@ private:
         const auto list = list_param(error);
         if (!list) return whole(bad_request(request_, error));
         const QueryValue epoch = query_param(query_, "epoch");
-        if (!epoch.present || !epoch.valid) return whole(bad_request(request_, "epoch is required"));
+        if (!epoch.present || !epoch.valid)
+            return whole(bad_request(request_, "epoch is required"));
         const auto since = query_u64(query_, "since");
         if (!since) return whole(bad_request(request_, "since must be an unsigned integer"));
         std::uint64_t limit = kMaxChangesPage;
@@ -437,7 +438,8 @@ private:
         bool zero_seq = false;
         if (query_param(query_, "seq").present) {
             const auto seq = query_u64(query_, "seq");
-            if (!seq || *seq != 0) return whole(bad_request(request_, "seq can only be reset to 0"));
+            if (!seq || *seq != 0)
+                return whole(bad_request(request_, "seq can only be reset to 0"));
             zero_seq = true;
         }
         ResetItems items = ResetItems::keep;
@@ -451,8 +453,8 @@ private:
             } else if (mode.value == "body" && lists.size() == 1) {
                 items = ResetItems::body;
             } else {
-                return whole(bad_request(
-                    request_, "items must be keep, base, empty or (for one list) body"));
+                return whole(bad_request(request_,
+                                         "items must be keep, base, empty or (for one list) body"));
             }
         }
         std::string body = "{";
@@ -511,16 +513,14 @@ private:
             const std::string& body = reply_.response.body();
             raw_.append(body, 0, std::min<std::uint64_t>(reply_.fault.after_bytes, body.size()));
             stream_.expires_after(kWriteTimeout);
-            return asio::async_write(stream_, asio::buffer(raw_),
-                                     [self = shared_from_this()](beast::error_code, std::size_t) {
-                                         self->close(true);
-                                     });
+            return asio::async_write(
+                stream_, asio::buffer(raw_),
+                [self = shared_from_this()](beast::error_code, std::size_t) { self->close(true); });
         }
         stream_.expires_after(kWriteTimeout);
-        http::async_write(stream_, reply_.response,
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->finish(ec);
-                          });
+        http::async_write(
+            stream_, reply_.response,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->finish(ec); });
     }
 
     void start_stream() {
@@ -595,11 +595,11 @@ private:
     template <class Then>
     void delay(Then then) {
         timer_.expires_after(reply_.fault.delay);
-        timer_.async_wait([self = shared_from_this(), then = std::move(then)](
-                              beast::error_code ec) mutable {
-            if (ec) return self->close(true);
-            then();
-        });
+        timer_.async_wait(
+            [self = shared_from_this(), then = std::move(then)](beast::error_code ec) mutable {
+                if (ec) return self->close(true);
+                then();
+            });
     }
 
     void finish(beast::error_code ec) {
@@ -647,7 +647,8 @@ void accept(tcp::acceptor& acceptor, asio::io_context& context, Server& server) 
     acceptor.async_accept(asio::make_strand(context),
                           [&acceptor, &context, &server](beast::error_code ec, tcp::socket socket) {
                               if (ec == asio::error::operation_aborted) return;
-                              if (!ec) std::make_shared<Session>(std::move(socket), server)->start();
+                              if (!ec)
+                                  std::make_shared<Session>(std::move(socket), server)->start();
                               accept(acceptor, context, server);
                           });
 }
@@ -738,7 +739,9 @@ int run(const Options& options) {
                   protocol::base64_encode(options.user + ":" + options.password)};
 
     asio::io_context context(options.threads);
-    tcp::acceptor acceptor(context);
+    // The acceptor and the signal handler that closes it share a strand.
+    const auto control_strand = asio::make_strand(context);
+    tcp::acceptor acceptor(control_strand);
     const tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -746,7 +749,7 @@ int run(const Options& options) {
     acceptor.listen(asio::socket_base::max_listen_connections);
     accept(acceptor, context, server);
 
-    asio::signal_set signals(context, SIGINT, SIGTERM);
+    asio::signal_set signals(control_strand, SIGINT, SIGTERM);
     signals.async_wait([&](beast::error_code ec, int) {
         if (ec) return;
         beast::error_code ignored;

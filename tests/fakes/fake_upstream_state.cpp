@@ -149,8 +149,7 @@ ChangesAnswer UpstreamState::changes(FakeList list, std::string_view epoch, std:
     if (since + 1 < summary.oldest_seq || since > summary.seq) {
         answer.snapshot_required = true;
         answer.why = "since " + std::to_string(since) + " is outside the change log (" +
-                     std::to_string(summary.oldest_seq) + ".." + std::to_string(summary.seq) +
-                     ")";
+                     std::to_string(summary.oldest_seq) + ".." + std::to_string(summary.seq) + ")";
         return answer;
     }
     protocol::ChangePage page;

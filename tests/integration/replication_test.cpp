@@ -221,6 +221,21 @@ TEST_SUITE("integration.replication") {
         CHECK(eventually([&] { return till.status() == "ready" && same_lists(till, fake); }, 60s));
     }
 
+    TEST_CASE("a snapshot interrupted by kill -9 and replaced upstream meanwhile is loaded afresh") {
+        FakeUpstream fake({"--cis", "20000", "--gtin", "100", "--seed", "9"});
+        fake.control("/control/fault", R"({"mode":"slow","delay_ms":60,"paths":"snapshot","count":-1})");
+        Till till(fake.url());
+        std::this_thread::sleep_for(500ms);
+        till.process->kill_hard();
+        fake.control("/control/add?list=blocked_cis", "0104600000000062215AfterKill001\n");
+        CHECK(fake.control("/control/reset?list=blocked_cis").status == 200);
+        fake.control("/control/fault", R"({"mode":"none"})");
+        till.start();
+        CHECK(eventually([&] { return till.status() == "ready" && same_lists(till, fake); }, 30s));
+        CHECK(till.blocked("0104600000000062215AfterKill001"));
+        CHECK(till.process->log().find("changed epoch during a resumed snapshot") != std::string::npos);
+    }
+
     TEST_CASE("upstream gone for 72 hours: sync_error (4050), then recovery") {
         TempDir clock_dir;
         const auto clock_file = clock_dir.path() / "offset";
