@@ -171,6 +171,7 @@ void Replicator::load_snapshot(storage::ListName list) {
     std::string target = "/api/v1/replication/snapshot?list=" + name;
     if (resuming) target += "&after=" + url_encode(progress->last_item);
 
+    const auto started = std::chrono::steady_clock::now();
     std::optional<storage::SnapshotWriter> writer;
     protocol::SnapshotHeader header;
     std::uint64_t streamed = 0;
@@ -233,8 +234,10 @@ void Replicator::load_snapshot(storage::ListName list) {
     const storage::SnapshotProgress& committed = writer->progress();
     writer->finish(storage::ReplicationCursor{committed.source_epoch, committed.min_seq});
     module_.record_list_synced(list, header.doc_count, true);
-    log_info("replication",
-             name + ": snapshot loaded, " + std::to_string(module_.lists().count(list)) + " items");
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    log_info("replication", name + ": snapshot loaded, " +
+                                std::to_string(module_.lists().count(list)) + " items in " +
+                                std::to_string(took.count()) + " s");
 }
 
 bool Replicator::catch_up(storage::ListName list, storage::ReplicationCursor cursor) {
@@ -263,8 +266,15 @@ bool Replicator::catch_up(storage::ListName list, storage::ReplicationCursor cur
             next.seq = std::max(cursor.seq, page.seq);
         }
         if (!page.changes.empty() || next != cursor) {
+            const auto started = std::chrono::steady_clock::now();
             const storage::ApplyResult applied =
                 module_.lists().apply_changes(list, page.changes, next);
+            if (page.changes.size() >= 1000) {
+                const std::chrono::duration<double, std::milli> took =
+                    std::chrono::steady_clock::now() - started;
+                log_info("replication", name + ": applied " + std::to_string(page.changes.size()) +
+                                            " changes in " + std::to_string(took.count()) + " ms");
+            }
             if (applied.rejected > 0) {
                 log_warning(
                     "replication",
