@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash packaging/build-deps.sh bench
-cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DPIOTD_BUILD_TESTS=OFF \
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DPIOTD_BUILD_TESTS=ON \
     -DPIOTD_BUILD_BENCH=ON >/dev/null
 cmake --build build-release >/dev/null
 
@@ -94,3 +94,7 @@ printf '%-34s %8s %8s %9s   %s %s %s\n' "piotd GET cis/check, hit" "$h50" "$h99"
 
 echo "== memory of the daemon after the runs (kB)"
 grep -E '^(VmRSS|RssAnon|RssFile)' "/proc/$daemon_pid/status"
+
+# Stop this daemon before the replication figures, which start their own.
+stop_daemon
+bash bench/replication.sh

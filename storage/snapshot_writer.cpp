@@ -111,7 +111,11 @@ void SnapshotWriter::write_batch(const std::optional<ReplicationCursor>* flip_cu
                                std::string(list_name(list_)) +
                                " while a snapshot of it was loading; start the snapshot again");
         }
-        for (const ListItem& item : batch_) txn.put(target_, item.key, item.value);
+        // Snapshot streams come in key order: appending fills pages whole. Out-of-order items
+        // (an unsorted import file) fall back to an ordinary put.
+        for (const ListItem& item : batch_) {
+            if (!txn.append(target_, item.key, item.value)) txn.put(target_, item.key, item.value);
+        }
         if (flip_cursor == nullptr) {
             if (sourced_ && !batch_.empty()) {
                 next.count += batch_.size();

@@ -94,6 +94,15 @@ void WriteTxn::put(Db db, std::string_view key, std::string_view value) {
     check_mdb("mdb_put", mdb_put(live(txn_), env_->dbi(db), &k, &v, 0));
 }
 
+bool WriteTxn::append(Db db, std::string_view key, std::string_view value) {
+    MDB_val k = to_val(key);
+    MDB_val v = to_val(value);
+    const int rc = mdb_put(live(txn_), env_->dbi(db), &k, &v, MDB_APPEND);
+    if (rc == MDB_KEYEXIST) return false;
+    check_mdb("mdb_put", rc);
+    return true;
+}
+
 bool WriteTxn::del(Db db, std::string_view key) {
     MDB_val k = to_val(key);
     const int rc = mdb_del(live(txn_), env_->dbi(db), &k, nullptr);

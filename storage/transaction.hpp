@@ -59,6 +59,10 @@ public:
     const Environment& env() const { return *env_; }
     std::optional<std::string_view> get(Db db, std::string_view key) const;
     void put(Db db, std::string_view key, std::string_view value);
+    // Puts a key greater than every key of `db` with MDB_APPEND: no page splits, so pages fill
+    // up completely (a sorted snapshot takes about half the pages and time). Returns false and
+    // writes nothing when the key is not the greatest; put() it then.
+    bool append(Db db, std::string_view key, std::string_view value);
     // Returns false when the key was not there.
     bool del(Db db, std::string_view key);
     // Empties a database (used before loading a snapshot into an inactive slot).
