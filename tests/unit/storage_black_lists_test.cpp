@@ -18,6 +18,8 @@
 
 using namespace piotd::storage;
 using piotd::storage::test::Codes;
+using piotd::storage::test::kis;
+using piotd::storage::test::Module;
 using piotd::storage::test::TempDir;
 
 namespace {
@@ -25,27 +27,6 @@ namespace {
 constexpr std::string_view kGtin = "04601662000016";
 constexpr std::string_view kSeriesGtin = "04680029460908";
 constexpr std::string_view kPriceGtin = "04601653035829";
-
-// A data dir with its environment and lists, reopened at will (as after a restart or kill -9:
-// nothing runs between the last commit and the reopen).
-struct Module {
-    TempDir dir;
-    EnvironmentOptions options;
-    std::unique_ptr<Environment> env;
-    std::unique_ptr<BlackLists> lists;
-
-    Module() {
-        options.dir = dir.path();
-        options.map_size = std::size_t{256} << 20;
-        open();
-    }
-    void open() {
-        lists.reset();
-        env.reset();
-        env = std::make_unique<Environment>(options);
-        lists = std::make_unique<BlackLists>(*env);
-    }
-};
 
 CodeStatus check(const BlackLists& lists, std::string_view scanned) {
     const piotd::protocol::ParseResult parsed = piotd::protocol::parse_marking_code(scanned);
@@ -68,13 +49,6 @@ void load(BlackLists& lists, ListName list, const std::vector<std::string>& line
         writer.add(parsed.item);
     }
     writer.finish();
-}
-
-std::vector<std::string> kis(unsigned long seed, std::size_t n) {
-    Codes codes(seed);
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < n; ++i) out.push_back(codes.ki());
-    return out;
 }
 
 std::string meta(const Environment& env, std::string_view key) {

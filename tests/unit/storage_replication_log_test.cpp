@@ -20,37 +20,13 @@ using namespace piotd::storage;
 using piotd::protocol::Change;
 using piotd::protocol::ChangeOp;
 using piotd::storage::test::Codes;
+using piotd::storage::test::kis;
+using piotd::storage::test::Module;
 using piotd::storage::test::TempDir;
 
 namespace {
 
 constexpr std::string_view kPriceGtin = "04601653035829";
-
-struct Module {
-    TempDir dir;
-    EnvironmentOptions options;
-    std::unique_ptr<Environment> env;
-    std::unique_ptr<BlackLists> lists;
-
-    Module() {
-        options.dir = dir.path();
-        options.map_size = std::size_t{256} << 20;
-        open();
-    }
-    void open() {
-        lists.reset();
-        env.reset();
-        env = std::make_unique<Environment>(options);
-        lists = std::make_unique<BlackLists>(*env);
-    }
-};
-
-std::vector<std::string> kis(unsigned long seed, std::size_t n) {
-    Codes codes(seed);
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < n; ++i) out.push_back(codes.ki());
-    return out;
-}
 
 ListItem item(ListName list, std::string_view text) {
     const ListItemParse parsed = parse_list_item(list, text);

@@ -1,14 +1,21 @@
-// Helpers shared by the storage unit tests: a scratch data dir and deterministic codes.
+// Helpers shared by the storage unit tests: a scratch data dir, an opened data dir with its
+// black lists, and deterministic codes.
 #pragma once
 
 #include <unistd.h>
 
 #include <atomic>
+#include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
+
+#include "storage/black_lists.hpp"
+#include "storage/environment.hpp"
 
 namespace piotd::storage::test {
 
@@ -74,5 +81,34 @@ public:
 private:
     std::mt19937_64 rng_;
 };
+
+// A data dir with its environment and lists, reopened at will (as after a restart or kill -9:
+// nothing runs between the last commit and the reopen).
+struct Module {
+    TempDir dir;
+    EnvironmentOptions options;
+    std::unique_ptr<Environment> env;
+    std::unique_ptr<BlackLists> lists;
+
+    Module() {
+        options.dir = dir.path();
+        options.map_size = std::size_t{256} << 20;
+        open();
+    }
+    void open() {
+        lists.reset();
+        env.reset();
+        env = std::make_unique<Environment>(options);
+        lists = std::make_unique<BlackLists>(*env);
+    }
+};
+
+// `n` КИ from the generator seeded with `seed`.
+inline std::vector<std::string> kis(unsigned long seed, std::size_t n) {
+    Codes codes(seed);
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) out.push_back(codes.ki());
+    return out;
+}
 
 }  // namespace piotd::storage::test
