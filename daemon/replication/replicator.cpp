@@ -77,6 +77,7 @@ void Replicator::stop() {
         stopping_ = true;
     }
     wake_.notify_all();
+    client_.interrupt();
     if (thread_.joinable()) thread_.join();
 }
 

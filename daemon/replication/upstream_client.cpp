@@ -27,13 +27,20 @@ std::string UpstreamClient::authorization() const {
 
 // Runs one asynchronous operation to completion on the private io_context. tcp_stream's own
 // timer bounds it: a peer that stops answering costs at most `timeout_`.
+void UpstreamClient::interrupt() {
+    interrupted_.store(true);
+    io_.stop();
+}
+
 template <typename Operation>
 void UpstreamClient::run(Operation&& start, const char* what) {
+    if (interrupted_.load()) throw UpstreamError("replication stopped");
     beast::error_code result = boost::asio::error::would_block;
     stream_->expires_after(timeout_);
     start([&result](beast::error_code ec, auto&&...) { result = ec; });
     io_.restart();
     io_.run();
+    if (interrupted_.load()) result = boost::asio::error::operation_aborted;
     if (result) {
         disconnect();
         throw UpstreamError(std::string(what) + " " + url_.host + ":" + url_.port + ": " +
@@ -121,6 +128,7 @@ UpstreamReply UpstreamClient::get_lines(const std::string& target,
                          [&result](beast::error_code ec, std::size_t) { result = ec; });
         io_.restart();
         io_.run();
+        if (interrupted_.load()) result = boost::asio::error::operation_aborted;
         if (result && result != http::error::need_buffer) {
             disconnect();
             throw UpstreamError("read from " + url_.host + ":" + url_.port + ": " +

@@ -7,6 +7,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -49,6 +50,9 @@ public:
 
     // Drops the connection (after an error, or to make the next request reconnect).
     void disconnect();
+    // From another thread: makes the operation under way, and every later one, fail at once
+    // with UpstreamError (used at shutdown, so a slow stream does not hold the daemon up).
+    void interrupt();
 
 private:
     void connect();
@@ -61,6 +65,7 @@ private:
     std::string password_;
     std::chrono::milliseconds timeout_;
     boost::asio::io_context io_;
+    std::atomic<bool> interrupted_{false};
     std::unique_ptr<boost::beast::tcp_stream> stream_;
     boost::beast::flat_buffer buffer_;
 };
