@@ -99,7 +99,7 @@ void LocalModule::record_load(storage::ListName list, Load load) {
 }
 
 void LocalModule::record_list_synced(storage::ListName list, std::uint64_t server_doc_count,
-                                     bool full) {
+                                     Synced what) {
     const std::int64_t now = clock_.now_ms();
     {
         std::lock_guard lock(state_mutex_);
@@ -107,9 +107,9 @@ void LocalModule::record_list_synced(storage::ListName list, std::uint64_t serve
         entry.server_doc_count = server_doc_count;
         entry.last_synced_ms = now;
     }
-    if (!full) return;
+    if (what == Synced::unchanged) return;
     storage::ModuleState state = this->state();
-    state.loaded_ms[static_cast<std::size_t>(list)] = now;
+    if (what == Synced::snapshot) state.loaded_ms[static_cast<std::size_t>(list)] = now;
     state.last_update_ms = now;
     state.db_version = protocol::random_uuid();
     write_state(state);

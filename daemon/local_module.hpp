@@ -44,8 +44,9 @@ public:
     enum class Load { full, partial };
     void record_load(storage::ListName list, Load load);
     // Replication (docs/replication.md): a list is in step with the upstream, which holds
-    // `server_doc_count` items; `full` when this was a snapshot load.
-    void record_list_synced(storage::ListName list, std::uint64_t server_doc_count, bool full);
+    // `server_doc_count` items. What the sync changed decides whether dbVersion moves.
+    enum class Synced { unchanged, delta, snapshot };
+    void record_list_synced(storage::ListName list, std::uint64_t server_doc_count, Synced what);
     // A round over every list succeeded: lastSync moves, and the module may become ready.
     void record_sync_round();
     struct ListReplication {

@@ -244,7 +244,7 @@ void Replicator::load_snapshot(storage::ListName list) {
     }
     const storage::SnapshotProgress& committed = writer->progress();
     writer->finish(storage::ReplicationCursor{committed.source_epoch, committed.min_seq});
-    module_.record_list_synced(list, header.doc_count, true);
+    module_.record_list_synced(list, header.doc_count, LocalModule::Synced::snapshot);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     log_info("replication", name + ": snapshot loaded, " +
                                 std::to_string(module_.lists().count(list)) + " items in " +
@@ -253,6 +253,7 @@ void Replicator::load_snapshot(storage::ListName list) {
 
 bool Replicator::catch_up(storage::ListName list, storage::ReplicationCursor cursor) {
     const std::string name(storage::list_name(list));
+    bool changed = false;
     for (;;) {
         const UpstreamReply reply = client_.get("/api/v1/replication/changes?list=" + name +
                                                 "&epoch=" + url_encode(cursor.epoch) +
@@ -286,6 +287,7 @@ bool Replicator::catch_up(storage::ListName list, storage::ReplicationCursor cur
                 log_info("replication", name + ": applied " + std::to_string(page.changes.size()) +
                                             " changes in " + std::to_string(took.count()) + " ms");
             }
+            changed = changed || applied.applied > 0;
             if (applied.rejected > 0) {
                 log_warning(
                     "replication",
@@ -295,7 +297,9 @@ bool Replicator::catch_up(storage::ListName list, storage::ReplicationCursor cur
         }
         cursor = next;
         if (!page.more) {
-            module_.record_list_synced(list, page.doc_count, false);
+            module_.record_list_synced(
+                list, page.doc_count,
+                changed ? LocalModule::Synced::delta : LocalModule::Synced::unchanged);
             return true;
         }
     }

@@ -158,8 +158,15 @@ TEST_SUITE("integration.replication") {
         REQUIRE(eventually([&] { return till.status() == "ready"; }));
         const std::string fresh = "0104600000000017215NewlyBlocked";
         CHECK(!till.blocked(fresh));
+        const auto db_version = [&] {
+            return std::string(
+                parse(till.client().get("/api/v1/status").body)["dbVersion"].GetString());
+        };
+        const std::string version_before = db_version();
         CHECK(fake.control("/control/add?list=blocked_cis", fresh + "\n").status == 200);
         CHECK(eventually([&] { return till.blocked(fresh); }, 5s));
+        // dbVersion moves with every committed change, deltas included.
+        CHECK(eventually([&] { return db_version() != version_before; }, 5s));
         const std::string old = fake.items("blocked_cis").front();
         CHECK(till.blocked(old));
         CHECK(fake.control("/control/remove?list=blocked_cis", old + "\n").status == 200);
@@ -221,9 +228,11 @@ TEST_SUITE("integration.replication") {
         CHECK(eventually([&] { return till.status() == "ready" && same_lists(till, fake); }, 60s));
     }
 
-    TEST_CASE("a snapshot interrupted by kill -9 and replaced upstream meanwhile is loaded afresh") {
+    TEST_CASE(
+        "a snapshot interrupted by kill -9 and replaced upstream meanwhile is loaded afresh") {
         FakeUpstream fake({"--cis", "20000", "--gtin", "100", "--seed", "9"});
-        fake.control("/control/fault", R"({"mode":"slow","delay_ms":60,"paths":"snapshot","count":-1})");
+        fake.control("/control/fault",
+                     R"({"mode":"slow","delay_ms":60,"paths":"snapshot","count":-1})");
         Till till(fake.url());
         std::this_thread::sleep_for(500ms);
         till.process->kill_hard();
@@ -233,7 +242,8 @@ TEST_SUITE("integration.replication") {
         till.start();
         CHECK(eventually([&] { return till.status() == "ready" && same_lists(till, fake); }, 30s));
         CHECK(till.blocked("0104600000000062215AfterKill001"));
-        CHECK(till.process->log().find("changed epoch during a resumed snapshot") != std::string::npos);
+        CHECK(till.process->log().find("changed epoch during a resumed snapshot") !=
+              std::string::npos);
     }
 
     TEST_CASE("upstream gone for 72 hours: sync_error (4050), then recovery") {
