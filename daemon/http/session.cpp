@@ -80,16 +80,7 @@ void Session::on_read(beast::error_code ec, std::size_t) {
     Reply reply = handler_.handle(request);
     reply.response.version(request.version());
     reply.response.keep_alive(request.keep_alive() && reply.response.keep_alive());
-    if (reply.stream && request.version() >= 11) {
-        return send_stream(std::move(reply.response), std::move(reply.stream));
-    }
-    if (reply.stream) {
-        // HTTP/1.0 has no chunked encoding: send the body whole (callers bound its size).
-        std::string body;
-        while (reply.stream->next(body, 64 * 1024)) {
-        }
-        reply.response.body() = std::move(body);
-    }
+    if (reply.stream) return send_stream(std::move(reply.response), std::move(reply.stream));
     send(std::move(reply.response));
 }
 
@@ -107,12 +98,15 @@ void Session::send(Response&& response) {
 void Session::send_stream(Response&& head, std::unique_ptr<ChunkSource> source) {
     source_ = std::move(source);
     source_done_ = false;
-    stream_keep_alive_ = head.keep_alive();
+    // HTTP/1.1 gets chunks; HTTP/1.0 knows no chunked encoding, so its body is the raw bytes
+    // until the connection closes. Either way only one piece is in memory at a time.
+    stream_chunked_ = head.version() >= 11;
+    stream_keep_alive_ = stream_chunked_ && head.keep_alive();
     stream_head_ =
         std::make_unique<http::response<http::empty_body>>(head.result(), head.version());
     for (const auto& field : head) stream_head_->set(field.name_string(), field.value());
     stream_head_->keep_alive(stream_keep_alive_);
-    stream_head_->chunked(true);
+    stream_head_->chunked(stream_chunked_);
     stream_serializer_ =
         std::make_unique<http::response_serializer<http::empty_body>>(*stream_head_);
     stream_.expires_after(limits_.write_timeout);
@@ -134,6 +128,7 @@ void Session::send_next_chunk() {
     };
     stream_.expires_after(limits_.write_timeout);
     if (source_done_) {
+        if (!stream_chunked_) return on_chunk_written(true, {});
         boost::asio::async_write(stream_, http::make_chunk_last(), written(true));
         return;
     }
@@ -145,6 +140,10 @@ void Session::send_next_chunk() {
         return close();
     }
     if (chunk_.empty()) return send_next_chunk();
+    if (!stream_chunked_) {
+        boost::asio::async_write(stream_, boost::asio::buffer(chunk_), written(false));
+        return;
+    }
     boost::asio::async_write(stream_, http::make_chunk(boost::asio::buffer(chunk_)),
                              written(false));
 }

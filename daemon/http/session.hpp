@@ -54,6 +54,7 @@ private:
     std::string chunk_;
     bool stream_keep_alive_ = false;
     bool source_done_ = false;
+    bool stream_chunked_ = true;
     std::size_t lingered_ = 0;
     const ServerLimits& limits_;
     RequestHandler& handler_;

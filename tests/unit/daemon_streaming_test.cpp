@@ -43,11 +43,11 @@ struct Fetched {
     bool chunked = false;
 };
 
-Fetched fetch(unsigned short port, const std::string& target) {
+Fetched fetch(unsigned short port, const std::string& target, unsigned version = 11) {
     asio::io_context io;
     beast::tcp_stream stream(io);
     stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    beast::http::request<beast::http::empty_body> request{beast::http::verb::get, target, 11};
+    beast::http::request<beast::http::empty_body> request{beast::http::verb::get, target, version};
     request.set(beast::http::field::authorization, "Basic YWRtaW46YWRtaW4=");
     beast::http::write(stream, request);
     beast::flat_buffer buffer;
@@ -91,6 +91,12 @@ TEST_SUITE("daemon.http") {
 
         const Fetched broken = fetch(port, "/broken");
         CHECK(!broken.complete);
+
+        // HTTP/1.0 has no chunks: the raw body until the connection closes.
+        const Fetched old = fetch(port, "/stream", 10);
+        CHECK(old.complete);
+        CHECK(!old.chunked);
+        CHECK(std::count(old.body.begin(), old.body.end(), '\n') == 100'000);
         server.stop();
     }
 }
