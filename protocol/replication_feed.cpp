@@ -98,6 +98,17 @@ std::string encode_snapshot_trailer(std::uint64_t count) {
     return R"({"end":true,"count":)" + std::to_string(count) + "}\n";
 }
 
+void write_list_state_fields(JsonWriter& writer, const ListState& state) {
+    write_key(writer, "epoch");
+    write_string(writer, state.epoch);
+    write_key(writer, "seq");
+    writer.Uint64(state.seq);
+    write_key(writer, "docCount");
+    writer.Uint64(state.doc_count);
+    write_key(writer, "oldestSeq");
+    writer.Uint64(state.oldest_seq);
+}
+
 FeedDecode decode_change_page(std::string_view body, ChangePage& out) {
     rapidjson::Document document;
     document.Parse<kParseFlags>(body.data(), body.size());

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/json_writer.hpp"
+
 namespace piotd::protocol {
 
 struct SnapshotHeader {
@@ -39,6 +41,17 @@ FeedDecode decode_snapshot_line(std::string_view line, SnapshotLine& out);
 std::string encode_snapshot_header(const SnapshotHeader& header);    // with '\n'
 void append_snapshot_item(std::string& out, std::string_view item);  // with '\n'
 std::string encode_snapshot_trailer(std::uint64_t count);            // with '\n'
+
+// One list's entry in GET /api/v1/replication/state.
+struct ListState {
+    std::string_view epoch;
+    std::uint64_t seq = 0;
+    std::uint64_t doc_count = 0;
+    std::uint64_t oldest_seq = 0;
+};
+
+// Writes "epoch", "seq", "docCount", "oldestSeq" into the object the caller has opened.
+void write_list_state_fields(JsonWriter& writer, const ListState& state);
 
 enum class ChangeOp : std::uint8_t { add, remove };
 

@@ -51,14 +51,8 @@ Response state(const LocalModule& module) {
         const storage::ListVersion version = module.lists().version(list);
         protocol::write_key(writer, storage::list_name(list));
         writer.StartObject();
-        protocol::write_key(writer, "epoch");
-        protocol::write_string(writer, version.epoch);
-        protocol::write_key(writer, "seq");
-        writer.Uint64(version.seq);
-        protocol::write_key(writer, "docCount");
-        writer.Uint64(version.doc_count);
-        protocol::write_key(writer, "oldestSeq");
-        writer.Uint64(version.oldest);
+        protocol::write_list_state_fields(
+            writer, {version.epoch, version.seq, version.doc_count, version.oldest});
         writer.EndObject();
     }
     writer.EndObject();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "protocol/json_writer.hpp"
+#include "protocol/replication_feed.hpp"
 #include "protocol/uuid.hpp"
 #include "tests/fakes/fake_list_generator.hpp"
 
@@ -101,14 +102,8 @@ std::string UpstreamState::state_json(std::int64_t server_time_ms) const {
         const ListSummary summary = summary_locked(list);
         protocol::write_key(writer, fake_list_name(list));
         writer.StartObject();
-        protocol::write_key(writer, "epoch");
-        protocol::write_string(writer, summary.epoch);
-        protocol::write_key(writer, "seq");
-        writer.Uint64(summary.seq);
-        protocol::write_key(writer, "docCount");
-        writer.Uint64(summary.doc_count);
-        protocol::write_key(writer, "oldestSeq");
-        writer.Uint64(summary.oldest_seq);
+        protocol::write_list_state_fields(
+            writer, {summary.epoch, summary.seq, summary.doc_count, summary.oldest_seq});
         writer.EndObject();
     }
     writer.EndObject();
@@ -238,14 +233,8 @@ std::string UpstreamState::lists_json() const {
         const ListSummary summary = summary_locked(list);
         protocol::write_key(writer, fake_list_name(list));
         writer.StartObject();
-        protocol::write_key(writer, "epoch");
-        protocol::write_string(writer, summary.epoch);
-        protocol::write_key(writer, "seq");
-        writer.Uint64(summary.seq);
-        protocol::write_key(writer, "docCount");
-        writer.Uint64(summary.doc_count);
-        protocol::write_key(writer, "oldestSeq");
-        writer.Uint64(summary.oldest_seq);
+        protocol::write_list_state_fields(
+            writer, {summary.epoch, summary.seq, summary.doc_count, summary.oldest_seq});
         protocol::write_key(writer, "logSize");
         writer.Uint64(summary.log_size);
         writer.EndObject();
