@@ -366,13 +366,15 @@ private:
             !all_digits(s.substr(kGtinOffset, kGtinLength))) {
             return CodeError::bad_gtin;
         }
-        const bool separated = has_gs;
         if (s.size() > 16 && s[16] == kGs) {
             // GS1 tolerates a separator after any element, also after the predefined-length 01.
             // No Chestny Znak template has one there; drop it so that the КИ stays contiguous.
             std::memmove(code_.buffer_.data() + 16, code_.buffer_.data() + 17, n - 17);
             s = text(--n);
         }
+        // Decided after that drop: if it was the only GS, the code is parsed (and re-parses from
+        // full()) as one without separators (found by tests/fuzz/fuzz_marking_code).
+        const bool separated = s.find(kGs) != std::string_view::npos;
         if (s.size() < kSerialOffset || s.substr(16, 2) != "21") {
             // "21" one place early or late means a 13- or 15-digit GTIN (a typo or a cut
             // EAN-13), which says more than "no serial".

@@ -176,3 +176,16 @@ TEST_SUITE("lm.models") {
         CHECK(parse_marking_code(full.code.ki()).code.ki() == full.code.ki());
     }
 }
+
+TEST_SUITE("lm.models") {
+    TEST_CASE("regression: a GS right after the GTIN as the only separator (found by fuzzing)") {
+        const auto first = parse_marking_code(
+            "0104670540176099\x1d"
+            "215'W9Um93dGVz");
+        REQUIRE(first);
+        const auto again = parse_marking_code(first.code.full());
+        REQUIRE(again);
+        CHECK(again.code.ki() == first.code.ki());
+        CHECK(first.code.ki() == "0104670540176099215'W9Um");
+    }
+}
