@@ -1,0 +1,127 @@
+// libFuzzer target: whole HTTP requests, parsed by beast as the server does, handled by a Router
+// with the LM and replication routes over a real LocalModule in demo mode (as daemon/main.cpp
+// wires it). Every reply must carry a valid status; every 4xx/5xx body must be JSON.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <rapidjson/document.h>
+#include <unistd.h>
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "daemon/clock.hpp"
+#include "daemon/config.hpp"
+#include "daemon/http/router.hpp"
+#include "daemon/lm/lm_routes.hpp"
+#include "daemon/local_module.hpp"
+#include "daemon/log.hpp"
+#include "daemon/replication/replication_routes.hpp"
+
+namespace {
+
+using namespace piotd::daemon;
+
+constexpr std::size_t kHeaderLimit = 8192;
+constexpr std::uint64_t kBodyLimit = 1 << 20;
+constexpr std::size_t kStreamChunks = 64;        // a streamed reply is drained this far
+constexpr std::size_t kStreamBudget = 64 << 10;  // bytes asked of each chunk
+
+[[noreturn]] void fail(const char* what, const std::string& detail) {
+    std::fprintf(stderr, "invariant violated: %s: %.500s\n", what, detail.c_str());
+    std::abort();
+}
+
+// Built once per process; the data dir is removed at exit.
+struct Daemon {
+    Config config;
+    Clock clock;
+    std::unique_ptr<LocalModule> module;
+    std::unique_ptr<Router> router;
+
+    Daemon() {
+        set_log_level(LogLevel::error);
+        std::error_code ec;
+        const auto base = std::filesystem::temp_directory_path(ec);
+        config.data_dir = (ec ? std::filesystem::path("/tmp") : base) /
+                          ("piotd-fuzz-http-" + std::to_string(::getpid()));
+        std::filesystem::remove_all(config.data_dir, ec);
+        std::filesystem::create_directories(config.data_dir);
+        config.map_size_mb = 64;
+        config.demo = true;
+        config.user = "admin";
+        config.password = "admin";
+        module = std::make_unique<LocalModule>(config, clock);
+        module->start_demo();
+        router = std::make_unique<Router>(BasicAuth(config.user, config.password));
+        add_lm_routes(*router, *module);
+        add_replication_routes(*router, *module);
+    }
+    ~Daemon() {
+        router.reset();
+        module.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(config.data_dir, ec);
+    }
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+};
+
+Daemon& daemon_instance() {
+    static Daemon instance;
+    return instance;
+}
+
+bool valid_status(unsigned code) {
+    return code >= 100 && code <= 599;
+}
+
+void check_reply(Reply& reply) {
+    const unsigned status = reply.response.result_int();
+    if (!valid_status(status)) fail("invalid status", std::to_string(status));
+    std::string body = reply.response.body();
+    if (reply.stream) {
+        std::string chunk;
+        for (std::size_t i = 0; i < kStreamChunks; ++i) {
+            chunk.clear();
+            const bool more = reply.stream->next(chunk, kStreamBudget);
+            if (status >= 400) body += chunk;
+            if (!more) break;
+        }
+    }
+    if (status < 400) return;
+    rapidjson::Document document;
+    document.Parse(body.data(), body.size());
+    if (document.HasParseError()) fail("error reply body is not JSON", body);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    daemon_instance();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    Daemon& daemon = daemon_instance();
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(kBodyLimit);
+    parser.eager(true);
+    boost::beast::error_code ec;
+    parser.put(boost::asio::buffer(data, size), ec);
+    if (!ec && !parser.is_done()) parser.put_eof(ec);
+    if (ec || !parser.is_done()) return 0;
+    Request request = parser.release();
+    Reply reply = daemon.router->handle(request);
+    check_reply(reply);
+    return 0;
+}
