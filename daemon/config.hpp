@@ -33,6 +33,7 @@ struct Config {
     std::string upstream_password;
     unsigned sync_period_s = 60;
     std::size_t snapshot_batch_items = 50'000;  // items per write transaction of a snapshot
+    std::size_t upstream_timeout_ms = 30'000;   // one connect, read or write; a stall ends there
     // [log]
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.

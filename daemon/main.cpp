@@ -90,6 +90,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
         options.password = config.upstream_password;
         options.period = std::chrono::seconds(config.sync_period_s);
         options.snapshot_batch_items = config.snapshot_batch_items;
+        options.timeout = std::chrono::milliseconds(config.upstream_timeout_ms);
         replicator = std::make_unique<Replicator>(module, std::move(options));
     }
 

@@ -27,6 +27,15 @@ std::string UpstreamClient::authorization() const {
 
 // Runs one asynchronous operation to completion on the private io_context. tcp_stream's own
 // timer bounds it: a peer that stops answering costs at most `timeout_`.
+// Beast's own text for a timeout ("The socket was closed due to a timeout") hides the figure a
+// technician needs to tune upstream.timeout_ms.
+std::string UpstreamClient::describe(const beast::error_code& ec) const {
+    if (ec == beast::error::timeout) {
+        return "timed out after " + std::to_string(timeout_.count()) + " ms";
+    }
+    return ec.message();
+}
+
 void UpstreamClient::interrupt() {
     interrupted_.store(true);
     io_.stop();
@@ -44,7 +53,7 @@ void UpstreamClient::run(Operation&& start, const char* what) {
     if (result) {
         disconnect();
         throw UpstreamError(std::string(what) + " " + url_.host + ":" + url_.port + ": " +
-                            result.message());
+                            describe(result));
     }
 }
 
@@ -132,7 +141,7 @@ UpstreamReply UpstreamClient::get_lines(const std::string& target,
         if (result && result != http::error::need_buffer) {
             disconnect();
             throw UpstreamError("read from " + url_.host + ":" + url_.port + ": " +
-                                result.message());
+                                describe(result));
         }
         const std::size_t got = sizeof piece - parser.get().body().size;
         const std::string_view data(piece, got);

@@ -59,6 +59,7 @@ private:
     template <typename Operation>
     void run(Operation&& start, const char* what);
     std::string authorization() const;
+    std::string describe(const boost::beast::error_code& ec) const;
 
     UpstreamUrl url_;
     std::string user_;

@@ -98,12 +98,15 @@ struct Till {
     std::map<std::string, std::string> env;
     std::unique_ptr<DaemonProcess> process;
 
-    Till(std::string upstream_url, std::map<std::string, std::string> extra_env = {})
+    // `upstream_keys`: more lines for the [upstream] section of the till's config file.
+    Till(std::string upstream_url, std::map<std::string, std::string> extra_env = {},
+         const std::string& upstream_keys = {})
         : upstream(std::move(upstream_url)), env(std::move(extra_env)) {
         env["PIOTD_PASSWORD"] = "till";
         env["PIOTD_UPSTREAM_USER"] = "admin";
         env["PIOTD_UPSTREAM_PASSWORD"] = "admin";
-        std::ofstream(dir.path() / "piotd.conf") << "[upstream]\nsnapshot_batch_items = 500\n";
+        std::ofstream(dir.path() / "piotd.conf") << "[upstream]\nsnapshot_batch_items = 500\n"
+                                                 << upstream_keys;
         start();
     }
     void start() {
@@ -289,6 +292,35 @@ TEST_SUITE("integration.replication") {
         fake.control("/control/fault", R"({"mode":"none"})");
         CHECK(eventually([&] { return same_lists(till, fake); }, 10s));
         CHECK(till.process->log().find("replication") != std::string::npos);
+    }
+
+    TEST_CASE("a stalled upstream is dropped after the timeout; checks go on; sync resumes") {
+        FakeUpstream fake({"--cis", "3000", "--gtin", "30"});
+        Till till(fake.url(), {}, "timeout_ms = 1000\n");
+        REQUIRE(eventually([&] { return till.status() == "ready"; }));
+        const std::string listed = fake.items("blocked_cis").front();
+        const std::string fresh = "0104600000000031215StalledTime1";
+        // Every answer now stalls for 60 s, far beyond the till's 1 s timeout: the connection
+        // is accepted, then nothing comes.
+        fake.control("/control/fault", R"({"mode":"slow","delay_ms":60000,"paths":"all"})");
+        fake.control("/control/add?list=blocked_cis", fresh + "\n");
+        for (int i = 0; i < 6; ++i) {
+            std::this_thread::sleep_for(500ms);
+            const auto started = std::chrono::steady_clock::now();
+            CHECK(till.blocked(listed));
+            CHECK(!till.blocked(fresh));
+            CHECK(std::chrono::steady_clock::now() - started < 500ms);
+            CHECK(till.status() == "ready");
+        }
+        CHECK(till.process->log().find("timed out") != std::string::npos);
+        fake.control("/control/fault", R"({"mode":"none"})");
+        CHECK(eventually([&] { return till.blocked(fresh); }, 15s));
+        // A sync stalled in the middle of a read does not hold up a stop.
+        fake.control("/control/fault", R"({"mode":"slow","delay_ms":60000,"paths":"all"})");
+        std::this_thread::sleep_for(1500ms);
+        const auto stopping = std::chrono::steady_clock::now();
+        CHECK(till.process->stop() == 0);
+        CHECK(std::chrono::steady_clock::now() - stopping < 3s);
     }
 
     TEST_CASE("a snapshot cut mid-stream or without its trailer is not loaded") {
