@@ -7,7 +7,8 @@
 // (the register's TCP mode). The control port takes one command per line and answers one line:
 //   log                     the JSON log: receipts, positions with tag 1260 and code, counts
 //   fault NAME N            nak_commands, drop_acks, corrupt_answers, garbage_answers,
-//                           hold_answers, silence, busy, fail_close (next N), fn_full,
+//                           hold_answers, silence, silence_after, busy, fail_close (next
+//                           N), fn_full,
 //                           refuse_all (0/1)
 //   refuse CODE             FF61 refuses codes containing CODE
 //   clear                   all faults off
@@ -138,6 +139,8 @@ std::string control_command(const std::string& line) {
             f.hold_answers = value;
         else if (n == "silence")
             f.silence = value;
+        else if (n == "silence_after")
+            f.silence_after = value;
         else if (n == "busy")
             f.busy = value;
         else if (n == "fail_close")

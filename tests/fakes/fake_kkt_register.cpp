@@ -83,6 +83,10 @@ std::vector<std::uint8_t> FakeKktRegister::on_bytes(std::span<const std::uint8_t
             }
             continue;
         }
+        if (faults_.silence_after == 0) {
+            faults_.silence_after = -1;
+            faults_.silence = 1'000'000;
+        }
         if (faults_.silence > 0) {
             --faults_.silence;
             continue;
@@ -101,6 +105,7 @@ std::vector<std::uint8_t> FakeKktRegister::on_bytes(std::span<const std::uint8_t
         } else {
             out.push_back(shtrih::kAck);
         }
+        if (faults_.silence_after > 0) --faults_.silence_after;
         pending_ = execute(event->payload);
         has_pending_ = true;
         if (faults_.hold_answers > 0) {

@@ -15,15 +15,16 @@
 namespace piotd::fakes {
 
 struct KktFaults {
-    int nak_commands = 0;           // answer the next N command frames with NAK (host resends)
-    int drop_acks = 0;              // execute the next N commands without sending their ACK
-    int corrupt_answers = 0;        // send the next N answer frames with a wrong LRC
-    int garbage_answers = 0;        // put noise bytes before the next N answers
-    int hold_answers = 0;           // ACK, execute, but send the answer only when the host ENQs
-    int silence = 0;                // ignore the next N things the host sends (no ACK/NAK/answer)
-    int busy = 0;                   // answer the next N commands with 50h "printing"
-    bool fn_full = false;           // FN memory full: FF01 warns, opening a receipt fails with 14h
-    bool refuse_all_codes = false;  // FF61 says every code failed the crypto check
+    int nak_commands = 0;     // answer the next N command frames with NAK (host resends)
+    int drop_acks = 0;        // execute the next N commands without sending their ACK
+    int corrupt_answers = 0;  // send the next N answer frames with a wrong LRC
+    int garbage_answers = 0;  // put noise bytes before the next N answers
+    int hold_answers = 0;     // ACK, execute, but send the answer only when the host ENQs
+    int silence = 0;          // ignore the next N things the host sends (no ACK/NAK/answer)
+    int silence_after = -1;   // execute N more commands, then go silent (link lost mid-receipt)
+    int busy = 0;             // answer the next N commands with 50h "printing"
+    bool fn_full = false;     // FN memory full: FF01 warns, opening a receipt fails with 14h
+    bool refuse_all_codes = false;          // FF61 says every code failed the crypto check
     std::vector<std::string> refuse_codes;  // codes (substring match) FF61 refuses
     int fail_close = 0;                     // the next N FF45 fail with 6Bh "no paper"
 };
