@@ -83,11 +83,16 @@ struct Piotd {
     std::unique_ptr<DaemonProcess> process;
     std::unique_ptr<HttpClient> client;
 
-    explicit Piotd(const std::string& device) {
-        process = std::make_unique<DaemonProcess>(
-            std::vector<std::string>{"--demo", "--data-dir", dir.path().string(), "--listen",
-                                     "127.0.0.1:" + std::to_string(port), "--kkt", device},
-            port);
+    explicit Piotd(const std::string& device, const std::vector<std::string>& extra = {}) {
+        std::vector<std::string> args{"--demo",
+                                      "--data-dir",
+                                      dir.path().string(),
+                                      "--listen",
+                                      "127.0.0.1:" + std::to_string(port),
+                                      "--kkt",
+                                      device};
+        args.insert(args.end(), extra.begin(), extra.end());
+        process = std::make_unique<DaemonProcess>(args, port);
         client = std::make_unique<HttpClient>(port);
     }
 };
@@ -350,5 +355,28 @@ TEST_SUITE("integration.kkt") {
         CHECK(str(last_receipt(log)["state"]) == "closed");
         CHECK(str(last_receipt(log)["positions"][2]["code"]) == decoded(codes[2]));
         for (const auto& code : codes) CHECK(sold(*piotd.client, ki_of(code)));
+    }
+
+    TEST_CASE("a slow register never blocks HTTP: one I/O thread keeps answering checks") {
+        FakeKkt kkt;
+        Piotd piotd(kkt.pty_link, {"--threads", "1"});
+        REQUIRE(piotd.client->get("/api/v1/kkt/status").status == 200);
+        kkt.fault("silence", 1'000'000);  // every register exchange now runs into its timeouts
+        HttpReply sale;
+        std::thread seller([&] {
+            HttpClient own(piotd.port);
+            sale = own.post("/api/v1/kkt/receipt", receipt_body(codes_for("SlowKkt1")));
+        });
+        std::this_thread::sleep_for(200ms);
+        HttpClient checker(piotd.port);
+        for (int i = 0; i < 10; ++i) {
+            const auto started = std::chrono::steady_clock::now();
+            CHECK(checker.get("/api/v1/cis/check?cis=0104603586014674215012516137746").status ==
+                  200);
+            CHECK(std::chrono::steady_clock::now() - started < 500ms);
+        }
+        seller.join();
+        CHECK(sale.status == 503);
+        CHECK(str(parse(sale.body)["error"]) == "kkt_unavailable");
     }
 }
