@@ -379,4 +379,26 @@ TEST_SUITE("integration.kkt") {
         CHECK(sale.status == 503);
         CHECK(str(parse(sale.body)["error"]) == "kkt_unavailable");
     }
+
+    TEST_CASE("no register on the device: the daemon serves, status and sales say so") {
+        TempDir missing;
+        Piotd piotd((missing.path() / "no-such-tty").string());
+        const auto status = parse(piotd.client->get("/api/v1/kkt/status").body);
+        CHECK_FALSE(status["connected"].GetBool());
+        CHECK(str(status["lastError"]["kind"]) == "transport");
+        const HttpReply sale =
+            piotd.client->post("/api/v1/kkt/receipt", receipt_body(codes_for("NoDevice")));
+        CHECK(sale.status == 503);
+        CHECK_FALSE(parse(sale.body)["receiptOpen"].GetBool());
+        CHECK(piotd.client->get("/api/v1/status").status == 200);
+    }
+
+    TEST_CASE("a malformed --kkt is refused at start") {
+        TempDir dir;
+        const RunResult result =
+            run_piotd({"--demo", "--data-dir", dir.path().string(), "--kkt", "tcp://:0", "--listen",
+                       "127.0.0.1:" + std::to_string(free_port())});
+        CHECK(result.exit_code == 1);
+        CHECK(result.output.find("kkt.device") != std::string::npos);
+    }
 }
