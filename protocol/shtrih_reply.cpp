@@ -53,6 +53,60 @@ std::vector<std::uint8_t> encode_short_status(const ShortStatus& s) {
     return w.take();
 }
 
+std::optional<DeviceStatus> decode_device_status(std::span<const std::uint8_t> data) {
+    ByteReader r(data);
+    DeviceStatus s;
+    s.operator_number = r.u8();
+    s.firmware[0] = static_cast<char>(r.u8());
+    s.firmware[1] = static_cast<char>(r.u8());
+    s.firmware_build = static_cast<std::uint16_t>(r.le(2));
+    r.raw(3);  // firmware date
+    r.u8();    // number in the hall
+    s.document_number = static_cast<std::uint16_t>(r.le(2));
+    s.flags = static_cast<std::uint16_t>(r.le(2));
+    s.mode = r.u8();
+    s.submode = r.u8();
+    r.u8();    // port
+    r.raw(7);  // FM version, build, date (obsolete)
+    for (auto& b : s.date) b = r.u8();
+    for (auto& b : s.time) b = r.u8();
+    r.u8();  // FM flags (obsolete)
+    s.serial_number = static_cast<std::uint32_t>(r.le(4));
+    s.shift_number = static_cast<std::uint16_t>(r.le(2));
+    r.le(2);  // free FM records (obsolete)
+    r.u8();   // registrations
+    r.u8();   // free registrations
+    s.inn = r.le(6);
+    if (!r.ok()) return std::nullopt;
+    return s;
+}
+
+std::vector<std::uint8_t> encode_device_status(const DeviceStatus& s) {
+    ByteWriter w;
+    w.u8(s.operator_number);
+    w.u8(static_cast<std::uint8_t>(s.firmware[0]));
+    w.u8(static_cast<std::uint8_t>(s.firmware[1]));
+    w.le(s.firmware_build, 2);
+    w.le(0, 3);
+    w.u8(1);
+    w.le(s.document_number, 2);
+    w.le(s.flags, 2);
+    w.u8(s.mode);
+    w.u8(s.submode);
+    w.u8(0);
+    w.le(0, 7);
+    for (const auto b : s.date) w.u8(b);
+    for (const auto b : s.time) w.u8(b);
+    w.u8(0);
+    w.le(s.serial_number, 4);
+    w.le(s.shift_number, 2);
+    w.le(0, 2);
+    w.u8(1);
+    w.u8(0);
+    w.le(s.inn, 6);
+    return w.take();
+}
+
 namespace {
 
 bool all_digits(std::span<const std::uint8_t> text) {

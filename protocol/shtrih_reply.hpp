@@ -41,6 +41,26 @@ inline constexpr std::uint8_t kModeDocumentOpen = 8;
 std::optional<ShortStatus> decode_short_status(std::span<const std::uint8_t> data);
 std::vector<std::uint8_t> encode_short_status(const ShortStatus& status);
 
+// 11h, the full status (46 bytes; fields named "FM"/"EKLZ" there are obsolete on FN registers
+// and skipped). Layout as a public Shtrih-M log parser reads it.
+struct DeviceStatus {
+    std::uint8_t operator_number = 0;
+    char firmware[2] = {'0', '0'};  // version as two characters, e.g. 'C' '2'
+    std::uint16_t firmware_build = 0;
+    std::uint16_t document_number = 0;  // current document
+    std::uint16_t flags = 0;
+    std::uint8_t mode = 0;  // as in ShortStatus
+    std::uint8_t submode = 0;
+    std::uint8_t date[3] = {};  // DD MM YY
+    std::uint8_t time[3] = {};  // HH MM SS
+    std::uint32_t serial_number = 0;
+    std::uint16_t shift_number = 0;  // last closed shift
+    std::uint64_t inn = 0;           // 6 bytes
+    std::uint8_t mode_proper() const { return mode & 0x0F; }
+};
+std::optional<DeviceStatus> decode_device_status(std::span<const std::uint8_t> data);
+std::vector<std::uint8_t> encode_device_status(const DeviceStatus& status);
+
 // FF01 (the vector in §B.2.1 is the golden test).
 struct FnStatus {
     std::uint8_t state = 0;     // bit0 configured, bit1 fiscal mode, bit2 post-fiscal, bit3 archive

@@ -1,5 +1,7 @@
 #include "daemon/kkt/kkt_json.hpp"
 
+#include <cstdio>
+
 #include "daemon/http/json_error.hpp"
 #include "protocol/json_writer.hpp"
 #include "protocol/shtrih_error.hpp"
@@ -56,6 +58,33 @@ std::string kkt_status_json(const KktState& s) {
         w.Uint(s.status->mode);
         write_key(w, "submode");
         w.Uint(s.status->submode);
+        w.EndObject();
+    } else {
+        w.Null();
+    }
+    write_key(w, "register");
+    if (s.status) {
+        const auto& d = *s.status;
+        char date[32];
+        std::snprintf(date, sizeof date, "20%02u-%02u-%02uT%02u:%02u:%02u", d.date[2] % 100u,
+                      d.date[1] % 100u, d.date[0] % 100u, d.time[0] % 100u, d.time[1] % 100u,
+                      d.time[2] % 100u);
+        w.StartObject();
+        write_key(w, "serialNumber");
+        w.Uint(d.serial_number);
+        write_key(w, "firmware");
+        // Two bytes from the register: shown only when printable (the JSON must stay UTF-8).
+        const auto printable = [](char c) { return c >= 0x20 && c < 0x7F ? c : '?'; };
+        write_string(w, std::string{printable(d.firmware[0]), '.', printable(d.firmware[1])} +
+                            " build " + std::to_string(d.firmware_build));
+        write_key(w, "documentNumber");
+        w.Uint(d.document_number);
+        write_key(w, "shiftNumber");
+        w.Uint(d.shift_number);
+        write_key(w, "inn");
+        write_string(w, std::to_string(d.inn));
+        write_key(w, "clock");
+        write_string(w, date);
         w.EndObject();
     } else {
         w.Null();

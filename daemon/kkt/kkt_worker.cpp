@@ -64,7 +64,7 @@ std::string KktWorker::fn_number() const {
 void KktWorker::refresh(drivers::KktSession& session) {
     try {
         const auto fn = session.fn_status();
-        const auto status = session.status();
+        const auto status = session.device_status();
         std::lock_guard lock(mutex_);
         if (!state_.connected) {
             log_info("kkt", state_.device + ": connected, FN " + fn.fn_number);
@@ -73,7 +73,7 @@ void KktWorker::refresh(drivers::KktSession& session) {
         state_.fn_number = fn.fn_number;
         state_.fn = fn;
         state_.status = status;
-        state_.receipt_open = status.document_open();
+        state_.receipt_open = status.mode_proper() == protocol::shtrih::kModeDocumentOpen;
         state_.last_contact_ms = clock_.now_ms();
         state_.link = session.link_stats();
     } catch (const drivers::KktError& e) {

@@ -24,7 +24,7 @@ struct KktState {
     std::string device;
     std::string fn_number;
     std::optional<protocol::shtrih::FnStatus> fn;
-    std::optional<protocol::shtrih::ShortStatus> status;
+    std::optional<protocol::shtrih::DeviceStatus> status;
     bool receipt_open = false;
     std::int64_t last_contact_ms = 0;
     // The last failure (empty kind: none since start).

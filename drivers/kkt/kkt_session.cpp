@@ -96,6 +96,15 @@ shtrih::ShortStatus KktSession::status() {
     return *status;
 }
 
+shtrih::DeviceStatus KktSession::device_status() {
+    const auto data =
+        call(Command::status, shtrih::encode_password_only(Command::status, options_.password));
+    const auto status = shtrih::decode_device_status(data);
+    if (!status) fail(KktError(KktErrorKind::protocol, "status: answer too short"));
+    receipt_open_ = status->mode_proper() == shtrih::kModeDocumentOpen;
+    return *status;
+}
+
 shtrih::FnStatus KktSession::fn_status() {
     const auto data = call(Command::fn_status,
                            shtrih::encode_password_only(Command::fn_status, options_.password));

@@ -48,6 +48,7 @@ public:
     KktSession(KktTransport& transport, KktSessionOptions options);
 
     protocol::shtrih::ShortStatus status();
+    protocol::shtrih::DeviceStatus device_status();
     protocol::shtrih::FnStatus fn_status();
     std::string read_fn_number();
     protocol::shtrih::MarkingStatus marking_status();

@@ -143,8 +143,19 @@ std::vector<std::uint8_t> FakeKktRegister::execute(std::span<const std::uint8_t>
             s.mode = receipt_open_ ? shtrih::kModeDocumentOpen : shtrih::kModeShiftOpen;
             return reply(shtrih::encode_short_status(s));
         }
-        case Command::status:
-            return reply(std::vector<std::uint8_t>(48, 0));
+        case Command::status: {
+            shtrih::DeviceStatus s;
+            s.operator_number = 30;
+            s.firmware[0] = 'C';
+            s.firmware[1] = '2';
+            s.firmware_build = 25;
+            s.document_number = static_cast<std::uint16_t>(next_document_);
+            s.mode = receipt_open_ ? shtrih::kModeDocumentOpen : shtrih::kModeShiftOpen;
+            s.serial_number = 12345678;
+            s.shift_number = 1;
+            s.inn = 7700000001;
+            return reply(shtrih::encode_device_status(s));
+        }
         case Command::fn_status: {
             shtrih::FnStatus s;
             s.state = 3;

@@ -167,6 +167,8 @@ TEST_SUITE("integration.kkt") {
         CHECK_FALSE(doc["receiptOpen"].GetBool());
         CHECK_FALSE(doc["fn"]["memoryNearlyFull"].GetBool());
         CHECK(doc["lastError"].IsNull());
+        CHECK(doc["register"]["serialNumber"].GetUint() == 12345678);
+        CHECK(str(doc["register"]["inn"]) == "7700000001");
     }
 
     TEST_CASE("a sale of three marked items: tag 1260 at the register, codes then sold") {

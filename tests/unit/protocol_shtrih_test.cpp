@@ -146,6 +146,37 @@ TEST_SUITE("protocol.shtrih") {
         CHECK_FALSE(decode_short_status(Bytes{1, 2, 3}));
     }
 
+    TEST_CASE("device status (11h): 46 bytes, the fields an FN register still fills") {
+        DeviceStatus s;
+        s.operator_number = 30;
+        s.firmware[0] = 'C';
+        s.firmware[1] = '2';
+        s.firmware_build = 25;
+        s.document_number = 77;
+        s.mode = 0x08;
+        s.date[0] = 23;
+        s.time[0] = 11;
+        s.serial_number = 12345678;
+        s.shift_number = 9;
+        s.inn = 7700000001;
+        const auto bytes = encode_device_status(s);
+        CHECK(bytes.size() == 46);
+        CHECK(bytes[13] == 0x08);  // mode at offset 14 (1-based)
+        const auto d = decode_device_status(bytes);
+        REQUIRE(d);
+        CHECK(d->firmware[0] == 'C');
+        CHECK(d->firmware_build == 25);
+        CHECK(d->document_number == 77);
+        CHECK(d->mode_proper() == 8);
+        CHECK(d->date[0] == 23);
+        CHECK(d->time[0] == 11);
+        CHECK(d->serial_number == 12345678);
+        CHECK(d->shift_number == 9);
+        CHECK(d->inn == 7700000001);
+        CHECK_FALSE(decode_device_status(std::span(bytes).first(45)));
+        CHECK(encode_password_only(Command::status, 30) == Bytes{0x11, 0x1E, 0, 0, 0});
+    }
+
     TEST_CASE("FN number: 16 digits or nothing") {
         const std::string digits = "9287440301120991";
         CHECK(*decode_fn_number(Bytes(digits.begin(), digits.end())) == digits);
