@@ -32,6 +32,7 @@ void decode_everything(std::span<const std::uint8_t> payload) {
     if (!reply) return;
     const auto data = reply->data;
     decode_short_status(data);
+    decode_device_status(data);
     decode_fn_status(data);
     decode_fn_number(data);
     decode_accept_result(data);
