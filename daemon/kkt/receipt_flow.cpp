@@ -1,6 +1,7 @@
 #include "daemon/kkt/receipt_flow.hpp"
 
 #include "daemon/log.hpp"
+#include "protocol/shtrih_command.hpp"
 #include "protocol/shtrih_error.hpp"
 
 namespace piotd::daemon {
@@ -121,6 +122,23 @@ ReceiptOutcome run_receipt(drivers::KktSession& session, MarkedItemChecker& chec
         verdicts[i] = checker.check(*request.items[i].code);
         if (!verdicts[i].allowed) {
             outcome.failure = refused_by_piotd(i, verdicts[i]);
+            return outcome;
+        }
+        // What one frame cannot carry is refused now, not after the receipt was opened.
+        if (!shtrih::encode_check_marking_code(0, shtrih::kPlannedPieceSold,
+                                               bytes_of(verdicts[i].code)) ||
+            verdicts[i].tag1260.size() > shtrih::kMaxOperationTlv) {
+            ReceiptFailure f;
+            f.status = http::status::bad_request;
+            f.error = ApiError::invalid_field;
+            f.stage = "check_code";
+            f.item = i;
+            f.reason = "invalid_request";
+            f.message_ru = "Код маркировки или тег 1260 слишком длинные для ККТ";
+            f.message_en = "The marking code or its tag 1260 is too long for the register";
+            f.action_ru = "Чек не печатался. Отсканируйте код ещё раз.";
+            f.action_en = "Nothing was printed. Scan the code again.";
+            outcome.failure = std::move(f);
             return outcome;
         }
     }

@@ -221,14 +221,16 @@ TEST_SUITE("daemon.kkt") {
         CHECK(f.recorder.sales.empty());
     }
 
-    TEST_CASE("sale flow: a code the register cannot take is a 400, receipt cancelled") {
+    TEST_CASE("sale flow: a code too long for one frame is a 400 before anything is printed") {
         Flow f;
         const std::string code = "0104603586014674215" + std::string(280, 'A');
         const auto outcome = f.sell(R"({"items":[{"name":"a","price":1,"code":")" + code +
                                     R"("}],"payment":{"cash":1}})");
         REQUIRE_FALSE(outcome.success);
         CHECK(outcome.failure.status == piotd::daemon::http::status::bad_request);
-        CHECK(outcome.failure.receipt_cancelled);
+        CHECK(outcome.failure.stage == "check_code");
+        CHECK_FALSE(outcome.failure.receipt_open);
+        CHECK(f.reg.commands() == 0);
     }
 
     TEST_CASE("sale flow: the sale is fiscal even when recording it fails") {
