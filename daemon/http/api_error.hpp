@@ -21,7 +21,7 @@ enum class ApiError : std::uint16_t {
     sync_error = 4050,  // LM: more than 72 h since lastSync
     snapshot_required = 4100,  // replication: the change log cannot serve the client's cursor
     body_too_large = 4130,
-    code_refused = 4220,     // kkt: a marking code was refused (piotd's check or the register's)
+    code_refused = 4220,  // kkt: a marking code was refused (piotd's check or the register's)
     header_too_large = 4310,
     internal = 5000,
     storage_unavailable = 5030,
