@@ -1,6 +1,7 @@
 #include "drivers/kkt/fd_io.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,11 +30,13 @@ int remaining_ms(Clock::time_point deadline) {
 }  // namespace
 
 void write_all(int fd, std::span<const std::uint8_t> bytes, std::chrono::milliseconds timeout,
-               std::string_view what) {
+               std::string_view what, bool socket) {
     const auto deadline = Clock::now() + timeout;
     std::size_t done = 0;
     while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        const ssize_t n = socket
+                              ? ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL)
+                              : ::write(fd, bytes.data() + done, bytes.size() - done);
         if (n > 0) {
             done += static_cast<std::size_t>(n);
             continue;

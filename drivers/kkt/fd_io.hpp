@@ -11,8 +11,9 @@
 namespace piotd::drivers {
 
 // Writes all bytes, waiting for the descriptor up to `timeout` overall. Throws TransportError.
+// On a socket (`socket` true) a peer that went away is an error, never SIGPIPE.
 void write_all(int fd, std::span<const std::uint8_t> bytes, std::chrono::milliseconds timeout,
-               std::string_view what);
+               std::string_view what, bool socket = false);
 // Waits up to `timeout` for bytes; 0 on timeout. Throws TransportError on error or end of
 // stream (peer closed, device gone).
 std::size_t read_some(int fd, std::span<std::uint8_t> out, std::chrono::milliseconds timeout,

@@ -73,7 +73,7 @@ void TcpTransport::reopen() {
 
 void TcpTransport::write(std::span<const std::uint8_t> bytes) {
     if (fd_ < 0) throw TransportError(describe() + ": not connected");
-    write_all(fd_, bytes, std::chrono::seconds(2), describe());
+    write_all(fd_, bytes, std::chrono::seconds(2), describe(), true);
 }
 
 std::size_t TcpTransport::read(std::span<std::uint8_t> out, std::chrono::milliseconds timeout) {

@@ -1,6 +1,7 @@
 #include "drivers/kkt/termios_transport.hpp"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -54,7 +55,11 @@ TermiosTransport::~TermiosTransport() {
 }
 
 void TermiosTransport::close() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ < 0) return;
+    // The exclusive flag belongs to the tty, not the descriptor: clear it, or piotd's own reopen
+    // fails with EBUSY while another process (the emulator) keeps the tty open.
+    ::ioctl(fd_, TIOCNXCL);
+    ::close(fd_);
     fd_ = -1;
 }
 
@@ -80,7 +85,9 @@ void TermiosTransport::reopen() {
         }
         ::tcflush(fd, TCIOFLUSH);
     }
-    // Not a tty (a plain file or FIFO in tests) is tolerated: bytes still flow.
+    // No second opener (a vendor driver, a terminal program) may talk to the register meanwhile:
+    // interleaved commands would corrupt both sessions. Not a tty is tolerated (bytes still flow).
+    ::ioctl(fd, TIOCEXCL);
     fd_ = fd;
 }
 

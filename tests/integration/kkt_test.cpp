@@ -234,7 +234,9 @@ TEST_SUITE("integration.kkt") {
         CHECK(last_receipt(log)["positions"].Size() == 4);  // nothing added twice
         const auto status = parse(piotd.client->get("/api/v1/kkt/status").body);
         CHECK(status["link"]["retransmissions"].GetUint64() >= 2);
-        CHECK(status["link"]["badAnswers"].GetUint64() >= 2);
+        // A corrupted answer that arrives while the host still waits for a (dropped) ACK is
+        // discarded as a stray frame and fetched again by ENQ, so not every one counts as bad.
+        CHECK(status["link"]["badAnswers"].GetUint64() >= 1);
         for (const auto& code : codes) CHECK(sold(*piotd.client, ki_of(code)));
     }
 
