@@ -75,11 +75,8 @@ Reply handle_receipt(KktService& kkt, const RequestContext& context) {
                                  receipt_success_json(*outcome.success, worker.fn_number()));
         }
         const ReceiptFailure& f = outcome.failure;
-        if (f.register_code || f.error == ApiError::kkt_unavailable) {
-            drivers::KktError error(f.error == ApiError::kkt_unavailable
-                                        ? drivers::KktErrorKind::no_link
-                                        : drivers::KktErrorKind::register_error,
-                                    f.message_en, f.register_code.value_or(0));
+        if (f.fault) {
+            drivers::KktError error(*f.fault, f.message_en, f.register_code.value_or(0));
             error.set_receipt_open(f.receipt_open);
             worker.note_error(error);
         } else {

@@ -64,6 +64,7 @@ ReceiptFailure from_register(const KktError& e, const std::string& stage,
     ReceiptFailure f;
     f.stage = stage;
     f.item = item;
+    f.fault = e.kind();
     switch (e.kind()) {
         case KktErrorKind::register_error: {
             const auto& info = shtrih::register_error(e.code());

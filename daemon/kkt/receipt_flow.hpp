@@ -34,6 +34,7 @@ struct ReceiptFailure {
     std::string action_ru;  // what the cashier must do
     std::string action_en;
     std::optional<std::uint8_t> register_code;
+    std::optional<drivers::KktErrorKind> fault;  // set when the register or the link failed
     bool receipt_open = false;       // still open on the register after piotd's cancel attempt
     bool receipt_cancelled = false;  // piotd cancelled the receipt
 };
