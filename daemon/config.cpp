@@ -86,6 +86,12 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.snapshot_batch_items = to_size(name, value, 1, 1'000'000);
     } else if (name == "upstream.timeout_ms") {
         config.upstream_timeout_ms = to_size(name, value, 100, 600'000);
+    } else if (name == "kkt.device") {
+        config.kkt_device = value;
+    } else if (name == "kkt.baud") {
+        config.kkt_baud = static_cast<unsigned>(to_size(name, value, 1200, 921'600));
+    } else if (name == "kkt.password") {
+        config.kkt_password = static_cast<std::uint32_t>(to_size(name, value, 0, 99'999'999));
     } else if (name == "log.level") {
         config.log_level = to_log_level(value);
     } else {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -34,6 +35,10 @@ struct Config {
     unsigned sync_period_s = 60;
     std::size_t snapshot_batch_items = 50'000;  // items per write transaction of a snapshot
     std::size_t upstream_timeout_ms = 30'000;   // one connect, read or write; a stall ends there
+    // [kkt]: the fiscal register (docs/drivers.md); empty device = none
+    std::string kkt_device;  // serial device path, or tcp://HOST:PORT
+    unsigned kkt_baud = 115200;
+    std::uint32_t kkt_password = 30;
     // [log]
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.

@@ -13,6 +13,8 @@
 #include "daemon/http/router.hpp"
 #include "daemon/http/server.hpp"
 #include "daemon/import_command.hpp"
+#include "daemon/kkt/kkt_routes.hpp"
+#include "daemon/kkt/kkt_service.hpp"
 #include "daemon/listen_address.hpp"
 #include "daemon/lm/lm_routes.hpp"
 #include "daemon/local_module.hpp"
@@ -38,6 +40,7 @@ Config build_config(const CommandLine& line) {
     if (line.log_level) set_config_value(config, "log", "level", *line.log_level);
     if (line.upstream) config.upstream_url = *line.upstream;
     if (line.sync_period) set_config_value(config, "upstream", "sync_period_s", *line.sync_period);
+    if (line.kkt) config.kkt_device = *line.kkt;
     if (line.demo) {
         // The local module installer's default credentials (lm-api.md §1).
         config.demo = true;
@@ -82,6 +85,13 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     add_lm_routes(router, module);
     add_replication_routes(router, module);
 
+    // The fiscal register (docs/drivers.md), when one is configured.
+    std::unique_ptr<KktService> kkt;
+    if (!config.kkt_device.empty()) {
+        kkt = std::make_unique<KktService>(config, module, clock);
+        add_kkt_routes(router, *kkt);
+    }
+
     std::unique_ptr<Replicator> replicator;
     if (!config.upstream_url.empty()) {
         ReplicatorOptions options;
@@ -97,6 +107,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
     server.start();
     if (replicator) replicator->start();
+    if (kkt) kkt->start();
     const auto endpoint = server.local_endpoint();
     const double startup_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -120,6 +131,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     }
     log_info("main", "stopping");
     if (replicator) replicator->stop();
+    if (kkt) kkt->stop();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();

@@ -38,6 +38,12 @@ std::string_view api_error_name(ApiError error) {
             return "storage_unavailable";
         case ApiError::too_many_connections:
             return "too_many_connections";
+        case ApiError::code_refused:
+            return "code_refused";
+        case ApiError::kkt_error:
+            return "kkt_error";
+        case ApiError::kkt_unavailable:
+            return "kkt_unavailable";
     }
     return "unknown";
 }

@@ -21,10 +21,13 @@ enum class ApiError : std::uint16_t {
     sync_error = 4050,  // LM: more than 72 h since lastSync
     snapshot_required = 4100,  // replication: the change log cannot serve the client's cursor
     body_too_large = 4130,
+    code_refused = 4220,  // kkt: a marking code was refused (piotd's check or the register's)
     header_too_large = 4310,
     internal = 5000,
     storage_unavailable = 5030,
     too_many_connections = 5031,
+    kkt_error = 5020,        // kkt: the register refused a command
+    kkt_unavailable = 5032,  // kkt: no link to the register, or its queue is full
 };
 
 // snake_case name, sent as "error" beside the number.

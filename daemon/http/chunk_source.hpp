@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,14 +22,27 @@ public:
     virtual bool next(std::string& out, std::size_t budget) = 0;
 };
 
-// What a handler answers: a whole response, or a response head whose body is streamed chunked.
+// An answer produced later on another thread (a slow device such as the fiscal register): the
+// handler returns at once, and the work calls the sink exactly once, from any thread; the
+// session sends the response on its own executor. The I/O thread never waits.
+using ReplySink = std::function<void(Response)>;
+using DeferredReply = std::function<void(ReplySink)>;
+
+// What a handler answers: a whole response, a response head whose body is streamed chunked, or
+// a deferred answer.
 struct Reply {
     Response response;
     std::unique_ptr<ChunkSource> stream;  // null: `response` carries the whole body
+    DeferredReply deferred;               // set: the answer comes later through the sink
 
     Reply(Response r) : response(std::move(r)) {}  // NOLINT: a plain Response is a Reply
     Reply(Response head, std::unique_ptr<ChunkSource> body)
         : response(std::move(head)), stream(std::move(body)) {}
+    static Reply later(DeferredReply work) {
+        Reply reply{Response{}};
+        reply.deferred = std::move(work);
+        return reply;
+    }
 };
 
 }  // namespace piotd::daemon

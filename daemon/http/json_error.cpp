@@ -7,10 +7,8 @@
 
 namespace piotd::daemon {
 
-std::string json_error_body(http::status status, ApiError error, std::string_view description) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    writer.StartObject();
+void write_error_fields(protocol::JsonWriter& writer, http::status status, ApiError error,
+                        std::string_view description) {
     writer.Key("code");
     writer.Int(static_cast<int>(status));
     writer.Key("description");
@@ -20,6 +18,13 @@ std::string json_error_body(http::status status, ApiError error, std::string_vie
     writer.Key("error");
     const std::string_view name = api_error_name(error);
     writer.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+}
+
+std::string json_error_body(http::status status, ApiError error, std::string_view description) {
+    rapidjson::StringBuffer buffer;
+    protocol::JsonWriter writer(buffer);
+    writer.StartObject();
+    write_error_fields(writer, status, error, description);
     writer.EndObject();
     return {buffer.GetString(), buffer.GetSize()};
 }

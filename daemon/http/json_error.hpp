@@ -7,6 +7,7 @@
 
 #include "daemon/http/api_error.hpp"
 #include "daemon/http/http_types.hpp"
+#include "protocol/json_writer.hpp"
 
 namespace piotd::daemon {
 
@@ -14,5 +15,10 @@ Response json_error(http::status status, ApiError error, std::string_view descri
 
 // The same body as a string, for callers that add fields (e.g. the failing code's index).
 std::string json_error_body(http::status status, ApiError error, std::string_view description);
+
+// The four fields above into an object the caller has started (and will end), for error
+// bodies with more fields (the fiscal register's).
+void write_error_fields(protocol::JsonWriter& writer, http::status status, ApiError error,
+                        std::string_view description);
 
 }  // namespace piotd::daemon

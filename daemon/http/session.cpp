@@ -1,6 +1,7 @@
 #include "daemon/http/session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
@@ -78,10 +79,25 @@ void Session::on_read(beast::error_code ec, std::size_t) {
 
     const Request& request = parser_->get();
     Reply reply = handler_.handle(request);
+    if (reply.deferred) return send_later(std::move(reply.deferred), request);
     reply.response.version(request.version());
     reply.response.keep_alive(request.keep_alive() && reply.response.keep_alive());
     if (reply.stream) return send_stream(std::move(reply.response), std::move(reply.stream));
     send(std::move(reply.response));
+}
+
+void Session::send_later(DeferredReply work, const Request& request) {
+    const unsigned version = request.version();
+    const bool keep_alive = request.keep_alive();
+    work([self = shared_from_this(), version, keep_alive](Response response) {
+        auto executor = self->stream_.get_executor();
+        boost::asio::post(executor, [self = std::move(self), version, keep_alive,
+                                     response = std::move(response)]() mutable {
+            response.version(version);
+            response.keep_alive(keep_alive && response.keep_alive());
+            self->send(std::move(response));
+        });
+    });
 }
 
 void Session::send(Response&& response) {

@@ -33,6 +33,7 @@ private:
     void read_request();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void send(Response&& response);
+    void send_later(DeferredReply work, const Request& request);
     void send_stream(Response&& head, std::unique_ptr<ChunkSource> source);
     void on_stream_head(boost::beast::error_code ec);
     void send_next_chunk();

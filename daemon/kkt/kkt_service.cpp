@@ -1,0 +1,54 @@
+#include "daemon/kkt/kkt_service.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+#include "daemon/kkt/local_sold_recorder.hpp"
+#include "daemon/kkt/offline_marked_item_checker.hpp"
+#include "drivers/kkt/tcp_transport.hpp"
+#include "drivers/kkt/termios_transport.hpp"
+
+namespace piotd::daemon {
+
+std::unique_ptr<drivers::KktTransport> make_kkt_transport(const std::string& device,
+                                                          unsigned baud) {
+    const std::string_view scheme = "tcp://";
+    if (device.starts_with(scheme)) {
+        std::string_view rest = std::string_view(device).substr(scheme.size());
+        unsigned short port = drivers::kKktDefaultTcpPort;
+        std::string host(rest);
+        if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+            host = rest.substr(0, colon);
+            const std::string_view digits = rest.substr(colon + 1);
+            unsigned value = 0;
+            const auto [end, ec] =
+                std::from_chars(digits.data(), digits.data() + digits.size(), value);
+            if (ec != std::errc{} || end != digits.data() + digits.size() || value == 0 ||
+                value > 65535) {
+                throw std::runtime_error("kkt.device: bad port in " + device);
+            }
+            port = static_cast<unsigned short>(value);
+        }
+        if (host.empty()) throw std::runtime_error("kkt.device: no host in " + device);
+        return std::make_unique<drivers::TcpTransport>(host, port);
+    }
+    if (device.empty() || device.front() != '/') {
+        throw std::runtime_error("kkt.device must be a device path or tcp://HOST:PORT: " + device);
+    }
+    if (!drivers::supported_baud(baud)) {
+        throw std::runtime_error("kkt.baud " + std::to_string(baud) + " is not a serial speed");
+    }
+    return std::make_unique<drivers::TermiosTransport>(device, baud);
+}
+
+KktService::KktService(const Config& config, LocalModule& module, const Clock& clock)
+    : module_(module),
+      checker_(std::make_unique<OfflineMarkedItemChecker>(module)),
+      recorder_(std::make_unique<LocalSoldRecorder>(module)) {
+    drivers::KktSessionOptions options;
+    options.password = config.kkt_password;
+    worker_ = std::make_unique<KktWorker>(make_kkt_transport(config.kkt_device, config.kkt_baud),
+                                          options, clock);
+}
+
+}  // namespace piotd::daemon

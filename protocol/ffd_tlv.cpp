@@ -1,0 +1,35 @@
+#include "protocol/ffd_tlv.hpp"
+
+namespace piotd::protocol {
+
+void append_tlv(std::vector<std::uint8_t>& out, std::uint16_t tag,
+                std::span<const std::uint8_t> value) {
+    const auto length = static_cast<std::uint16_t>(value.size());
+    out.push_back(static_cast<std::uint8_t>(tag));
+    out.push_back(static_cast<std::uint8_t>(tag >> 8));
+    out.push_back(static_cast<std::uint8_t>(length));
+    out.push_back(static_cast<std::uint8_t>(length >> 8));
+    out.insert(out.end(), value.begin(), value.begin() + length);
+}
+
+void append_tlv(std::vector<std::uint8_t>& out, std::uint16_t tag, std::string_view value) {
+    append_tlv(out, tag,
+               std::span(reinterpret_cast<const std::uint8_t*>(value.data()), value.size()));
+}
+
+std::optional<std::vector<TlvView>> parse_tlvs(std::span<const std::uint8_t> bytes) {
+    std::vector<TlvView> out;
+    std::size_t pos = 0;
+    while (pos < bytes.size()) {
+        if (bytes.size() - pos < 4) return std::nullopt;
+        const auto tag = static_cast<std::uint16_t>(bytes[pos] | (bytes[pos + 1] << 8));
+        const std::size_t length = bytes[pos + 2] | (bytes[pos + 3] << 8);
+        pos += 4;
+        if (bytes.size() - pos < length) return std::nullopt;
+        out.push_back(TlvView{tag, bytes.subspan(pos, length)});
+        pos += length;
+    }
+    return out;
+}
+
+}  // namespace piotd::protocol

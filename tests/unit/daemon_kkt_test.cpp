@@ -1,0 +1,260 @@
+// The fiscal register's daemon side: [kkt] config and --kkt, the device string, the receipt
+// request body, and the sale flow against the fake register in memory with stub plug points.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "daemon/command_line.hpp"
+#include "daemon/config.hpp"
+#include "daemon/kkt/kkt_service.hpp"
+#include "daemon/kkt/offline_marked_item_checker.hpp"
+#include "daemon/kkt/receipt_flow.hpp"
+#include "protocol/ffd_tlv.hpp"
+#include "protocol/kkt_receipt_request.hpp"
+#include "tests/unit/kkt_memory_transport.hpp"
+
+using namespace piotd::daemon;
+using piotd::protocol::decode_receipt_request;
+using piotd::protocol::RequestError;
+
+namespace {
+
+struct StubChecker : MarkedItemChecker {
+    std::set<std::string> refuse;
+    MarkedItemVerdict check(std::string_view code) override {
+        MarkedItemVerdict v;
+        v.code = code;
+        v.ki = code.substr(0, code.find('\x1d'));
+        if (refuse.count(std::string(code)) != 0) {
+            v.reason = "blocked";
+            v.message_en = "blocked";
+            return v;
+        }
+        v.allowed = true;
+        v.tag1265 = "UUID=t&Time=1";
+        v.tag1260 = industry_requisite_1260(v.tag1265);
+        return v;
+    }
+};
+
+struct StubRecorder : SaleRecorder {
+    std::vector<Sale> sales;
+    bool fail = false;
+    void record(const Sale& sale) override {
+        if (fail) throw std::runtime_error("disk on fire");
+        sales.push_back(sale);
+    }
+};
+
+struct Flow {
+    piotd::test::FakeKktRegister reg;
+    piotd::test::MemoryTransport transport{reg};
+    piotd::drivers::KktSession session{transport, piotd::test::fast_kkt_options()};
+    StubChecker checker;
+    StubRecorder recorder;
+
+    ReceiptOutcome sell(const std::string& body) {
+        const auto request = decode_receipt_request(body);
+        REQUIRE_MESSAGE(request.error == RequestError::none, request.detail);
+        return run_receipt(session, checker, recorder, request, "9999078900012345", 1000);
+    }
+};
+
+const std::string kTwoMarkedAndBread =
+    R"({"items":[{"name":"A","price":100,"code":"0104603586014674215Unit1"},)"
+    R"({"name":"B","price":200,"vat":2,"code":"0104603586014674215Unit2\u001d93abcd"},)"
+    R"({"name":"Bread","price":50,"quantity":2}],"payment":{"cash":1000}})";
+
+}  // namespace
+
+TEST_SUITE("daemon.kkt") {
+    TEST_CASE("[kkt] keys and --kkt") {
+        Config config;
+        set_config_value(config, "kkt", "device", "tcp://10.0.0.5:12345");
+        set_config_value(config, "kkt", "baud", "9600");
+        set_config_value(config, "kkt", "password", "1");
+        CHECK(config.kkt_device == "tcp://10.0.0.5:12345");
+        CHECK(config.kkt_baud == 9600);
+        CHECK(config.kkt_password == 1);
+        CHECK_THROWS_AS(set_config_value(config, "kkt", "baud", "fast"), std::runtime_error);
+        CHECK_THROWS_AS(set_config_value(config, "kkt", "port", "1"), std::runtime_error);
+        const char* argv[] = {"piotd", "--kkt", "/dev/ttyS0"};
+        CHECK(*parse_command_line(3, argv).kkt == "/dev/ttyS0");
+        const char* in_import[] = {"piotd", "import", "--kkt", "/dev/ttyS0"};
+        CHECK_THROWS_AS(parse_command_line(4, in_import), UsageError);
+    }
+
+    TEST_CASE("the device string: serial path or tcp://HOST[:PORT]") {
+        CHECK(make_kkt_transport("tcp://127.0.0.1:4000", 0)->describe() == "tcp://127.0.0.1:4000");
+        CHECK(make_kkt_transport("tcp://kkt.local", 0)->describe() == "tcp://kkt.local:12345");
+        CHECK(make_kkt_transport("/dev/ttyS0", 9600)->describe() == "/dev/ttyS0 at 9600");
+        CHECK_THROWS_AS(make_kkt_transport("tcp://:1", 0), std::runtime_error);
+        CHECK_THROWS_AS(make_kkt_transport("tcp://h:99999", 0), std::runtime_error);
+        CHECK_THROWS_AS(make_kkt_transport("tcp://h:x", 0), std::runtime_error);
+        CHECK_THROWS_AS(make_kkt_transport("ttyS0", 9600), std::runtime_error);
+        CHECK_THROWS_AS(make_kkt_transport("/dev/ttyS0", 1234), std::runtime_error);
+    }
+
+    TEST_CASE("receipt request: fields, defaults and hostile values") {
+        const auto ok = decode_receipt_request(kTwoMarkedAndBread);
+        REQUIRE(ok.error == RequestError::none);
+        REQUIRE(ok.items.size() == 3);
+        CHECK(ok.items[0].vat == 1);
+        CHECK(ok.items[1].vat == 2);
+        CHECK(*ok.items[1].code ==
+              "0104603586014674215Unit2\x1d"
+              "93abcd");
+        CHECK(ok.items[2].quantity_millionths == 2'000'000);
+        CHECK_FALSE(ok.items[2].code);
+        CHECK(ok.total_kopecks() == 400);
+        CHECK(ok.cash_kopecks == 1000);
+
+        const auto error = [](const std::string& body) {
+            return decode_receipt_request(body).error;
+        };
+        CHECK(error("") == RequestError::invalid_json);
+        CHECK(error("[]") == RequestError::invalid_json);
+        CHECK(error(R"({"payment":{}})") == RequestError::missing_field);
+        CHECK(error(R"({"items":[],"payment":{}})") == RequestError::empty_list);
+        CHECK(error(R"({"items":{},"payment":{}})") == RequestError::invalid_field);
+        CHECK(error(R"({"items":[{"price":1}],"payment":{}})") == RequestError::missing_field);
+        CHECK(error(R"({"items":[{"name":"a","price":1.5}],"payment":{"cash":9}})") ==
+              RequestError::invalid_field);
+        CHECK(error(R"({"items":[{"name":"a","price":1}],"payment":{"cash":-1}})") ==
+              RequestError::invalid_field);
+        CHECK(error(R"({"items":[{"name":"a","price":99999999999}],"payment":{"cash":1}})") ==
+              RequestError::invalid_field);
+        CHECK(error(R"({"items":[{"name":"a","price":1,"vat":7}],"payment":{"cash":1}})") ==
+              RequestError::invalid_field);
+        CHECK(error(R"({"items":[{"name":"a","price":1,"quantity":0}],"payment":{"cash":1}})") ==
+              RequestError::invalid_field);
+        CHECK(
+            error(
+                R"({"items":[{"name":"a","price":1,"quantity":2,"code":"x"}],"payment":{"cash":2}})") ==
+            RequestError::invalid_field);
+        CHECK(error(R"({"items":[{"name":"a","price":10}],"payment":{"cash":9}})") ==
+              RequestError::invalid_field);
+        CHECK(error(R"({"items":[{"name":"a","price":10}],"payment":{"electronic":11}})") ==
+              RequestError::invalid_field);
+        std::string many = R"({"items":[)";
+        for (int i = 0; i < 101; ++i)
+            many += std::string(i ? "," : "") + R"({"name":"a","price":1})";
+        CHECK(error(many + R"(],"payment":{"cash":101}})") == RequestError::too_many_codes);
+    }
+
+    TEST_CASE("tag 1260 holds 1262 030, 1263, 1264 and 1265") {
+        const auto tlv = industry_requisite_1260("UUID=x&Time=2");
+        const auto top = piotd::protocol::parse_tlvs(tlv);
+        REQUIRE(top);
+        REQUIRE(top->size() == 1);
+        CHECK((*top)[0].tag == 1260);
+        const auto parts = piotd::protocol::parse_tlvs((*top)[0].value);
+        REQUIRE(parts);
+        REQUIRE(parts->size() == 4);
+        CHECK((*parts)[0].tag == 1262);
+        CHECK(std::string((*parts)[1].value.begin(), (*parts)[1].value.end()) == "21.11.2023");
+        CHECK(std::string((*parts)[3].value.begin(), (*parts)[3].value.end()) == "UUID=x&Time=2");
+    }
+
+    TEST_CASE("sale flow: two marked items and one plain, recorded") {
+        Flow f;
+        const auto outcome = f.sell(kTwoMarkedAndBread);
+        REQUIRE(outcome.success);
+        CHECK(outcome.success->close.change_kopecks == 600);
+        REQUIRE(f.recorder.sales.size() == 1);
+        const Sale& sale = f.recorder.sales[0];
+        CHECK(sale.fn_number == "9999078900012345");
+        REQUIRE(sale.items.size() == 2);
+        CHECK(sale.items[1].ki == "0104603586014674215Unit2");
+        CHECK(sale.items[1].code ==
+              "0104603586014674215Unit2\x1d"
+              "93abcd");
+        const auto& receipt = f.reg.receipts().at(0);
+        CHECK(receipt.state == "closed");
+        REQUIRE(receipt.positions.size() == 3);
+        CHECK(receipt.positions[1].tax_rate == 0x02);
+        CHECK(receipt.positions[1].tag1265 == "UUID=t&Time=1");
+        CHECK(receipt.positions[2].quantity == 2'000'000);
+        CHECK(receipt.positions[2].code.empty());
+    }
+
+    TEST_CASE("sale flow: piotd refuses a code before anything reaches the register") {
+        Flow f;
+        f.checker.refuse.insert(
+            "0104603586014674215Unit2\x1d"
+            "93abcd");
+        const auto outcome = f.sell(kTwoMarkedAndBread);
+        REQUIRE_FALSE(outcome.success);
+        CHECK(outcome.failure.status == piotd::daemon::http::status::unprocessable_entity);
+        CHECK(outcome.failure.stage == "check_code");
+        CHECK(*outcome.failure.item == 1);
+        CHECK_FALSE(outcome.failure.receipt_open);
+        CHECK(f.reg.commands() == 0);
+        CHECK(f.recorder.sales.empty());
+    }
+
+    TEST_CASE("sale flow: a receipt left open is cancelled first") {
+        Flow f;
+        f.session.open_receipt();
+        const auto outcome = f.sell(kTwoMarkedAndBread);
+        REQUIRE(outcome.success);
+        CHECK(outcome.success->leftover_cancelled);
+        CHECK(f.reg.receipts().at(0).state == "cancelled");
+        CHECK(f.reg.receipts().at(1).state == "closed");
+    }
+
+    TEST_CASE("sale flow: the register refuses a code: declined, cancelled, not recorded") {
+        Flow f;
+        f.reg.faults().refuse_codes = {"Unit2"};
+        const auto outcome = f.sell(kTwoMarkedAndBread);
+        REQUIRE_FALSE(outcome.success);
+        CHECK(outcome.failure.reason == "register_refused");
+        CHECK(outcome.failure.receipt_cancelled);
+        CHECK_FALSE(outcome.failure.receipt_open);
+        CHECK(f.reg.receipts().at(0).state == "cancelled");
+        CHECK(f.reg.command_counts().at("accept_marking_code") == 2);  // accept, then decline
+        CHECK(f.recorder.sales.empty());
+    }
+
+    TEST_CASE("sale flow: a code too long for one frame is a 400 before anything is printed") {
+        Flow f;
+        const std::string code = "0104603586014674215" + std::string(280, 'A');
+        const auto outcome = f.sell(R"({"items":[{"name":"a","price":1,"code":")" + code +
+                                    R"("}],"payment":{"cash":1}})");
+        REQUIRE_FALSE(outcome.success);
+        CHECK(outcome.failure.status == piotd::daemon::http::status::bad_request);
+        CHECK(outcome.failure.stage == "check_code");
+        CHECK_FALSE(outcome.failure.receipt_open);
+        CHECK(f.reg.commands() == 0);
+    }
+
+    TEST_CASE("sale flow: the sale is fiscal even when recording it fails") {
+        Flow f;
+        f.recorder.fail = true;
+        const auto outcome = f.sell(kTwoMarkedAndBread);
+        REQUIRE(outcome.success);
+        CHECK_FALSE(outcome.success->sale_recorded);
+        CHECK(outcome.success->record_error == "disk on fire");
+        CHECK(f.reg.receipts().at(0).state == "closed");
+    }
+
+    TEST_CASE("sale flow: the link dies mid-receipt: reported open, cancel impossible") {
+        Flow f;
+        f.reg.faults().silence_after = 4;  // status, open, FF61, FF69; then nothing
+        const auto outcome = f.sell(kTwoMarkedAndBread);
+        REQUIRE_FALSE(outcome.success);
+        CHECK(outcome.failure.error == ApiError::kkt_unavailable);
+        CHECK(outcome.failure.receipt_open);
+        CHECK_FALSE(outcome.failure.receipt_cancelled);
+        CHECK(f.reg.receipt_open());
+        f.reg.faults() = {};
+        const auto retry = f.sell(kTwoMarkedAndBread);
+        REQUIRE(retry.success);
+        CHECK(retry.success->leftover_cancelled);
+    }
+}
