@@ -84,6 +84,11 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.sync_period_s = static_cast<unsigned>(to_size(name, value, 1, 86'400));
     } else if (name == "upstream.snapshot_batch_items") {
         config.snapshot_batch_items = to_size(name, value, 1, 1'000'000);
+    } else if (name == "metrics.open") {
+        if (value != "true" && value != "false") {
+            throw std::runtime_error("metrics.open must be true or false");
+        }
+        config.metrics_open = value == "true";
     } else if (name == "log.level") {
         config.log_level = to_log_level(value);
     } else {

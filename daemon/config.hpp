@@ -33,6 +33,8 @@ struct Config {
     std::string upstream_password;
     unsigned sync_period_s = 60;
     std::size_t snapshot_batch_items = 50'000;  // items per write transaction of a snapshot
+    // [metrics]: GET /metrics without credentials, for scrapers (docs/operations.md)
+    bool metrics_open = false;
     // [log]
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.

@@ -17,6 +17,7 @@
 #include "daemon/lm/lm_routes.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/log.hpp"
+#include "daemon/ops/operations.hpp"
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
@@ -81,6 +82,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     Router router(BasicAuth(config.user, config.password));
     add_lm_routes(router, module);
     add_replication_routes(router, module);
+    Operations operations(config, module, router);
 
     std::unique_ptr<Replicator> replicator;
     if (!config.upstream_url.empty()) {
@@ -90,11 +92,14 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
         options.password = config.upstream_password;
         options.period = std::chrono::seconds(config.sync_period_s);
         options.snapshot_batch_items = config.snapshot_batch_items;
+        options.health = operations.replication_health();
         replicator = std::make_unique<Replicator>(module, std::move(options));
     }
+    operations.set_replicator(replicator.get());
 
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
     server.start();
+    operations.started(server);
     if (replicator) replicator->start();
     const auto endpoint = server.local_endpoint();
     const double startup_ms =
@@ -111,6 +116,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     for (;;) {
         const int signal_number = sigtimedwait(&signals, nullptr, &tick);
         if (signal_number == SIGINT || signal_number == SIGTERM) break;
+        operations.tick();
         try {
             module.refresh();
         } catch (const std::exception& e) {
@@ -118,6 +124,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
         }
     }
     log_info("main", "stopping");
+    operations.stopping();
     if (replicator) replicator->stop();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
