@@ -230,10 +230,19 @@ void check_upstream(const CtlContext& context, std::vector<Finding>& out) {
     } else {
         out.push_back({"upstream", Level::ok, upstream.url_text() + " answers", ""});
     }
+    // The Date header, or piotd's own serverTime (epoch ms) in the replication state.
     const auto date = answer.headers.find("date");
-    const std::int64_t their = date == answer.headers.end() ? -1 : parse_http_date(date->second);
+    std::int64_t their = date == answer.headers.end() ? -1 : parse_http_date(date->second);
+    if (their < 0 && answer.status == 200) {
+        rapidjson::Document doc;
+        doc.Parse(answer.body.data(), answer.body.size());
+        if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("serverTime") &&
+            doc["serverTime"].IsInt64()) {
+            their = doc["serverTime"].GetInt64() / 1000;
+        }
+    }
     if (their < 0) {
-        out.push_back({"clock", Level::skip, "the upstream sent no Date header", ""});
+        out.push_back({"clock", Level::skip, "the upstream tells no time (no Date header)", ""});
         return;
     }
     const std::int64_t skew = static_cast<std::int64_t>(std::time(nullptr)) - their;
