@@ -39,7 +39,7 @@ return Math.floor(s/86400)+' d '+Math.floor(s%86400/3600)+' h';}
 function num(v){return v==null?'—':String(v);}
 function utc(ms){return ms>0?new Date(ms).toISOString().replace('T',' ').slice(0,19)+' UTC':'never';}
 function refresh(){
-fetch('/api/v1/status/page',{credentials:'same-origin',cache:'no-store'}).then(function(r){
+fetch(location.origin+'/api/v1/status/page',{credentials:'same-origin',cache:'no-store'}).then(function(r){
 if(!r.ok)throw new Error('HTTP '+r.status);return r.json();}).then(function(s){
 var st=document.getElementById('state');st.textContent=s.state;st.className='state state-'+s.state;
 set('reason-ru',s.reason.ru);set('reason-en',s.reason.en);set('last-sync',utc(s.lastSync));

@@ -54,6 +54,7 @@ StatusSnapshot gather_status(const LocalModule& module, const LagHistory& lag,
         row.lag_ms = lags[i];
         row.last_sync_ms = r.last_synced_ms != 0 ? r.last_synced_ms : state.loaded_ms[i];
         row.lag_history = lag.samples(list);
+        row.lag_history.push_back({s.now_ms, lags[i]});  // the sparkline ends at "now"
         s.lists.push_back(std::move(row));
     }
     for (const UpstreamHealth* upstream : sources.upstreams) {
