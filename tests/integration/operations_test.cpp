@@ -13,6 +13,7 @@
 
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/notify_socket.hpp"
 
 using namespace piotd::test;
 
@@ -217,6 +218,24 @@ TEST_SUITE("operations") {
         CHECK(contains(client.get("/status").body, "class=\"bad\">failing ("));
     }
 
+    TEST_CASE("systemd notify: READY=1 once listening, WATCHDOG=1 from the loops, STOPPING=1") {
+        const std::string name = "@piotd-ops-notify-" + std::to_string(getpid());
+        NotifySocket notify(name, 3000);
+        OpsDaemon daemon({}, {"--demo"}, {{"NOTIFY_SOCKET", name}, {"WATCHDOG_USEC", "400000"}});
+        CHECK(notify.receive() == "READY=1");
+        // The port accepted connections before READY=1 was read: the listener was up first.
+        CHECK(daemon.client().get("/api/v1/status").status == 200);
+        int pings = 0;
+        for (int i = 0; i < 3; ++i) pings += notify.receive() == "WATCHDOG=1" ? 1 : 0;
+        CHECK(pings == 3);
+        CHECK(daemon.process->stop() == 0);
+        std::string last;
+        for (std::string message = notify.receive(); !message.empty(); message = notify.receive()) {
+            last = message;
+        }
+        CHECK(last == "STOPPING=1");
+    }
+
     TEST_CASE("piotctl status, check, init and exit codes") {
         OpsDaemon daemon({}, {"--demo"});
         const RunResult status = daemon.ctl({"status"});
@@ -262,8 +281,8 @@ TEST_SUITE("operations") {
         CHECK(sync.exit_code == 1);
         CHECK(contains(sync.output, "no replication upstream"));
         for (const std::vector<std::string>& args : {std::vector<std::string>{"outbox", "list"},
-                                                    {"outbox", "show", "abc-1"},
-                                                    {"outbox", "retry", "abc-1"}}) {
+                                                     {"outbox", "show", "abc-1"},
+                                                     {"outbox", "retry", "abc-1"}}) {
             const RunResult outbox = daemon.ctl(args);
             CHECK(outbox.exit_code == 5);
             CHECK(contains(outbox.output, "daemon does not support the outbox"));
@@ -286,9 +305,8 @@ TEST_SUITE("operations") {
     TEST_CASE("piotctl doctor: finds a world-readable config, a dead daemon, a port taken") {
         DemoUpstream demo;
         OpsDaemon till("[upstream]\nurl = " + demo.url() + "\npassword = admin\n");
-        REQUIRE(eventually([&] {
-            return contains(till.client().get("/api/v1/status").body, "\"ready\"");
-        }));
+        REQUIRE(eventually(
+            [&] { return contains(till.client().get("/api/v1/status").body, "\"ready\""); }));
         const RunResult healthy = till.ctl({"doctor"});
         CHECK_MESSAGE(healthy.exit_code == 0, healthy.output);
         CHECK(contains(healthy.output, "ok    daemon"));

@@ -16,47 +16,13 @@
 #include <string>
 #include <thread>
 
+#include "daemon/log.hpp"
 #include "daemon/systemd/sd_notify.hpp"
 #include "daemon/systemd/watchdog.hpp"
+#include "tests/support/notify_socket.hpp"
 
 using namespace piotd::daemon;
-
-namespace {
-
-// A datagram socket bound to `name` (a path, or "@abstract").
-class NotifySocket {
-public:
-    explicit NotifySocket(const std::string& name) : name_(name) {
-        fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        std::memcpy(address.sun_path, name.data(), name.size());
-        socklen_t length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
-        if (name[0] == '@') {
-            address.sun_path[0] = '\0';
-        } else {
-            ++length;
-        }
-        REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), length) == 0);
-        timeval timeout{1, 0};
-        setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    }
-    ~NotifySocket() {
-        close(fd_);
-        if (name_[0] == '/') std::filesystem::remove(name_);
-    }
-    std::string receive() {
-        char buffer[512];
-        const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
-        return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
-    }
-
-private:
-    std::string name_;
-    int fd_ = -1;
-};
-
-}  // namespace
+using piotd::test::NotifySocket;
 
 TEST_SUITE("daemon.systemd") {
     TEST_CASE("a notification reaches a socket at a path") {
@@ -84,6 +50,15 @@ TEST_SUITE("daemon.systemd") {
         CHECK(!sd_notify_to("relative/path", "READY=1"));
         CHECK(!sd_notify_to("/" + std::string(200, 'x'), "READY=1"));
         CHECK(!sd_notify_to("/nonexistent/socket", "READY=1"));
+    }
+
+    TEST_CASE("journal entries: one field a line, control characters escaped") {
+        CHECK(journal_fields(LogLevel::warning, "replication", "upstream answered HTTP 503") ==
+              "PRIORITY=4\nSYSLOG_IDENTIFIER=piotd\nPIOTD_COMPONENT=replication\n"
+              "MESSAGE=piotd[replication]: upstream answered HTTP 503\n");
+        const std::string forged = journal_fields(LogLevel::info, "http", "x\nPRIORITY=0\r");
+        CHECK(forged.find("\nPRIORITY=0") == std::string::npos);
+        CHECK(forged.find("x\\x0aPRIORITY=0\\x0d") != std::string::npos);
     }
 
     TEST_CASE("$WATCHDOG_USEC applies only to our pid") {
