@@ -38,8 +38,9 @@ void report_checked(const LocalModule& module, std::span<const protocol::LmCodeR
     CheckObserver* observer = module.check_observer();
     if (observer == nullptr) return;
     const std::int64_t now = module.now_ms();
-    std::vector<CheckEvent> events;
-    events.reserve(results.size());
+    // One vector per I/O thread, like the answer buffer: no allocation per request after warm-up.
+    thread_local std::vector<CheckEvent> events;
+    events.clear();
     for (std::size_t i = 0; i < results.size(); ++i) {
         events.push_back({"local", results[i].cis,
                           results[i].is_blocked ? CheckVerdict::blocked : CheckVerdict::not_blocked,
