@@ -112,9 +112,17 @@ std::string check_port(CtlContext& context, std::vector<Finding>& out) {
     try {
         answer = context.client.get("/api/v1/status/page");
     } catch (const Unreachable& e) {
-        out.push_back(
-            {"daemon", Level::fail, std::string("nothing answers: ") + e.what(),
-             "start it: systemctl start piotd; then journalctl -u piotd says why it stopped"});
+        const std::string what = e.what();
+        if (what.starts_with("cannot connect") || what.starts_with("cannot resolve")) {
+            out.push_back({"daemon", Level::fail, "nothing answers: " + what,
+                           "start it: systemctl start piotd; then journalctl -u piotd says why it "
+                           "stopped"});
+        } else {
+            out.push_back({"daemon", Level::fail,
+                           "something listens at " + context.client.url_text() +
+                               " but does not answer like piotd: " + what,
+                           "stop that program or give piotd another [server] listen port"});
+        }
         return {};
     }
     if (answer.status == 401) {

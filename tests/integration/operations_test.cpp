@@ -1,8 +1,12 @@
 // Operations against the real binaries: the status page, /metrics, POST /api/v1/replication/sync
 // and every piotctl command.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <rapidjson/document.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -333,5 +337,25 @@ TEST_SUITE("operations") {
         const RunResult other = till.ctl({"--url", demo.url() + "/nothing", "doctor"});
         CHECK(other.exit_code == 1);
         CHECK(contains(other.output, "taken by something that is not piotd"));
+
+        // A listener that accepts and closes without a word (not HTTP at all).
+        const unsigned short port = free_port();
+        const int listener = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        REQUIRE(listen(listener, 4) == 0);
+        std::thread closer([listener] {
+            const int connection = accept(listener, nullptr, nullptr);
+            if (connection >= 0) close(connection);
+        });
+        const RunResult silent =
+            till.ctl({"--url", "http://127.0.0.1:" + std::to_string(port), "doctor"});
+        closer.join();
+        close(listener);
+        CHECK(silent.exit_code == 1);
+        CHECK(contains(silent.output, "but does not answer like piotd"));
     }
 }
