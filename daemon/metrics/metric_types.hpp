@@ -31,10 +31,20 @@ public:
     explicit Histogram(std::span<const std::uint64_t> upper_bounds_ns);
 
     void observe_ns(std::uint64_t ns) {
+        buckets_[bucket_of(ns)].fetch_add(1, std::memory_order_relaxed);
+        sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+    }
+    // Many observations at once (a batch counted locally first): `counts` per bucket, +Inf last.
+    void add(std::span<const std::uint64_t> counts, std::uint64_t sum_ns) {
+        for (std::size_t i = 0; i < counts.size() && i <= bounds_.size(); ++i) {
+            if (counts[i] != 0) buckets_[i].fetch_add(counts[i], std::memory_order_relaxed);
+        }
+        sum_ns_.fetch_add(sum_ns, std::memory_order_relaxed);
+    }
+    std::size_t bucket_of(std::uint64_t ns) const {
         std::size_t i = 0;
         while (i < bounds_.size() && ns > bounds_[i]) ++i;
-        buckets_[i].fetch_add(1, std::memory_order_relaxed);
-        sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+        return i;
     }
 
     const std::vector<std::uint64_t>& upper_bounds_ns() const { return bounds_; }

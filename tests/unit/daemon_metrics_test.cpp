@@ -160,4 +160,23 @@ TEST_SUITE("daemon.metrics") {
         CHECK(contains(registry.render(),
                        "piotd_checks_total{source=\"true_api\",verdict=\"error\"} 1\n"));
     }
+
+    TEST_CASE("a large batch is tallied locally with the same result as one by one") {
+        MetricsRegistry batched_registry;
+        MetricsRegistry single_registry;
+        CheckMetrics batched(batched_registry);
+        CheckMetrics single(single_registry);
+        batched.add_source("cdn");
+        single.add_source("cdn");
+        std::vector<CheckEvent> events;
+        for (std::uint64_t i = 0; i < 1000; ++i) {
+            events.push_back({i % 7 == 0 ? "cdn" : "local", "c",
+                              static_cast<CheckVerdict>(i % kCheckVerdictCount), i * 997, 0});
+        }
+        batched.on_checks(events);
+        for (const CheckEvent& event : events) single.on_checks({&event, 1});
+        CHECK(batched_registry.render() == single_registry.render());
+        CHECK(contains(batched_registry.render(),
+                       "piotd_checks_total{source=\"cdn\",verdict=\"not_blocked\"} 29\n"));
+    }
 }
