@@ -312,7 +312,7 @@ std::string lag_sparkline_svg(const std::vector<LagSample>& samples, int width, 
     return svg;
 }
 
-std::string render_status_page(const StatusSnapshot& s) {
+std::string render_status_page(const StatusSnapshot& s, std::string_view script_nonce) {
     std::string out;
     out.reserve(32 * 1024);
     out +=
@@ -339,7 +339,13 @@ std::string render_status_page(const StatusSnapshot& s) {
     devices_section(out, s);
     data_section(out, s);
     checks_section(out, s);
-    out += "</main><script>";
+    out += "</main><script";
+    if (!script_nonce.empty()) {
+        out += " nonce=\"";
+        out += html_escape(script_nonce);
+        out += '"';
+    }
+    out += '>';
     out += kScript;
     out += "</script></body></html>";
     return out;

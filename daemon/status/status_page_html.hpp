@@ -4,13 +4,16 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/status/status_snapshot.hpp"
 
 namespace piotd::daemon {
 
-std::string render_status_page(const StatusSnapshot& snapshot);
+// `script_nonce`: the CSP nonce the inline script carries (the response's
+// Content-Security-Policy allows only a script with it); empty: no nonce attribute.
+std::string render_status_page(const StatusSnapshot& snapshot, std::string_view script_nonce = {});
 
 // An inline <svg> polyline of the lag samples (unknown samples leave a gap); empty history gives
 // an SVG with a "no data" title.

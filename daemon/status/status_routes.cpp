@@ -3,6 +3,7 @@
 #include "daemon/http/json_response.hpp"
 #include "daemon/status/status_page_html.hpp"
 #include "daemon/status/status_page_json.hpp"
+#include "protocol/uuid.hpp"
 
 namespace piotd::daemon {
 
@@ -12,12 +13,15 @@ Response html_page(const LocalModule& module, const LagHistory& lag, const Statu
     Response response(http::status::ok, 11);
     response.set(http::field::content_type, "text/html; charset=utf-8");
     response.set(http::field::cache_control, "no-store");
-    // Everything is inline; the script is ours, nothing else may load or run.
+    // Everything is inline. Only the script carrying this response's nonce may run, so even a
+    // value that escaped escaping could not execute; nothing may load from elsewhere.
+    const std::string nonce = protocol::random_uuid();
     response.set("Content-Security-Policy",
-                 "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-                 "connect-src 'self'; img-src data:; base-uri 'none'; frame-ancestors 'none'");
+                 "default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-" + nonce +
+                     "'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
+                     "frame-ancestors 'none'");
     response.set("X-Content-Type-Options", "nosniff");
-    response.body() = render_status_page(gather_status(module, lag, sources));
+    response.body() = render_status_page(gather_status(module, lag, sources), nonce);
     return response;
 }
 

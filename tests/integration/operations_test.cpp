@@ -102,7 +102,14 @@ TEST_SUITE("operations") {
             HttpReply page = client.get(path);
             CHECK(page.status == 200);
             CHECK(page.headers["content-type"] == "text/html; charset=utf-8");
-            CHECK(contains(page.headers["content-security-policy"], "default-src 'none'"));
+            const std::string csp = page.headers["content-security-policy"];
+            CHECK(contains(csp, "default-src 'none'"));
+            const std::size_t nonce_at = csp.find("script-src 'nonce-");
+            REQUIRE(nonce_at != std::string::npos);
+            const std::string nonce =
+                csp.substr(nonce_at + 18, csp.find('\'', nonce_at + 18) - nonce_at - 18);
+            CHECK(nonce.size() == 36);
+            CHECK(contains(page.body, "<script nonce=\"" + nonce + "\">"));
             CHECK(contains(page.body, "class=\"state state-ready\">ready<"));
             CHECK(contains(page.body, "id=\"list-blocked_cis-local\" class=\"n\">8<"));
             CHECK(contains(page.body, "&lt;img src=x onerror=alert(1)&gt;"));
