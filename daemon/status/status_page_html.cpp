@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "daemon/status/html_text.hpp"
 
@@ -282,7 +283,10 @@ std::string lag_sparkline_svg(const std::vector<LagSample>& samples, int width, 
                "\" stroke=\"#ccc\" stroke-dasharray=\"3 3\"/></svg>";
         return svg;
     }
-    svg += "<title>max lag " + html_escape(format_duration(max_lag)) + "</title>";
+    svg += "<title>max lag " + html_escape(format_duration(max_lag)) +
+           "</title><line x1=\"0\" y1=\"" + std::to_string(height - 1) + "\" x2=\"" +
+           std::to_string(width) + "\" y2=\"" + std::to_string(height - 1) +
+           "\" stroke=\"#e2e3e5\"/>";
     // Each run of known samples becomes one polyline; unknown samples leave a gap.
     const double step = samples.size() > 1 ? static_cast<double>(width - 2) /
                                                  static_cast<double>(samples.size() - 1)
@@ -290,11 +294,20 @@ std::string lag_sparkline_svg(const std::vector<LagSample>& samples, int width, 
     const double scale =
         max_lag > 0 ? static_cast<double>(height - 4) / static_cast<double>(max_lag) : 0.0;
     std::string points;
+    std::size_t run = 0;  // points in `points`
+    std::string last_point;
     const auto flush = [&] {
-        if (points.empty()) return;
-        svg += "<polyline fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"1.5\" points=\"" +
-               points + "\"/>";
+        if (run == 1) {
+            // A lone sample draws no line: show it as a dot.
+            const std::size_t comma = last_point.find(',');
+            svg += "<circle r=\"2\" fill=\"#2b6cb0\" cx=\"" + last_point.substr(0, comma) +
+                   "\" cy=\"" + last_point.substr(comma + 1) + "\"/>";
+        } else if (run > 1) {
+            svg += "<polyline fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"1.5\" points=\"" +
+                   points + "\"/>";
+        }
         points.clear();
+        run = 0;
     };
     for (std::size_t i = 0; i < samples.size(); ++i) {
         if (!samples[i].lag_ms) {
@@ -306,6 +319,8 @@ std::string lag_sparkline_svg(const std::vector<LagSample>& samples, int width, 
             point, sizeof point, "%.1f,%.1f ", 1 + step * static_cast<double>(i),
             static_cast<double>(height - 2) - scale * static_cast<double>(*samples[i].lag_ms));
         points += point;
+        last_point.assign(point, std::strlen(point) - 1);  // without the trailing space
+        ++run;
     }
     flush();
     svg += "</svg>";
