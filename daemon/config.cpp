@@ -92,6 +92,11 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.kkt_baud = static_cast<unsigned>(to_size(name, value, 1200, 921'600));
     } else if (name == "kkt.password") {
         config.kkt_password = static_cast<std::uint32_t>(to_size(name, value, 0, 99'999'999));
+    } else if (name == "metrics.open") {
+        if (value != "true" && value != "false") {
+            throw std::runtime_error("metrics.open must be true or false");
+        }
+        config.metrics_open = value == "true";
     } else if (name == "log.level") {
         config.log_level = to_log_level(value);
     } else {

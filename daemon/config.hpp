@@ -39,6 +39,8 @@ struct Config {
     std::string kkt_device;  // serial device path, or tcp://HOST:PORT
     unsigned kkt_baud = 115200;
     std::uint32_t kkt_password = 30;
+    // [metrics]: GET /metrics without credentials, for scrapers (docs/operations.md)
+    bool metrics_open = false;
     // [log]
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/checks/check_event.hpp"
 #include "daemon/clock.hpp"
 #include "daemon/config.hpp"
 #include "daemon/lm/client_registry.hpp"
@@ -33,7 +34,12 @@ public:
 
     ClientRegistry& clients() const { return clients_; }
 
+    // Told about every code checked (metrics, status page, journal). Set before the server starts.
+    void set_check_observer(CheckObserver* observer) { check_observer_ = observer; }
+    CheckObserver* check_observer() const { return check_observer_; }
+
     storage::Environment& env() { return *env_; }
+    const storage::Environment& env() const { return *env_; }
     storage::BlackLists& lists() { return *lists_; }
     const storage::BlackLists& lists() const { return *lists_; }
 
@@ -71,6 +77,7 @@ private:
     std::string inst_;
 
     mutable ClientRegistry clients_;
+    CheckObserver* check_observer_ = nullptr;
     mutable std::mutex state_mutex_;
     storage::ModuleState state_;
     std::array<ListReplication, storage::kAllLists.size()> replication_{};

@@ -19,6 +19,7 @@
 #include "daemon/lm/lm_routes.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/log.hpp"
+#include "daemon/ops/operations.hpp"
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
@@ -84,6 +85,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     Router router(BasicAuth(config.user, config.password));
     add_lm_routes(router, module);
     add_replication_routes(router, module);
+    Operations operations(config, module, router);
 
     // The fiscal register (docs/drivers.md), when one is configured.
     std::unique_ptr<KktService> kkt;
@@ -101,11 +103,14 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
         options.period = std::chrono::seconds(config.sync_period_s);
         options.snapshot_batch_items = config.snapshot_batch_items;
         options.timeout = std::chrono::milliseconds(config.upstream_timeout_ms);
+        options.health = operations.replication_health();
         replicator = std::make_unique<Replicator>(module, std::move(options));
     }
+    operations.set_replicator(replicator.get());
 
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
     server.start();
+    operations.started(server);
     if (replicator) replicator->start();
     if (kkt) kkt->start();
     const auto endpoint = server.local_endpoint();
@@ -123,6 +128,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     for (;;) {
         const int signal_number = sigtimedwait(&signals, nullptr, &tick);
         if (signal_number == SIGINT || signal_number == SIGTERM) break;
+        operations.tick();
         try {
             module.refresh();
         } catch (const std::exception& e) {
@@ -130,6 +136,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
         }
     }
     log_info("main", "stopping");
+    operations.stopping();
     if (replicator) replicator->stop();
     if (kkt) kkt->stop();
     server.stop();

@@ -8,10 +8,15 @@ packages=(
     libboost1.81-dev rapidjson-dev liblmdb-dev lmdb-utils libzxing-dev libserialport-dev
     doctest-dev libssl-dev
 )
-# Extra sets: "bench" adds the load generator.
+# Extra sets: "bench" adds the load generator; "browser" and "package" what the operations tests
+# need (docs/operations.md).
 for extra in "$@"; do
     case "$extra" in
         bench) packages+=(wrk) ;;
+        # The status page test in a headless browser (large: only for tests).
+        browser) packages+=(chromium) ;;
+        # The .deb (dpkg-shlibdeps) and the unit checks (systemd-analyze).
+        package) packages+=(dpkg-dev systemd) ;;
         *) echo "build-deps.sh: unknown extra '$extra'" >&2; exit 2 ;;
     esac
 done

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash packaging/build-deps.sh
+bash packaging/build-deps.sh browser package
 build=build-sanitize
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPIOTD_SANITIZE=ON \
     -DPIOTD_BUILD_BENCH=OFF -DPIOTD_WERROR=ON

@@ -28,6 +28,8 @@ std::string_view api_error_name(ApiError error) {
             return "sync_error";
         case ApiError::snapshot_required:
             return "snapshot_required";
+        case ApiError::no_upstream:
+            return "no_upstream";
         case ApiError::body_too_large:
             return "body_too_large";
         case ApiError::header_too_large:

@@ -19,7 +19,9 @@ enum class ApiError : std::uint16_t {
     not_found = 4040,
     not_ready = 4045,   // LM: status not_configured or initialization
     sync_error = 4050,  // LM: more than 72 h since lastSync
-    snapshot_required = 4100,  // replication: the change log cannot serve the client's cursor
+    snapshot_required = 4100,
+    no_upstream = 4090,  // sync requested on a piotd with no replication upstream  // replication:
+                         // the change log cannot serve the client's cursor
     body_too_large = 4130,
     code_refused = 4220,  // kkt: a marking code was refused (piotd's check or the register's)
     header_too_large = 4310,

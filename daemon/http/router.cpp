@@ -12,9 +12,26 @@ void Router::add(http::verb method, std::string path, RouteHandler handler, Acce
     routes_.push_back(Route{method, std::move(path), prefix, std::move(handler), access});
 }
 
+std::vector<Router::RouteLabel> Router::route_labels() const {
+    std::vector<RouteLabel> labels;
+    labels.reserve(routes_.size());
+    for (const Route& route : routes_) {
+        labels.push_back({std::string(http::to_string(route.method)),
+                          route.prefix ? route.path + "*" : route.path});
+    }
+    return labels;
+}
+
 Reply Router::handle(const Request& request) {
+    std::size_t route_index = RouteObserver::kUnmatched;
+    Reply reply = guarded_dispatch(request, route_index);
+    if (observer_ != nullptr) observer_->on_answer(route_index, reply.response.result_int());
+    return reply;
+}
+
+Reply Router::guarded_dispatch(const Request& request, std::size_t& route_index) {
     try {
-        return dispatch(request);
+        return dispatch(request, route_index);
     } catch (const storage::StorageError& e) {
         log_error("storage", e.what());
         const auto status = http::status::service_unavailable;
@@ -28,7 +45,7 @@ Reply Router::handle(const Request& request) {
     }
 }
 
-Reply Router::dispatch(const Request& request) {
+Reply Router::dispatch(const Request& request, std::size_t& route_index) {
     const std::string_view target = request.target();
     const std::size_t question = target.find('?');
     const std::string_view path = target.substr(0, question);
@@ -41,6 +58,7 @@ Reply Router::dispatch(const Request& request) {
         if (!matches) continue;
         path_match = &route;
         if (route.method != request.method()) continue;
+        route_index = static_cast<std::size_t>(&route - routes_.data());
         if (route.access == Access::authenticated && !auth_.allows(request)) {
             Response response = json_error(http::status::unauthorized, ApiError::unauthorized,
                                            "missing or wrong Basic credentials");

@@ -10,6 +10,7 @@
 
 #include "daemon/http/basic_auth.hpp"
 #include "daemon/http/request_handler.hpp"
+#include "daemon/http/route_observer.hpp"
 
 namespace piotd::daemon {
 
@@ -33,6 +34,15 @@ public:
 
     Reply handle(const Request& request) override;
 
+    // Per-route metrics (daemon/metrics/http_metrics.hpp). Set before the server starts.
+    void set_observer(RouteObserver* observer) { observer_ = observer; }
+    // "GET /api/v1/status", … in registration order (a prefix route ends with '*').
+    struct RouteLabel {
+        std::string method;
+        std::string pattern;
+    };
+    std::vector<RouteLabel> route_labels() const;
+
 private:
     struct Route {
         http::verb method;
@@ -41,10 +51,12 @@ private:
         RouteHandler handler;
         Access access;
     };
-    Reply dispatch(const Request& request);
+    Reply guarded_dispatch(const Request& request, std::size_t& route_index);
+    Reply dispatch(const Request& request, std::size_t& route_index);
 
     BasicAuth auth_;
     std::vector<Route> routes_;
+    RouteObserver* observer_ = nullptr;
 };
 
 }  // namespace piotd::daemon

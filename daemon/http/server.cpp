@@ -113,6 +113,12 @@ void HttpServer::accept_next(Worker& worker) {
     });
 }
 
+std::vector<asio::io_context*> HttpServer::event_loops() const {
+    std::vector<asio::io_context*> loops;
+    for (const auto& worker : workers_) loops.push_back(&worker->io);
+    return loops;
+}
+
 void HttpServer::stop() {
     if (stopped_) return;
     stopped_ = true;

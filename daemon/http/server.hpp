@@ -33,6 +33,9 @@ public:
     // Stops accepting, closes connections, joins the threads. Idempotent.
     void stop();
 
+    // The event loops, one per I/O thread (the systemd watchdog stamps a heartbeat on each).
+    std::vector<boost::asio::io_context*> event_loops() const;
+
     std::size_t open_connections() const { return connections_.load(std::memory_order_relaxed); }
     std::uint64_t refused_connections() const { return refused_.load(std::memory_order_relaxed); }
 

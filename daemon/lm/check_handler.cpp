@@ -1,5 +1,6 @@
 #include "daemon/lm/check_handler.hpp"
 
+#include <chrono>
 #include <vector>
 
 #include "daemon/http/json_error.hpp"
@@ -17,6 +18,36 @@ namespace piotd::daemon {
 namespace {
 
 using protocol::LmApiVersion;
+
+std::uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::steady_clock::now() - since)
+                                          .count());
+}
+
+// One event for a request that was refused before any code was looked up.
+void report_refused(const LocalModule& module, std::string_view code, CheckVerdict verdict) {
+    CheckObserver* observer = module.check_observer();
+    if (observer == nullptr) return;
+    const CheckEvent event{"local", code, verdict, 0, module.now_ms()};
+    observer->on_checks({&event, 1});
+}
+
+void report_checked(const LocalModule& module, std::span<const protocol::LmCodeResult> results,
+                    std::span<const std::uint64_t> durations_ns) {
+    CheckObserver* observer = module.check_observer();
+    if (observer == nullptr) return;
+    const std::int64_t now = module.now_ms();
+    // One vector per I/O thread, like the answer buffer: no allocation per request after warm-up.
+    thread_local std::vector<CheckEvent> events;
+    events.clear();
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        events.push_back({"local", results[i].cis,
+                          results[i].is_blocked ? CheckVerdict::blocked : CheckVerdict::not_blocked,
+                          durations_ns[i], now});
+    }
+    observer->on_checks(events);
+}
 
 protocol::LmCodeResult check_one(const LocalModule& module, const protocol::MarkingCode& code) {
     const storage::CodeStatus status = module.lists().lookup(code);
@@ -69,7 +100,10 @@ Response answer(const LocalModule& module, std::span<const protocol::LmCodeResul
 
 Response handle_check_get(const LocalModule& module, const RequestContext& context,
                           LmApiVersion api) {
-    if (auto not_ready = readiness_error(module)) return std::move(*not_ready);
+    if (auto not_ready = readiness_error(module)) {
+        report_refused(module, {}, CheckVerdict::not_ready);
+        return std::move(*not_ready);
+    }
     const QueryValue cis = query_param(context.query, "cis");
     if (!cis.valid) {
         return json_error(http::status::bad_request, ApiError::invalid_field,
@@ -79,15 +113,24 @@ Response handle_check_get(const LocalModule& module, const RequestContext& conte
         return json_error(http::status::bad_request, ApiError::missing_field,
                           "query parameter cis is missing");
     }
+    const auto started = std::chrono::steady_clock::now();
     const protocol::ParseResult parsed = protocol::parse_marking_code(cis.value);
-    if (!parsed) return invalid_code(parsed.error, "cis");
+    if (!parsed) {
+        report_refused(module, cis.value, CheckVerdict::invalid_code);
+        return invalid_code(parsed.error, "cis");
+    }
     const protocol::LmCodeResult result = check_one(module, parsed.code);
+    const std::uint64_t duration = elapsed_ns(started);
+    report_checked(module, {&result, 1}, {&duration, 1});
     return answer(module, {&result, 1}, api, false);
 }
 
 Response handle_check_post(const LocalModule& module, const RequestContext& context,
                            LmApiVersion api) {
-    if (auto not_ready = readiness_error(module)) return std::move(*not_ready);
+    if (auto not_ready = readiness_error(module)) {
+        report_refused(module, {}, CheckVerdict::not_ready);
+        return std::move(*not_ready);
+    }
     const protocol::CisListRequest request =
         protocol::decode_cis_list(context.request.body(), module.config().max_codes_per_request);
     switch (request.error) {
@@ -108,12 +151,26 @@ Response handle_check_post(const LocalModule& module, const RequestContext& cont
     codes.reserve(request.entries.size());
     for (std::size_t i = 0; i < request.entries.size(); ++i) {
         protocol::ParseResult parsed = protocol::parse_marking_code(request.entries[i].cis);
-        if (!parsed) return invalid_code(parsed.error, "cis_list[" + std::to_string(i) + "]");
+        if (!parsed) {
+            report_refused(module, request.entries[i].cis, CheckVerdict::invalid_code);
+            return invalid_code(parsed.error, "cis_list[" + std::to_string(i) + "]");
+        }
         codes.push_back(parsed.code);
     }
     std::vector<protocol::LmCodeResult> results;
     results.reserve(codes.size());
-    for (const protocol::MarkingCode& code : codes) results.push_back(check_one(module, code));
+    std::vector<std::uint64_t> durations;
+    durations.reserve(codes.size());
+    // One clock read per code: each code's time runs from the previous code's end.
+    auto last = std::chrono::steady_clock::now();
+    for (const protocol::MarkingCode& code : codes) {
+        results.push_back(check_one(module, code));
+        const auto now = std::chrono::steady_clock::now();
+        durations.push_back(static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now - last).count()));
+        last = now;
+    }
+    report_checked(module, results, durations);
     return answer(module, results, api, true);
 }
 

@@ -123,6 +123,10 @@ void Replicator::run() {
     }
 }
 
+void Replicator::record_error(std::string_view kind, std::string_view message) {
+    if (options_.health != nullptr) options_.health->record_error(kind, message, module_.now_ms());
+}
+
 bool Replicator::sync_round() {
     try {
         for (const storage::ListName list : storage::kAllLists) {
@@ -133,15 +137,19 @@ bool Replicator::sync_round() {
             sync_list(list);
         }
         module_.record_sync_round();
+        if (options_.health != nullptr) options_.health->record_ok(module_.now_ms());
         return true;
     } catch (const UpstreamError& e) {
         log_warning("replication", e.what());
+        record_error("network", e.what());
     } catch (const FeedError& e) {
         log_warning("replication", e.what());
+        record_error("protocol", e.what());
     } catch (const SnapshotRestart& e) {
         log_info("replication", e.what());
     } catch (const storage::StorageError& e) {
         log_error("replication", e.what());
+        record_error("storage", e.what());
     }
     client_.disconnect();
     return false;

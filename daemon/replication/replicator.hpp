@@ -14,6 +14,7 @@
 
 #include "daemon/local_module.hpp"
 #include "daemon/replication/upstream_client.hpp"
+#include "daemon/status/upstream_health.hpp"
 #include "storage/list_name.hpp"
 #include "storage/replication_cursor.hpp"
 
@@ -26,6 +27,7 @@ struct ReplicatorOptions {
     std::chrono::seconds period{60};
     std::chrono::milliseconds timeout{30'000};  // one network operation
     std::size_t snapshot_batch_items = 50'000;
+    UpstreamHealth* health = nullptr;  // status page and metrics; optional
 };
 
 class Replicator {
@@ -43,6 +45,7 @@ public:
 private:
     void run();
     bool sync_round();
+    void record_error(std::string_view kind, std::string_view message);
     void sync_list(storage::ListName list);
     void load_snapshot(storage::ListName list);
     // false: the upstream's log cannot serve our cursor (410), a snapshot is needed.

@@ -96,13 +96,19 @@ unsigned short free_port() {
 
 RunResult run_piotd(const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env, const std::string& stdin_text) {
+    return run_program(PIOTD_BINARY, args, env, stdin_text);
+}
+
+RunResult run_program(const std::string& binary, const std::vector<std::string>& args,
+                      const std::map<std::string, std::string>& env,
+                      const std::string& stdin_text) {
     const auto log = unique_path("piotd-run") += ".log";
     std::filesystem::path input;
     if (!stdin_text.empty()) {
         input = unique_path("piotd-stdin");
         std::ofstream(input) << stdin_text;
     }
-    const pid_t pid = spawn(PIOTD_BINARY, args, env, log, input);
+    const pid_t pid = spawn(binary, args, env, log, input.empty() ? "/dev/null" : input);
     int status = 0;
     waitpid(pid, &status, 0);
     RunResult result;

@@ -31,6 +31,11 @@ struct RunResult {
     std::string output;  // stdout and stderr together
 };
 
+// Runs any program of the tests to completion (piotctl).
+RunResult run_program(const std::string& binary, const std::vector<std::string>& args,
+                      const std::map<std::string, std::string>& env = {},
+                      const std::string& stdin_text = {});
+
 // Runs piotd with `args` to completion (for `import`, `--version`, refused starts).
 RunResult run_piotd(const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env = {},

@@ -1,0 +1,47 @@
+// The last checks, newest first, for the status page. RecentChecksRing keeps them in memory until
+// the check journal (permissive mode) is merged and provides them instead through the same
+// RecentChecksProvider interface.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "daemon/checks/check_event.hpp"
+
+namespace piotd::daemon {
+
+struct CheckRecord {
+    std::int64_t time_ms = 0;
+    std::string source;
+    std::string code;  // hostile text: escape before showing it anywhere
+    CheckVerdict verdict = CheckVerdict::not_blocked;
+    std::uint64_t duration_ns = 0;
+};
+
+class RecentChecksProvider {
+public:
+    virtual ~RecentChecksProvider() = default;
+    virtual std::vector<CheckRecord> recent_checks(std::size_t limit) const = 0;
+};
+
+// A bounded ring: memory is fixed however many codes are checked. Codes are cut to 128 bytes.
+class RecentChecksRing : public RecentChecksProvider, public CheckObserver {
+public:
+    explicit RecentChecksRing(std::size_t capacity = 50);
+
+    void on_checks(std::span<const CheckEvent> events) noexcept override;
+    std::vector<CheckRecord> recent_checks(std::size_t limit) const override;
+
+    static constexpr std::size_t kMaxCodeBytes = 128;
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<CheckRecord> ring_;
+    std::size_t next_ = 0;
+    std::size_t size_ = 0;
+};
+
+}  // namespace piotd::daemon

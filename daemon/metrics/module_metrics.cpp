@@ -1,0 +1,96 @@
+#include "daemon/metrics/module_metrics.hpp"
+
+#include "daemon/status/status_snapshot.hpp"
+#include "daemon/version.hpp"
+
+namespace piotd::daemon {
+
+void add_module_metrics(MetricsRegistry& registry, const LocalModule& module,
+                        const StatusSources& sources, std::function<double()> open_connections) {
+    registry.add_collector([&module, &sources, open_connections = std::move(open_connections)](
+                               std::vector<MetricSample>& out) {
+        out.push_back({"piotd_build_info",
+                       "piotd version",
+                       MetricType::gauge,
+                       {{"version", std::string(kVersion)}},
+                       1});
+        const protocol::LmStatus status = module.status();
+        for (const protocol::LmStatus s :
+             {protocol::LmStatus::not_configured, protocol::LmStatus::initialization,
+              protocol::LmStatus::ready, protocol::LmStatus::sync_error}) {
+            out.push_back({"piotd_status",
+                           "1 for the module's current LM status",
+                           MetricType::gauge,
+                           {{"status", std::string(protocol::lm_status_name(s))}},
+                           s == status ? 1.0 : 0.0});
+        }
+        const storage::ModuleState state = module.state();
+        const auto lags = current_lag(module);
+        for (std::size_t i = 0; i < storage::kAllLists.size(); ++i) {
+            const storage::ListName list = storage::kAllLists[i];
+            const MetricLabels labels = {{"list", std::string(storage::list_name(list))}};
+            if (state.loaded_ms[i] != 0) {
+                out.push_back({"piotd_list_items", "items in the local list", MetricType::gauge,
+                               labels, static_cast<double>(module.lists().count(list))});
+            }
+            const LocalModule::ListReplication r = module.replication(list);
+            if (r.server_doc_count) {
+                out.push_back({"piotd_list_upstream_items", "items the upstream holds in the list",
+                               MetricType::gauge, labels,
+                               static_cast<double>(*r.server_doc_count)});
+            }
+            if (lags[i]) {
+                out.push_back({"piotd_replication_lag_seconds",
+                               "time since the list was last in step with the upstream",
+                               MetricType::gauge, labels, static_cast<double>(*lags[i]) / 1000});
+                out.push_back({"piotd_replication_last_sync_timestamp_seconds",
+                               "when the list was last in step with the upstream (epoch)",
+                               MetricType::gauge, labels,
+                               static_cast<double>(r.last_synced_ms) / 1000});
+            }
+        }
+        const DataSize size = data_size(module);
+        out.push_back({"piotd_lmdb_file_bytes",
+                       "size of data.mdb on disk",
+                       MetricType::gauge,
+                       {},
+                       static_cast<double>(size.file_bytes)});
+        out.push_back({"piotd_lmdb_used_bytes",
+                       "LMDB pages in use, bytes",
+                       MetricType::gauge,
+                       {},
+                       static_cast<double>(size.used_bytes)});
+        out.push_back({"piotd_lmdb_map_bytes",
+                       "LMDB map size (the most data may grow to)",
+                       MetricType::gauge,
+                       {},
+                       static_cast<double>(size.map_bytes)});
+        if (open_connections) {
+            out.push_back({"piotd_http_open_connections",
+                           "open HTTP connections",
+                           MetricType::gauge,
+                           {},
+                           open_connections()});
+        }
+        if (sources.outbox != nullptr) {
+            const OutboxStatus outbox = sources.outbox->outbox_status();
+            out.push_back({"piotd_outbox_queued",
+                           "sale/return messages waiting to be sent",
+                           MetricType::gauge,
+                           {},
+                           static_cast<double>(outbox.queued)});
+            out.push_back({"piotd_outbox_oldest_age_seconds",
+                           "age of the oldest waiting message (0 when empty)",
+                           MetricType::gauge,
+                           {},
+                           static_cast<double>(outbox.oldest_age_ms.value_or(0)) / 1000});
+            out.push_back({"piotd_outbox_dead_letters",
+                           "messages given up on",
+                           MetricType::gauge,
+                           {},
+                           static_cast<double>(outbox.dead_letters)});
+        }
+    });
+}
+
+}  // namespace piotd::daemon

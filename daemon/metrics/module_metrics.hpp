@@ -1,0 +1,17 @@
+// Gauges read at scrape time from the running module: state, lists, replication lag, LMDB size,
+// open connections, and the outbox through its optional provider.
+#pragma once
+
+#include <functional>
+
+#include "daemon/local_module.hpp"
+#include "daemon/metrics/metrics_registry.hpp"
+#include "daemon/status/status_providers.hpp"
+
+namespace piotd::daemon {
+
+// `open_connections` may be empty (no server yet). `sources` is read on every scrape.
+void add_module_metrics(MetricsRegistry& registry, const LocalModule& module,
+                        const StatusSources& sources, std::function<double()> open_connections);
+
+}  // namespace piotd::daemon

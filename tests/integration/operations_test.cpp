@@ -1,0 +1,368 @@
+// Operations against the real binaries: the status page, /metrics, POST /api/v1/replication/sync
+// and every piotctl command.
+#include <arpa/inet.h>
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <rapidjson/document.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/notify_socket.hpp"
+
+using namespace piotd::test;
+
+namespace {
+
+const std::string kBlocked = "0104850013000162215!!Y!BsOtaR_n";
+const std::string kAllowed = "0104603586014674215012516137746";
+
+rapidjson::Document parse(const std::string& body) {
+    rapidjson::Document document;
+    document.Parse(body.c_str(), body.size());
+    REQUIRE_MESSAGE(!document.HasParseError(), "not JSON: " << body);
+    return document;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// A daemon started from a config file, with the password "s3cret".
+struct OpsDaemon {
+    TempDir dir;
+    unsigned short port = free_port();
+    std::unique_ptr<DaemonProcess> process;
+    std::string password = "s3cret";  // --demo overrides it with admin:admin
+
+    explicit OpsDaemon(const std::string& extra_config = {}, std::vector<std::string> flags = {},
+                       std::map<std::string, std::string> env = {}) {
+        std::ofstream(config()) << "[server]\nlisten = 127.0.0.1:" << port
+                                << "\n[storage]\ndata_dir = " << (dir.path() / "data").string()
+                                << "\n[auth]\nuser = admin\npassword = s3cret\n"
+                                << extra_config;
+        chmod(config().c_str(), 0640);
+        std::vector<std::string> args = {"--config", config()};
+        args.insert(args.end(), flags.begin(), flags.end());
+        for (const std::string& flag : flags) {
+            if (flag == "--demo") password = "admin";
+        }
+        process = std::make_unique<DaemonProcess>(args, port, env);
+    }
+    std::string config() const { return (dir.path() / "piotd.conf").string(); }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+    HttpClient client() const { return HttpClient(port, "admin", password); }
+    // piotctl with this daemon's config file (and the demo password when it overrides the file's).
+    RunResult ctl(std::vector<std::string> args, const std::string& stdin_text = {}) const {
+        args.insert(args.begin(), {"--config", config()});
+        if (password != "s3cret") args.insert(args.begin(), {"--password", password});
+        return run_program(PIOTCTL_BINARY, args, {}, stdin_text);
+    }
+};
+
+// A demo daemon (ready, seeded lists) that other daemons replicate from.
+struct DemoUpstream {
+    TempDir dir;
+    unsigned short port = free_port();
+    DaemonProcess process{{"--demo", "--data-dir", (dir.path() / "data").string(), "--listen",
+                           "127.0.0.1:" + std::to_string(port)},
+                          port};
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
+template <typename Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (predicate()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return predicate();
+}
+
+}  // namespace
+
+TEST_SUITE("operations") {
+    TEST_CASE("status page: HTML behind auth at / and /status, escaped codes, JSON twin") {
+        DemoUpstream demo;
+        HttpClient client(demo.port);
+        CHECK(client.request("GET", "/", {}, "").status == 401);
+        client.get("/api/v1/cis/check?cis=" + url_encode(kBlocked));
+        client.get("/api/v1/cis/check?cis=" + url_encode("<img src=x onerror=alert(1)>"));
+        for (const std::string path : {"/", "/status"}) {
+            HttpReply page = client.get(path);
+            CHECK(page.status == 200);
+            CHECK(page.headers["content-type"] == "text/html; charset=utf-8");
+            const std::string csp = page.headers["content-security-policy"];
+            CHECK(contains(csp, "default-src 'none'"));
+            const std::size_t nonce_at = csp.find("script-src 'nonce-");
+            REQUIRE(nonce_at != std::string::npos);
+            const std::string nonce =
+                csp.substr(nonce_at + 18, csp.find('\'', nonce_at + 18) - nonce_at - 18);
+            CHECK(nonce.size() == 36);
+            CHECK(contains(page.body, "<script nonce=\"" + nonce + "\">"));
+            CHECK(contains(page.body, "class=\"state state-ready\">ready<"));
+            CHECK(contains(page.body, "id=\"list-blocked_cis-local\" class=\"n\">8<"));
+            CHECK(contains(page.body, "&lt;img src=x onerror=alert(1)&gt;"));
+            CHECK(!contains(page.body, "<img"));
+            CHECK(contains(page.body, kBlocked));
+            CHECK(contains(page.body, "class=\"v-blocked\">blocked<"));
+            CHECK(contains(page.body, "<svg class=\"spark\""));
+        }
+        const HttpReply json = client.get("/api/v1/status/page");
+        CHECK(json.status == 200);
+        const auto doc = parse(json.body);
+        CHECK(std::string(doc["state"].GetString()) == "ready");
+        CHECK(doc["lists"].Size() == 4);
+        CHECK(doc["outbox"].IsNull());
+        CHECK(doc["checks"].Size() == 2);
+        CHECK(std::string(doc["checks"][0]["verdict"].GetString()) == "invalid_code");
+        // Unknown and traversal paths: JSON 404, never a file.
+        for (const std::string path : {"/status/../../etc/passwd", "/../etc/passwd", "/status/x",
+                                       "/%2e%2e/%2e%2e/etc/passwd", "/index.html"}) {
+            const HttpReply reply = client.get(path);
+            CHECK_MESSAGE(reply.status == 404, path);
+            CHECK(parse(reply.body)["errorCode"].GetInt() == 4040);
+        }
+    }
+
+    TEST_CASE("metrics: text format 0.0.4 with checks, lists and route-labelled HTTP counts") {
+        DemoUpstream demo;
+        HttpClient client(demo.port);
+        CHECK(client.request("GET", "/metrics", {}, "").status == 401);
+        client.get("/api/v1/cis/check?cis=" + url_encode(kBlocked));
+        client.get("/api/v1/cis/check?cis=" + url_encode(kAllowed));
+        client.post("/api/v1/cis/check",
+                    "{\"cis_list\":[\"" + kAllowed + "\",\"" + kAllowed + "\"]}");
+        client.get("/no/such/path/1");
+        client.get("/no/such/path/2");
+        HttpReply scrape = client.get("/metrics");
+        CHECK(scrape.status == 200);
+        CHECK(scrape.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8");
+        const std::string& text = scrape.body;
+        CHECK(contains(text, "piotd_checks_total{source=\"local\",verdict=\"blocked\"} 1\n"));
+        CHECK(contains(text, "piotd_checks_total{source=\"local\",verdict=\"not_blocked\"} 3\n"));
+        CHECK(contains(
+            text,
+            "piotd_check_duration_seconds_count{source=\"local\",verdict=\"not_blocked\"} 3\n"));
+        CHECK(contains(text, "# TYPE piotd_check_duration_seconds histogram\n"));
+        CHECK(contains(text,
+                       "piotd_http_requests_total{route=\"/api/v1/cis/"
+                       "check\",method=\"GET\",status=\"200\"} 2\n"));
+        CHECK(contains(text,
+                       "piotd_http_requests_total{route=\"/api/v1/cis/"
+                       "check\",method=\"POST\",status=\"200\"} 1\n"));
+        CHECK(contains(
+            text,
+            "piotd_http_requests_total{route=\"unmatched\",method=\"any\",status=\"404\"} 2\n"));
+        CHECK(!contains(text, "/no/such"));
+        CHECK(contains(text, "piotd_list_items{list=\"blocked_cis\"} 8\n"));
+        CHECK(contains(text, "piotd_status{status=\"ready\"} 1\n"));
+        CHECK(contains(text, "piotd_lmdb_map_bytes "));
+        // Every line is a comment or "name{labels} value".
+        std::size_t start = 0;
+        while (start < text.size()) {
+            const std::size_t end = text.find('\n', start);
+            REQUIRE(end != std::string::npos);
+            const std::string line = text.substr(start, end - start);
+            CHECK_MESSAGE((line.starts_with("# HELP piotd_") || line.starts_with("# TYPE piotd_") ||
+                           (line.starts_with("piotd_") && line.find(' ') != std::string::npos)),
+                          line);
+            start = end + 1;
+        }
+    }
+
+    TEST_CASE("metrics: [metrics] open = true lets a scraper in without credentials") {
+        OpsDaemon daemon("[metrics]\nopen = true\n", {"--demo"});
+        HttpClient anonymous(daemon.port, "nobody", "wrong");
+        CHECK(anonymous.request("GET", "/metrics", {}, "").status == 200);
+        CHECK(anonymous.request("GET", "/status", {}, "").status == 401);
+    }
+
+    TEST_CASE("sync now: 202 and another round on a till; 409 without an upstream") {
+        DemoUpstream demo;
+        OpsDaemon till({}, {"--upstream", demo.url(), "--sync-period", "3600"},
+                       {{"PIOTD_UPSTREAM_PASSWORD", "admin"}});
+        auto client = till.client();
+        const auto last_ok = [&]() -> std::int64_t {
+            const auto doc = parse(client.get("/api/v1/status/page").body);
+            return doc["upstreams"].Size() == 1 ? doc["upstreams"][0]["lastOk"].GetInt64() : -1;
+        };
+        REQUIRE(eventually([&] { return last_ok() > 0; }));
+        const std::int64_t first = last_ok();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        const auto reply = client.post("/api/v1/replication/sync", "");
+        CHECK(reply.status == 202);
+        CHECK(eventually([&] { return last_ok() > first; }, std::chrono::seconds(10)));
+        const auto page = client.get("/status").body;
+        CHECK(contains(page, "class=\"ok\">ok<"));
+        CHECK(contains(page, "id=\"list-blocked_cis-server\" class=\"n\">8<"));
+        const std::string metrics = client.get("/metrics").body;
+        CHECK(contains(metrics, "piotd_list_upstream_items{list=\"blocked_cis\"} 8\n"));
+        CHECK(contains(metrics, "piotd_replication_lag_seconds{list=\"blocked_cis\"} "));
+
+        HttpClient upstream(demo.port);
+        const auto refused = upstream.post("/api/v1/replication/sync", "");
+        CHECK(refused.status == 409);
+        CHECK(parse(refused.body)["errorCode"].GetInt() == 4090);
+    }
+
+    TEST_CASE("replication errors show on the page and count by kind") {
+        const unsigned short dead = free_port();
+        OpsDaemon till(
+            {}, {"--upstream", "http://127.0.0.1:" + std::to_string(dead), "--sync-period", "1"});
+        auto client = till.client();
+        REQUIRE(eventually([&] {
+            return contains(
+                client.get("/metrics").body,
+                "piotd_upstream_errors_total{upstream=\"replication\",kind=\"network\"}");
+        }));
+        CHECK(contains(client.get("/status").body, "class=\"bad\">failing ("));
+    }
+
+    TEST_CASE("systemd notify: READY=1 once listening, WATCHDOG=1 from the loops, STOPPING=1") {
+        const std::string name = "@piotd-ops-notify-" + std::to_string(getpid());
+        NotifySocket notify(name, 3000);
+        OpsDaemon daemon({}, {"--demo"}, {{"NOTIFY_SOCKET", name}, {"WATCHDOG_USEC", "400000"}});
+        CHECK(notify.receive() == "READY=1");
+        // The port accepted connections before READY=1 was read: the listener was up first.
+        CHECK(daemon.client().get("/api/v1/status").status == 200);
+        int pings = 0;
+        for (int i = 0; i < 3; ++i) pings += notify.receive() == "WATCHDOG=1" ? 1 : 0;
+        CHECK(pings == 3);
+        CHECK(daemon.process->stop() == 0);
+        std::string last;
+        for (std::string message = notify.receive(); !message.empty(); message = notify.receive()) {
+            last = message;
+        }
+        CHECK(last == "STOPPING=1");
+    }
+
+    TEST_CASE("piotctl status, check, init and exit codes") {
+        OpsDaemon daemon({}, {"--demo"});
+        const RunResult status = daemon.ctl({"status"});
+        CHECK(status.exit_code == 0);
+        CHECK(contains(status.output, ": ready"));
+        CHECK(contains(status.output, "blocked_cis"));
+        CHECK(contains(status.output, "outbox: not configured"));
+        const RunResult json = daemon.ctl({"--json", "status"});
+        CHECK(json.exit_code == 0);
+        CHECK(std::string(parse(json.output)["state"].GetString()) == "ready");
+
+        const RunResult one = daemon.ctl({"check", kAllowed});
+        CHECK(one.exit_code == 0);
+        CHECK(contains(one.output, "ok       " + kAllowed));
+        const RunResult piped =
+            daemon.ctl({"check", "-"}, kBlocked + "\r\n" + kAllowed + "\nnot-a-code\n");
+        CHECK(piped.exit_code == 1);
+        CHECK(contains(piped.output, "BLOCKED  " + kBlocked));
+        CHECK(contains(piped.output, "ok       " + kAllowed));
+        CHECK(contains(piped.output, "ERROR    not-a-code"));
+        CHECK(contains(piped.output, "3 checked, 1 blocked, 1 refused"));
+        const RunResult from_stdin = daemon.ctl({"--json", "check"}, kAllowed + "\n");
+        CHECK(from_stdin.exit_code == 0);
+        CHECK(parse(from_stdin.output)["answer"]["codes"][0]["isBlocked"].GetBool() == false);
+
+        const RunResult init = daemon.ctl({"init", "-"}, "some-token\n");
+        CHECK(init.exit_code == 0);
+        CHECK(contains(init.output, "token accepted"));
+
+        CHECK(daemon.ctl({"--password", "wrong", "status"}).exit_code == 4);
+        CHECK(daemon.ctl({"frobnicate"}).exit_code == 2);
+        CHECK(daemon.ctl({"sync"}).exit_code == 2);
+        CHECK(daemon.ctl({"--url", "http://127.0.0.1:" + std::to_string(free_port()), "status"})
+                  .exit_code == 3);
+        const RunResult env_password = run_program(
+            PIOTCTL_BINARY, {"--url", daemon.url(), "status"}, {{"PIOTD_PASSWORD", "admin"}});
+        CHECK(env_password.exit_code == 0);
+    }
+
+    TEST_CASE("piotctl sync now, outbox and journal against a daemon without them") {
+        OpsDaemon daemon({}, {"--demo"});
+        const RunResult sync = daemon.ctl({"sync", "now"});
+        CHECK(sync.exit_code == 1);
+        CHECK(contains(sync.output, "no replication upstream"));
+        for (const std::vector<std::string>& args : {std::vector<std::string>{"outbox", "list"},
+                                                     {"outbox", "show", "abc-1"},
+                                                     {"outbox", "retry", "abc-1"}}) {
+            const RunResult outbox = daemon.ctl(args);
+            CHECK(outbox.exit_code == 5);
+            CHECK(contains(outbox.output, "daemon does not support the outbox"));
+        }
+        CHECK(daemon.ctl({"outbox", "show", "../../etc"}).exit_code == 2);
+        const RunResult journal = daemon.ctl({"journal", "tail", "--limit", "5"});
+        CHECK(journal.exit_code == 5);
+        CHECK(contains(journal.output, "daemon does not support the check journal"));
+    }
+
+    TEST_CASE("piotctl sync now on a till") {
+        DemoUpstream demo;
+        OpsDaemon till({}, {"--upstream", demo.url(), "--sync-period", "3600"},
+                       {{"PIOTD_UPSTREAM_PASSWORD", "admin"}});
+        const RunResult sync = till.ctl({"sync", "now"});
+        CHECK(sync.exit_code == 0);
+        CHECK(contains(sync.output, "sync requested"));
+    }
+
+    TEST_CASE("piotctl doctor: finds a world-readable config, a dead daemon, a port taken") {
+        DemoUpstream demo;
+        OpsDaemon till("[upstream]\nurl = " + demo.url() + "\npassword = admin\n");
+        REQUIRE(eventually(
+            [&] { return contains(till.client().get("/api/v1/status").body, "\"ready\""); }));
+        const RunResult healthy = till.ctl({"doctor"});
+        CHECK_MESSAGE(healthy.exit_code == 0, healthy.output);
+        CHECK(contains(healthy.output, "ok    daemon"));
+        CHECK(contains(healthy.output, "ok    upstream"));
+        CHECK(contains(healthy.output, "ok    clock"));
+        CHECK(contains(healthy.output, "ok    map use"));
+
+        chmod(till.config().c_str(), 0644);
+        const RunResult readable = till.ctl({"--json", "doctor"});
+        CHECK(readable.exit_code == 1);
+        const auto doc = parse(readable.output);
+        CHECK(doc["ok"].GetBool() == false);
+        CHECK(std::string(doc["findings"][0]["level"].GetString()) == "fail");
+        CHECK(contains(doc["findings"][0]["fix"].GetString(), "chmod 0640"));
+        chmod(till.config().c_str(), 0640);
+
+        till.process->stop();
+        const RunResult stopped = till.ctl({"doctor"});
+        CHECK(stopped.exit_code == 1);
+        CHECK(contains(stopped.output, "fail  daemon        nothing answers"));
+
+        // Something else on the daemon's port: the upstream demo answers as piotd would, so use
+        // the fake answer of a plain HTTP server instead: a --url that points at a non-piotd.
+        const RunResult other = till.ctl({"--url", demo.url() + "/nothing", "doctor"});
+        CHECK(other.exit_code == 1);
+        CHECK(contains(other.output, "taken by something that is not piotd"));
+
+        // A listener that accepts and closes without a word (not HTTP at all).
+        const unsigned short port = free_port();
+        const int listener = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        REQUIRE(listen(listener, 4) == 0);
+        std::thread closer([listener] {
+            const int connection = accept(listener, nullptr, nullptr);
+            if (connection >= 0) close(connection);
+        });
+        const RunResult silent =
+            till.ctl({"--url", "http://127.0.0.1:" + std::to_string(port), "doctor"});
+        closer.join();
+        close(listener);
+        CHECK(silent.exit_code == 1);
+        CHECK(contains(silent.output, "but does not answer like piotd"));
+    }
+}
