@@ -17,6 +17,8 @@
 #include "daemon/lm/lm_routes.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/log.hpp"
+#include "daemon/relay/relay_routes.hpp"
+#include "daemon/relay/relay_service.hpp"
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
@@ -38,6 +40,9 @@ Config build_config(const CommandLine& line) {
     if (line.log_level) set_config_value(config, "log", "level", *line.log_level);
     if (line.upstream) config.upstream_url = *line.upstream;
     if (line.sync_period) set_config_value(config, "upstream", "sync_period_s", *line.sync_period);
+    if (line.relay) config.relay.url = *line.relay;
+    if (line.relay_kind) set_config_value(config, "relay", "kind", *line.relay_kind);
+    if (line.sign_command) config.relay.sign_command = *line.sign_command;
     if (line.demo) {
         // The local module installer's default credentials (lm-api.md §1).
         config.demo = true;
@@ -81,6 +86,8 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     Router router(BasicAuth(config.user, config.password));
     add_lm_routes(router, module);
     add_replication_routes(router, module);
+    RelayService relay(module, config, clock);
+    add_relay_routes(router, relay);
 
     std::unique_ptr<Replicator> replicator;
     if (!config.upstream_url.empty()) {
@@ -96,6 +103,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
     server.start();
     if (replicator) replicator->start();
+    relay.start();
     const auto endpoint = server.local_endpoint();
     const double startup_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -119,6 +127,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     }
     log_info("main", "stopping");
     if (replicator) replicator->stop();
+    relay.stop();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();

@@ -38,6 +38,14 @@ std::string_view api_error_name(ApiError error) {
             return "storage_unavailable";
         case ApiError::too_many_connections:
             return "too_many_connections";
+        case ApiError::already_sold:
+            return "already_sold";
+        case ApiError::idempotency_conflict:
+            return "idempotency_conflict";
+        case ApiError::not_dead:
+            return "not_dead";
+        case ApiError::signing_failed:
+            return "signing_failed";
     }
     return "unknown";
 }

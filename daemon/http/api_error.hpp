@@ -20,11 +20,15 @@ enum class ApiError : std::uint16_t {
     not_ready = 4045,   // LM: status not_configured or initialization
     sync_error = 4050,  // LM: more than 72 h since lastSync
     snapshot_required = 4100,  // replication: the change log cannot serve the client's cursor
+    already_sold = 4090,          // relay: LM sell of a code already sold
+    idempotency_conflict = 4091,  // relay: the same id with another document
+    not_dead = 4092,              // relay: retry of a document that is not dead
     body_too_large = 4130,
     header_too_large = 4310,
     internal = 5000,
     storage_unavailable = 5030,
     too_many_connections = 5031,
+    signing_failed = 5032,  // relay: the True API needs a signature and signing failed
 };
 
 // snake_case name, sent as "error" beside the number.
