@@ -31,6 +31,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <string>
@@ -306,8 +307,6 @@ void serve(Sink& sink, tcp::socket socket) {
     }
 }
 
-std::atomic<bool> g_stop{false};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -325,34 +324,35 @@ int main(int argc, char** argv) {
     unsigned short port = 0;
     std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
     asio::io_context context;
-    tcp::acceptor acceptor(context, {asio::ip::make_address(listen.substr(0, colon)), port});
+    tcp::acceptor acceptor(context);
+    const tcp::endpoint endpoint(asio::ip::make_address(listen.substr(0, colon)), port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen();
     std::signal(SIGPIPE, SIG_IGN);
     std::fprintf(stderr, "fake_document_sink listening on %u\n",
                  static_cast<unsigned>(acceptor.local_endpoint().port()));
     Sink sink;
-    std::thread([&acceptor] {
+    // A blocking accept() does not return when another thread closes the acceptor: the
+    // signal thread ends the process itself (nothing here needs flushing).
+    std::thread([] {
         sigset_t set;
         sigemptyset(&set);
         sigaddset(&set, SIGTERM);
         sigaddset(&set, SIGINT);
         int signal_number = 0;
         sigwait(&set, &signal_number);
-        g_stop = true;
-        beast::error_code ignored;
-        acceptor.close(ignored);
+        std::_Exit(0);
     }).detach();
-    while (!g_stop) {
+    for (;;) {
         beast::error_code ec;
         tcp::socket socket(context);
         acceptor.accept(socket, ec);
-        if (ec) {
-            if (g_stop) break;
-            continue;
-        }
+        if (ec) continue;
         socket.set_option(tcp::no_delay(true), ec);
         std::thread([&sink, s = std::move(socket)]() mutable {
             serve(sink, std::move(s));
         }).detach();
     }
-    return 0;
 }
