@@ -84,7 +84,8 @@ public:
 
     // A string member: absent = nullopt; present but not a string = error.
     bool string_field(const Value& object, const char* name, const std::string& path,
-                      std::optional<std::string>& out, std::size_t max_length = 256) {
+                      std::optional<std::string>& out, std::size_t max_length = 256,
+                      bool code = false) {
         const auto it = object.FindMember(name);
         if (it == object.MemberEnd() || it->value.IsNull()) return true;
         if (!it->value.IsString()) return fail(path, "must be a string");
@@ -92,7 +93,8 @@ public:
         if (value.size() > max_length) {
             return fail(path, "is longer than " + std::to_string(max_length) + " characters");
         }
-        if (!printable(value)) return fail(path, "contains control characters");
+        // A marking code may carry GS: the code parser judges it, not this check.
+        if (!code && !printable(value)) return fail(path, "contains control characters");
         out = std::move(value);
         return true;
     }
@@ -292,7 +294,7 @@ public:
             }
             DocumentItem item;
             std::optional<std::string> cis;
-            if (!string_field(entry, "cis", where + ".cis", cis, kMaxCodeLength)) return false;
+            if (!string_field(entry, "cis", where + ".cis", cis, kMaxCodeLength, true)) return false;
             if (!cis || cis->empty()) return fail(where + ".cis", "is required");
             const ParseResult parsed = parse_marking_code(*cis);
             if (!parsed) {
