@@ -2,6 +2,7 @@
 // fsync'd transaction) p50/p99, batched enqueue in documents/s, and relay throughput to a
 // loopback upstream (piotd_fake_document_sink) in documents/s.
 // Usage: piotd_relay_bench SINK_PORT [DATA_DIR] (default: a fresh temp dir, removed at the end).
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -63,6 +64,26 @@ int main(int argc, char** argv) {
     daemon::LocalModule module(config, clock);
     storage::Outbox outbox(module.env());
     daemon::DocumentIntake intake(module, outbox, config.relay, nullptr, [] {});
+
+    // 0. The disk's floor: one 4 KiB write + fdatasync in the data dir. An LMDB commit makes two
+    // of them (the data pages, then the meta page), so it cannot be faster than twice this.
+    {
+        const auto path = dir / "fsync-floor";
+        const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY, 0600);
+        std::vector<double> sync_ms;
+        const std::string page(4096, 'x');
+        for (int i = 0; i < 200; ++i) {
+            if (::pwrite(fd, page.data(), page.size(), (i % 16) * 4096) < 0) return 1;
+            const auto start = SteadyClock::now();
+            ::fdatasync(fd);
+            sync_ms.push_back(ms_since(start));
+        }
+        ::close(fd);
+        std::filesystem::remove(path);
+        std::sort(sync_ms.begin(), sync_ms.end());
+        std::printf("disk floor, 4 KiB write + fdatasync: p50 %.3f ms, p99 %.3f ms\n",
+                    sync_ms[sync_ms.size() / 2], sync_ms[sync_ms.size() * 99 / 100]);
+    }
 
     // 1. One LM sale at a time, as a till makes them: each is its own fsync'd commit.
     std::vector<double> ms;
