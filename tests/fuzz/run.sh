@@ -23,7 +23,7 @@ if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S "$here" -B "$build" "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 fi
-targets=(fuzz_marking_code fuzz_lm_request fuzz_replication_feed fuzz_http_request)
+targets=(fuzz_marking_code fuzz_lm_request fuzz_replication_feed fuzz_http_request fuzz_relay_document)
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 
 declare -A max_len=(
@@ -31,6 +31,7 @@ declare -A max_len=(
     [fuzz_lm_request]=8192
     [fuzz_replication_feed]=4096
     [fuzz_http_request]=8192
+    [fuzz_relay_document]=8192
 )
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/piotd-fuzz.XXXXXX")"
