@@ -372,8 +372,9 @@ TEST_SUITE("relay") {
                                          << kDocuments << " documents");
     }
 
-    TEST_CASE("store <- till: a till's sales and documents reach the store piotd") {
-        Piotd store;
+    TEST_CASE("store <- till: a till's sales and documents reach the store piotd, and beyond") {
+        Sink sink;  // what the store relays to (another piotd, the True API …)
+        Piotd store({"--relay", sink.url()});
         Piotd till(
             {"--relay", "http://127.0.0.1:" + std::to_string(store.port), "--relay-kind", "piotd"},
             {{"PIOTD_RELAY_USER", "admin"}, {"PIOTD_RELAY_PASSWORD", "admin"}});
@@ -387,13 +388,32 @@ TEST_SUITE("relay") {
         CHECK(till.state_of(sale_id) == "delivered");
         CHECK(till.state_of("till-doc") == "delivered");
         // The store has both, under the same ids, and its sold set knows the codes.
-        CHECK(store.state_of(sale_id) == "local");
-        CHECK(store.state_of("till-doc") == "local");
+        REQUIRE(eventually([&] { return store.pending() == 0; }));
+        CHECK(store.state_of(sale_id) == "delivered");
+        CHECK(store.state_of("till-doc") == "delivered");
+        // The store forwarded both under the till's ids: one document each, end to end.
+        CHECK(sink.ids() == std::vector<std::string>{sale_id, "till-doc"});
         CHECK(store.sold(code(50)));
         CHECK(store.sold(code(51)));
         // A return goes the same way and frees the code at the store.
         REQUIRE(client.post("/api/v2/cis/return", sell_body(code(50))).status == 200);
         REQUIRE(eventually([&] { return !store.sold(code(50)); }));
+    }
+
+    TEST_CASE("relay kind lm: documents and sales go to the LM's sell/return endpoints") {
+        Sink sink;
+        Piotd piotd({"--relay", sink.url(), "--relay-kind", "lm"});
+        HttpClient client(piotd.port);
+        REQUIRE(post_keyed(client, "/api/v1/documents", withdrawal(code(80)), "lm-doc").status ==
+                201);
+        REQUIRE(client.post("/api/v2/cis/return", sell_body(code(80))).status == 200);
+        REQUIRE(eventually([&] { return piotd.pending() == 0; }));
+        const std::vector<std::string> ids = sink.ids();
+        REQUIRE(ids.size() == 2);
+        CHECK(ids[0] == "lm-doc");
+        const std::string sale = sink.control.get("/control/document?id=lm-doc").body;
+        CHECK(json_of(sale)["cis_list"][0].GetString() == code(80));
+        CHECK(json_of(sale)["id"].GetString() == std::string("lm-doc"));
     }
 
     TEST_CASE("True API: unsigned refused at enqueue; signed ones created and polled") {
