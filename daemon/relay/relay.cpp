@@ -133,6 +133,14 @@ std::chrono::milliseconds Relay::round() {
         std::lock_guard lock(mutex_);
         for (const auto& record : pending) in_round_.insert(record.seq);
     }
+    // However the round ends (a failed commit throws), nothing stays "sending".
+    struct RoundEnd {
+        Relay& relay;
+        ~RoundEnd() {
+            std::lock_guard lock(relay.mutex_);
+            relay.in_round_.clear();
+        }
+    } round_end{*this};
     std::vector<storage::OutboxRecord> changed;
     std::int64_t wait_until = 0;  // 0: no reason to wait
     const auto note_wait = [&](std::int64_t at) {
@@ -174,10 +182,6 @@ std::chrono::milliseconds Relay::round() {
         storage::WriteTxn txn(outbox_.env());
         for (const auto& record : changed) outbox_.update(txn, record);
         txn.commit();
-    }
-    {
-        std::lock_guard lock(mutex_);
-        in_round_.clear();
     }
     if (wait_until == 0) return std::chrono::milliseconds{0};  // more may be pending: go on
     const std::int64_t left = wait_until - clock_.now_ms();
