@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include "daemon/log.hpp"
 #include "daemon/relay/document_transport.hpp"
 
 namespace piotd::daemon {
@@ -33,6 +34,19 @@ RelayService::RelayService(LocalModule& module, const Config& config, const Cloc
     if (!config.relay.sign_command.empty()) {
         signer_ = std::make_unique<SignCommand>(
             config.relay.sign_command, std::chrono::milliseconds(config.relay.sign_timeout_ms));
+    }
+    const RelayConfig& relay = config.relay;
+    if (!relay.url.empty()) {
+        log_info("relay", "relaying documents to " + relay.url + " (" +
+                              std::string(relay_kind_name(relay.kind)) + ")");
+    }
+    if (!relay.url.empty() && relay.kind == RelayKind::trueapi) {
+        if (relay.token.empty() && relay.password.empty()) {
+            log_warning("relay", "no True API token (PIOTD_RELAY_TOKEN): documents will wait");
+        }
+        if (!signer_) {
+            log_warning("relay", "no --sign-command: documents for the True API are refused");
+        }
     }
     relay_ = std::make_unique<Relay>(outbox_, config.relay, clock,
                                      make_sender(config.relay, signer_.get()));
