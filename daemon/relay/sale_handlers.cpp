@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <charconv>
+#include <unordered_map>
 
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/json_response.hpp"
@@ -58,6 +59,7 @@ Response handle_sale(RelayService& relay, const RequestContext& context,
     const RequestId id = request_id(context.request, body);
     if (!id.error.empty()) return bad(ApiError::invalid_field, id.error);
 
+    std::unordered_map<std::string, std::size_t> seen;
     for (std::size_t i = 0; i < request.entries.size(); ++i) {
         protocol::CisListEntry& entry = request.entries[i];
         const std::string where = "cis_list[" + std::to_string(i) + "]";
@@ -75,11 +77,9 @@ Response handle_sale(RelayService& relay, const RequestContext& context,
         if (entry.sold_unit_count && *entry.sold_unit_count > *entry.inner_unit_count) {
             return bad(ApiError::invalid_field, where + ".soldUnitCount exceeds innerUnitCount");
         }
-        for (std::size_t j = 0; j < i; ++j) {
-            if (request.entries[j].cis == entry.cis) {
-                return bad(ApiError::invalid_field,
-                           where + ": the same code as cis_list[" + std::to_string(j) + "]");
-            }
+        if (const auto [at, fresh] = seen.emplace(entry.cis, i); !fresh) {
+            return bad(ApiError::invalid_field,
+                       where + ": the same code as cis_list[" + std::to_string(at->second) + "]");
         }
     }
 

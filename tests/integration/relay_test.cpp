@@ -167,6 +167,13 @@ TEST_SUITE("relay") {
         CHECK(answer["total_count"].GetUint() == 1);
         CHECK(std::string(answer["cis_list"][0].GetString()) == cis);
         CHECK(client.get("/api/v2/cis/sold?limit=1001").status == 400);
+        CHECK(client.get("/api/v2/cis/sold?skip=-1").status == 400);
+        const std::string twice = R"({"cis_list":[")" + code(9) + R"(",")" + code(9) + R"("]})";
+        reply = client.post("/api/v2/cis/sell", twice);
+        CHECK(reply.status == 400);
+        CHECK(reply.body.find("cis_list[1]: the same code as cis_list[0]") != std::string::npos);
+        CHECK(client.post("/api/v2/cis/sell", R"({"cis_list":["not a code"]})").status == 400);
+        CHECK(client.post("/api/v2/cis/sell", "{}").status == 400);
 
         reply = client.post("/api/v2/cis/return", sell_body(cis));
         CHECK(reply.status == 200);
