@@ -1,5 +1,7 @@
 #include "daemon/relay/document_handlers.hpp"
 
+#include <rapidjson/document.h>
+
 #include <charconv>
 
 #include "daemon/http/json_error.hpp"
@@ -16,6 +18,7 @@ namespace {
 constexpr std::string_view kDocumentsPrefix = "/api/v1/documents/";
 constexpr std::string_view kOutboxPrefix = "/api/v1/outbox/";
 constexpr std::size_t kMaxListed = 1000;
+constexpr std::size_t kMaxBatch = 1000;
 
 // The standard error body plus "field": the JSON path of the culprit.
 Response field_error(http::status status, ApiError error, std::string_view field,
@@ -90,6 +93,113 @@ Response handle_document_post(RelayService& relay, const RequestContext& context
     }
     return field_error(http::status::conflict, ApiError::idempotency_conflict, "id",
                        "a different document was already submitted with this id");
+}
+
+Response handle_document_batch(RelayService& relay, const RequestContext& context) {
+    const std::string& body = context.request.body();
+    rapidjson::Document json;
+    json.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag>(body.data(),
+                                                                                   body.size());
+    if (json.HasParseError() || !json.IsObject()) {
+        return field_error(http::status::bad_request, ApiError::invalid_json, "",
+                           "body must be a JSON object {\"documents\":[…]}");
+    }
+    const auto list = json.FindMember("documents");
+    if (list == json.MemberEnd() || !list->value.IsArray() || list->value.Empty()) {
+        return field_error(http::status::bad_request, ApiError::missing_field, "documents",
+                           "must be a non-empty array");
+    }
+    if (list->value.Size() > kMaxBatch) {
+        return field_error(http::status::bad_request, ApiError::too_many_codes, "documents",
+                           "at most " + std::to_string(kMaxBatch) + " documents per batch");
+    }
+    struct Entry {
+        std::string id;
+        std::string field;
+        std::string error;  // set: refused before the intake
+    };
+    std::vector<Entry> entries(list->value.Size());
+    std::vector<protocol::RelayDocument> documents;
+    std::vector<std::size_t> positions;
+    for (rapidjson::SizeType i = 0; i < list->value.Size(); ++i) {
+        const std::string where = "documents[" + std::to_string(i) + "]";
+        rapidjson::StringBuffer buffer;
+        protocol::JsonWriter writer(buffer);
+        list->value[i].Accept(writer);
+        protocol::DocumentParse parsed =
+            protocol::parse_document({buffer.GetString(), buffer.GetSize()}, "");
+        if (!parsed.ok) {
+            entries[i].field = where + (parsed.error.field.empty() ? "" : "." + parsed.error.field);
+            entries[i].error = parsed.error.message;
+            continue;
+        }
+        if (parsed.document.id.empty()) {
+            entries[i].field = where + ".id";
+            entries[i].error = "is required in a batch (the idempotency key)";
+            continue;
+        }
+        entries[i].id = parsed.document.id;
+        documents.push_back(std::move(parsed.document));
+        positions.push_back(i);
+    }
+    const std::vector<BatchSubmitted> submitted = relay.intake().submit_batch(documents);
+
+    rapidjson::StringBuffer buffer;
+    protocol::JsonWriter writer(buffer);
+    writer.StartObject();
+    protocol::write_key(writer, "results");
+    writer.StartArray();
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const BatchSubmitted* result =
+            next < positions.size() && positions[next] == i ? &submitted[next++] : nullptr;
+        if (result != nullptr && !result->error &&
+            result->submitted.outcome != Submitted::Outcome::conflict) {
+            const bool created = result->submitted.outcome == Submitted::Outcome::created;
+            writer.StartObject();
+            protocol::write_key(writer, "status");
+            writer.Int(created ? 201 : 200);
+            protocol::write_key(writer, "document");
+            write_outbox_record(writer, result->submitted.record, false, false);
+            protocol::write_key(writer, "id");
+            protocol::write_string(writer, result->submitted.record.id);
+            writer.EndObject();
+            continue;
+        }
+        int status = 400;
+        ApiError error = ApiError::invalid_field;
+        std::string field = entries[i].field;
+        std::string message = entries[i].error;
+        if (result != nullptr && result->error) {
+            const bool signing = result->error->kind() == IntakeError::Kind::signing;
+            status = signing ? 503 : 400;
+            error = signing ? ApiError::signing_failed : ApiError::invalid_field;
+            field = result->error->field();
+            message = result->error->what();
+        } else if (result != nullptr) {
+            status = 409;
+            error = ApiError::idempotency_conflict;
+            field = "id";
+            message = "a different document was already submitted with this id";
+        }
+        writer.StartObject();
+        protocol::write_key(writer, "status");
+        writer.Int(status);
+        protocol::write_key(writer, "id");
+        protocol::write_string(writer, entries[i].id);
+        protocol::write_key(writer, "errorCode");
+        writer.Int(static_cast<int>(error));
+        protocol::write_key(writer, "error");
+        protocol::write_string(writer, api_error_name(error));
+        protocol::write_key(writer, "field");
+        protocol::write_string(writer, field);
+        protocol::write_key(writer, "description");
+        protocol::write_string(writer, message);
+        writer.EndObject();
+    }
+    writer.EndArray();
+    writer.EndObject();
+    return json_response(http::status::ok, std::string(buffer.GetString(), buffer.GetSize()));
 }
 
 Response handle_document_get(RelayService& relay, const RequestContext& context) {

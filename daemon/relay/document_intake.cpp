@@ -98,52 +98,93 @@ void DocumentIntake::apply_to_sold_set(storage::WriteTxn& txn,
     }
 }
 
-Submitted DocumentIntake::submit(protocol::RelayDocument document) {
-    if (document.id.empty()) document.id = protocol::random_uuid();
-    Submitted submitted;
-    const std::string canonical = protocol::write_document(document);
-    if (auto existing = outbox_.find(document.id)) {
-        submitted.outcome = existing->document == canonical ? Submitted::Outcome::duplicate
-                                                            : Submitted::Outcome::conflict;
-        submitted.record = std::move(*existing);
-        return submitted;
-    }
+storage::OutboxRecord DocumentIntake::prepare(const protocol::RelayDocument& document) const {
     storage::OutboxRecord record = new_record(document);
     const bool true_api =
         record.state == storage::OutboxState::queued && relay_.kind == RelayKind::trueapi;
-    if (true_api) {
-        if (!document.pg || protocol::product_group_name(*document.pg).empty()) {
-            throw IntakeError(IntakeError::Kind::invalid_field, "pg",
-                              "pg: a known product group id is required for the True API");
-        }
-        if (signer_ == nullptr) {
-            throw IntakeError(IntakeError::Kind::signing, "",
-                              "the True API needs a signed document and no sign command is "
-                              "configured (--sign-command)");
-        }
-        // Signed before the write lock is taken: a signer may take seconds.
-        record.signed_body = protocol::true_api_body(document);
-        try {
-            record.signature = signer_->sign(record.signed_body);
-        } catch (const SignError& e) {
-            throw IntakeError(IntakeError::Kind::signing, "", e.what());
-        }
+    if (!true_api) return record;
+    if (!document.pg || protocol::product_group_name(*document.pg).empty()) {
+        throw IntakeError(IntakeError::Kind::invalid_field, "pg",
+                          "pg: a known product group id is required for the True API");
     }
+    if (signer_ == nullptr) {
+        throw IntakeError(IntakeError::Kind::signing, "",
+                          "the True API needs a signed document and no sign command is "
+                          "configured (--sign-command)");
+    }
+    // Signed before the write lock is taken: a signer may take seconds.
+    record.signed_body = protocol::true_api_body(document);
+    try {
+        record.signature = signer_->sign(record.signed_body);
+    } catch (const SignError& e) {
+        throw IntakeError(IntakeError::Kind::signing, "", e.what());
+    }
+    return record;
+}
+
+Submitted DocumentIntake::store(storage::WriteTxn& txn, const protocol::RelayDocument& document,
+                                storage::OutboxRecord record) {
+    Submitted submitted;
+    if (auto existing = outbox_.find(txn, document.id)) {
+        submitted.outcome = existing->document == record.document ? Submitted::Outcome::duplicate
+                                                                  : Submitted::Outcome::conflict;
+        submitted.record = std::move(*existing);
+        return submitted;
+    }
+    apply_to_sold_set(txn, document);
+    submitted.record = outbox_.enqueue(txn, std::move(record)).record;
+    return submitted;
+}
+
+Submitted DocumentIntake::submit(protocol::RelayDocument document) {
+    if (document.id.empty()) document.id = protocol::random_uuid();
+    if (auto existing = outbox_.find(document.id)) {
+        // A retry: answered without signing again.
+        Submitted submitted;
+        submitted.outcome = existing->document == protocol::write_document(document)
+                                ? Submitted::Outcome::duplicate
+                                : Submitted::Outcome::conflict;
+        submitted.record = std::move(*existing);
+        return submitted;
+    }
+    storage::OutboxRecord record = prepare(document);
+    Submitted submitted;
     {
         storage::WriteTxn txn(module_.env());
-        if (auto existing = outbox_.find(txn, document.id)) {  // a concurrent retry won
-            submitted.outcome = existing->document == canonical ? Submitted::Outcome::duplicate
-                                                                : Submitted::Outcome::conflict;
-            submitted.record = std::move(*existing);
-            return submitted;
-        }
-        apply_to_sold_set(txn, document);
-        submitted.record = outbox_.enqueue(txn, std::move(record)).record;
-        txn.commit();
+        submitted = store(txn, document, std::move(record));
+        if (submitted.outcome == Submitted::Outcome::created) txn.commit();
     }
+    if (submitted.outcome != Submitted::Outcome::created) return submitted;
     module_.lists().publish();
     if (submitted.record.state == storage::OutboxState::queued) on_enqueued_();
     return submitted;
+}
+
+std::vector<BatchSubmitted> DocumentIntake::submit_batch(
+    const std::vector<protocol::RelayDocument>& documents) {
+    std::vector<BatchSubmitted> results(documents.size());
+    std::vector<std::optional<storage::OutboxRecord>> records(documents.size());
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        try {
+            records[i] = prepare(documents[i]);
+        } catch (const IntakeError& e) {
+            results[i].error = std::make_unique<IntakeError>(e);
+        }
+    }
+    bool queued = false;
+    {
+        storage::WriteTxn txn(module_.env());
+        for (std::size_t i = 0; i < documents.size(); ++i) {
+            if (!records[i]) continue;
+            results[i].submitted = store(txn, documents[i], std::move(*records[i]));
+            queued = queued || (results[i].submitted.outcome == Submitted::Outcome::created &&
+                                results[i].submitted.record.state == storage::OutboxState::queued);
+        }
+        txn.commit();
+    }
+    module_.lists().publish();
+    if (queued) on_enqueued_();
+    return results;
 }
 
 SaleSubmitted DocumentIntake::sale(const std::vector<protocol::CisListEntry>& entries,

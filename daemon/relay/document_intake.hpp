@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -40,6 +41,12 @@ struct Submitted {
     storage::OutboxRecord record;
 };
 
+// One document of a batch: stored (created, duplicate, conflict), or refused with `error`.
+struct BatchSubmitted {
+    Submitted submitted;
+    std::unique_ptr<IntakeError> error;
+};
+
 struct SaleSubmitted {
     bool duplicate = false;
     std::string id;  // the document's id (empty when no code could be sold)
@@ -56,6 +63,9 @@ public:
     // StorageError.
     Submitted submit(protocol::RelayDocument document);
 
+    // Documents with ids (another piotd relaying its outbox), all in one transaction.
+    std::vector<BatchSubmitted> submit_batch(const std::vector<protocol::RelayDocument>& documents);
+
     // LM sale or return of already parsed codes; `id` may be empty (no idempotency).
     SaleSubmitted sale(const std::vector<protocol::CisListEntry>& entries, std::string id,
                        protocol::DocumentType type);
@@ -64,6 +74,12 @@ public:
     storage::OutboxState initial_state(const protocol::RelayDocument& document) const;
 
 private:
+    // The record of a new document, signed when a True API relay will send it. Throws
+    // IntakeError.
+    storage::OutboxRecord prepare(const protocol::RelayDocument& document) const;
+    // Stores it unless its id is known (then: duplicate or conflict), in `txn`.
+    Submitted store(storage::WriteTxn& txn, const protocol::RelayDocument& document,
+                    storage::OutboxRecord record);
     void apply_to_sold_set(storage::WriteTxn& txn, const protocol::RelayDocument& document);
     storage::OutboxRecord new_record(const protocol::RelayDocument& document) const;
 

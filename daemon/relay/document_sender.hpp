@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "daemon/relay/document_transport.hpp"
 #include "daemon/relay/relay_config.hpp"
@@ -37,6 +38,12 @@ public:
     // Only for documents in state checking (the True API).
     virtual SendOutcome check(const storage::OutboxRecord& record) = 0;
     virtual void interrupt() = 0;
+    // Sends a run of consecutive due documents in order and returns one outcome per document it
+    // got to (a prefix of the run). This default sends them one by one and stops after the first
+    // failure; a sender with a batch endpoint overrides it.
+    virtual std::vector<SendOutcome> send_run(
+        const std::vector<const storage::OutboxRecord*>& records,
+        const std::vector<protocol::RelayDocument>& documents);
 };
 
 // HTTP status classes every sender shares: 2xx ok; 5xx, 401, 408, 429 transient; other 4xx a

@@ -7,10 +7,6 @@
 
 namespace piotd::daemon {
 
-bool transient_status(int status) {
-    return status >= 500 || status == 401 || status == 408 || status == 429 || status < 200;
-}
-
 SendOutcome send_lm_sale(DocumentTransport& transport, const storage::OutboxRecord& record,
                          const protocol::RelayDocument& document) {
     const char* target = document.type == protocol::DocumentType::withdrawal ? "/api/v2/cis/sell"

@@ -146,37 +146,74 @@ std::chrono::milliseconds Relay::round() {
     const auto note_wait = [&](std::int64_t at) {
         if (wait_until == 0 || at < wait_until) wait_until = at;
     };
-    for (storage::OutboxRecord& record : pending) {
-        if (stopping()) break;
+    const auto settle = [&](storage::OutboxRecord& record, const SendOutcome& outcome) {
+        apply(record, outcome, clock_.now_ms());
+        changed.push_back(record);
+        if (storage::outbox_pending(record.state)) note_wait(record.next_attempt_ms);
+        // Order: a document that must wait holds back the ones after it.
+        return outcome.status == SendStatus::transient ||
+               (outcome.status == SendStatus::rejected &&
+                record.state != storage::OutboxState::dead);
+    };
+    std::size_t i = 0;
+    while (i < pending.size() && !stopping()) {
+        storage::OutboxRecord& record = pending[i];
         const std::int64_t now = clock_.now_ms();
         const bool checking = record.state == storage::OutboxState::checking;
         if (record.next_attempt_ms > now) {
             note_wait(record.next_attempt_ms);
-            if (checking) continue;
+            if (checking) {
+                ++i;
+                continue;
+            }
             break;  // order: nothing overtakes a document that waits
         }
-        SendOutcome outcome;
-        const protocol::DocumentParse parsed = protocol::parse_document(record.document, "");
-        if (!parsed.ok) {
-            outcome = {
-                SendStatus::rejected,
-                "stored document is unreadable: " + parsed.error.field + " " + parsed.error.message,
-                {}};
-        } else {
+        if (checking) {
+            SendOutcome outcome;
             try {
-                outcome =
-                    checking ? sender_->check(record) : sender_->send(record, parsed.document);
+                outcome = sender_->check(record);
             } catch (const UpstreamError& e) {
                 outcome = {SendStatus::transient, e.what(), {}};
             }
+            settle(record, outcome);  // a status lookup holds nothing back
+            ++i;
+            continue;
         }
-        apply(record, outcome, clock_.now_ms());
-        changed.push_back(record);
-        if (storage::outbox_pending(record.state)) note_wait(record.next_attempt_ms);
-        if (outcome.status == SendStatus::transient && !checking) break;
-        if (outcome.status == SendStatus::rejected && record.state != storage::OutboxState::dead) {
-            break;
+        // A run of due documents from here, sent together when the upstream can take them so.
+        std::vector<const storage::OutboxRecord*> run;
+        std::vector<protocol::RelayDocument> documents;
+        for (std::size_t j = i; j < pending.size(); ++j) {
+            const storage::OutboxRecord& next = pending[j];
+            if (next.state == storage::OutboxState::checking || next.next_attempt_ms > now) break;
+            protocol::DocumentParse parsed = protocol::parse_document(next.document, "");
+            if (!parsed.ok) break;
+            run.push_back(&next);
+            documents.push_back(std::move(parsed.document));
         }
+        if (run.empty()) {
+            const protocol::DocumentParse parsed = protocol::parse_document(record.document, "");
+            const bool hold =
+                settle(record, {SendStatus::rejected,
+                                "stored document is unreadable: " + parsed.error.field + " " +
+                                    parsed.error.message,
+                                {}});
+            ++i;
+            if (hold) break;
+            continue;
+        }
+        std::vector<SendOutcome> outcomes;
+        try {
+            outcomes = sender_->send_run(run, documents);
+        } catch (const UpstreamError& e) {
+            outcomes = {{SendStatus::transient, e.what(), {}}};
+        }
+        if (outcomes.empty()) break;
+        bool hold = false;
+        for (std::size_t k = 0; k < outcomes.size() && k < run.size(); ++k) {
+            hold = settle(pending[i + k], outcomes[k]) || hold;
+        }
+        i += std::min(outcomes.size(), run.size());
+        if (hold) break;
     }
     if (!changed.empty()) {
         storage::WriteTxn txn(outbox_.env());

@@ -18,6 +18,8 @@ void add_relay_routes(Router& router, RelayService& relay) {
                [&relay](const RequestContext& c) { return handle_sold(relay, c); });
     router.add(verb::post, "/api/v1/documents",
                [&relay](const RequestContext& c) { return handle_document_post(relay, c); });
+    router.add(verb::post, "/api/v1/documents/batch",
+               [&relay](const RequestContext& c) { return handle_document_batch(relay, c); });
     router.add(verb::get, "/api/v1/documents/*",
                [&relay](const RequestContext& c) { return handle_document_get(relay, c); });
     router.add(verb::get, "/api/v1/outbox",

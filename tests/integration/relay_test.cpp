@@ -94,12 +94,12 @@ struct Piotd {
 
     explicit Piotd(const std::vector<std::string>& extra = {},
                    std::map<std::string, std::string> environment = {},
-                   const std::string& relay_section = {})
+                   unsigned short fixed_port = 0)
         : env(std::move(environment)) {
+        if (fixed_port != 0) port = fixed_port;
         const auto config = dir.path() / "piotd.conf";
         std::ofstream(config) << "[relay]\nbackoff_min_ms = 20\nbackoff_max_ms = 200\n"
-                                 "timeout_ms = 700\ndead_after = 2\npoll_ms = 30\n"
-                              << relay_section;
+                                 "timeout_ms = 700\ndead_after = 2\npoll_ms = 30\n";
         args = {"--demo",
                 "--data-dir",
                 (dir.path() / "data").string(),
@@ -405,6 +405,54 @@ TEST_SUITE("relay") {
         // A return goes the same way and frees the code at the store.
         REQUIRE(client.post("/api/v2/cis/return", sell_body(code(50))).status == 200);
         REQUIRE(eventually([&] { return !store.sold(code(50)); }));
+    }
+
+    TEST_CASE("a till's backlog reaches a store that was down, in batches; the batch endpoint") {
+        const unsigned short store_port = free_port();
+        Piotd till({"--relay", "http://127.0.0.1:" + std::to_string(store_port)},
+                   {{"PIOTD_RELAY_PASSWORD", "admin"}});
+        HttpClient client(till.port);
+        std::vector<std::string> ids;
+        for (int i = 0; i < 40; ++i) {
+            const std::string key = "backlog-" + std::to_string(i);
+            REQUIRE(
+                post_keyed(client, "/api/v1/documents", withdrawal(code(300 + i)), key).status ==
+                201);
+            ids.push_back(key);
+        }
+        const HttpReply sale = client.post("/api/v2/cis/sell", sell_body(code(399)));
+        REQUIRE(sale.status == 201);
+        ids.push_back(json_of(sale.body)["id"].GetString());
+        CHECK(till.pending() == 41);
+        CHECK(till.state_of("backlog-0") == "queued");
+
+        Piotd store({}, {}, store_port);
+        REQUIRE(eventually([&] { return till.pending() == 0; }));
+        HttpClient store_client(store_port);
+        for (const std::string& id : ids) {
+            CHECK(store_client.get("/api/v1/documents/" + id).status == 200);
+        }
+        CHECK(store.outbox()["counts"]["total"].GetUint() == ids.size());
+        CHECK(store.sold(code(339)));
+        CHECK(store.sold(code(399)));
+
+        // The endpoint itself: per-document results, in order; a retry is a duplicate.
+        std::string batch = "{\"documents\":[" + withdrawal(code(500), R"(,"id":"b-1")") + "," +
+                            withdrawal(code(501)) + "," +
+                            withdrawal(code(502), R"(,"id":"backlog-0")") + "]}";
+        HttpReply reply = store_client.post("/api/v1/documents/batch", batch);
+        REQUIRE(reply.status == 200);
+        auto results = json_of(reply.body);
+        REQUIRE(results["results"].Size() == 3);
+        CHECK(results["results"][0]["status"].GetInt() == 201);
+        CHECK(results["results"][1]["status"].GetInt() == 400);  // no id
+        CHECK(std::string(results["results"][1]["field"].GetString()) == "documents[1].id");
+        CHECK(results["results"][2]["status"].GetInt() == 409);  // same id, other document
+        reply =
+            store_client.post("/api/v1/documents/batch",
+                              "{\"documents\":[" + withdrawal(code(500), R"(,"id":"b-1")") + "]}");
+        CHECK(json_of(reply.body)["results"][0]["status"].GetInt() == 200);
+        CHECK(store_client.post("/api/v1/documents/batch", R"({"documents":[]})").status == 400);
     }
 
     TEST_CASE("relay kind lm: documents and sales go to the LM's sell/return endpoints") {
