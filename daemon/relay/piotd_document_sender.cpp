@@ -1,6 +1,6 @@
-// Relay kind piotd: a store piotd upstream (docs/relay.md). LM sales go to its LM endpoints,
-// full documents to POST /api/v1/documents; both carry the id as the Idempotency-Key, and the
-// store dedups by it.
+// Relay kind piotd: a store piotd upstream (docs/relay.md). Every document — LM sales and returns
+// too, as documents of origin lm — goes to POST /api/v1/documents/batch (runs) or
+// /api/v1/documents (one), with its id as the Idempotency-Key; the store dedups by it.
 #include <rapidjson/document.h>
 
 #include "daemon/relay/document_sender.hpp"
@@ -14,11 +14,9 @@ public:
     explicit PiotdSender(std::unique_ptr<DocumentTransport> transport)
         : transport_(std::move(transport)) {}
 
+    // The stored canonical form is what goes: the upstream parses it again.
     SendOutcome send(const storage::OutboxRecord& record,
-                     const protocol::RelayDocument& document) override {
-        if (document.origin == protocol::DocumentOrigin::lm) {
-            return send_lm_sale(*transport_, record, document);
-        }
+                     const protocol::RelayDocument& /*document*/) override {
         const UpstreamReply reply =
             transport_->send(http::verb::post, "/api/v1/documents", record.document,
                              {{"Idempotency-Key", record.id}});

@@ -424,7 +424,8 @@ TEST_SUITE("relay") {
         REQUIRE(sale.status == 201);
         ids.push_back(json_of(sale.body)["id"].GetString());
         CHECK(till.pending() == 41);
-        CHECK(till.state_of("backlog-0") == "queued");
+        const std::string waiting = till.state_of("backlog-0");
+        CHECK((waiting == "queued" || waiting == "sending"));  // a round may be trying right now
 
         Piotd store({}, {}, store_port);
         REQUIRE(eventually([&] { return till.pending() == 0; }));
