@@ -456,6 +456,46 @@ TEST_SUITE("relay") {
         CHECK(store_client.post("/api/v1/documents/batch", R"({"documents":[]})").status == 400);
     }
 
+    TEST_CASE("kill -9 of a till relaying to a store piotd in batches: the store has each once") {
+        Piotd store;
+        // Each burst of 40 leaves a backlog that goes out in batches while the till is killed.
+        Piotd till({"--relay", "http://127.0.0.1:" + std::to_string(store.port)},
+                   {{"PIOTD_RELAY_PASSWORD", "admin"}});
+        constexpr int kDocuments = 300;
+        std::mt19937 random(7);
+        int next = 0;
+        for (int kill = 0; kill < 8; ++kill) {
+            {
+                HttpClient client(till.port);
+                const int until = std::min(kDocuments, next + 40);
+                for (; next < until; ++next) {
+                    const std::string key = "s-" + std::to_string(next);
+                    REQUIRE(post_keyed(client, "/api/v1/documents", withdrawal(code(20'000 + next)),
+                                       key)
+                                .status == 201);
+                }
+            }
+            std::this_thread::sleep_for(
+                std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 30)(random)));
+            till.process->kill_hard();
+            till.start();
+        }
+        HttpClient client(till.port);
+        for (; next < kDocuments; ++next) {
+            REQUIRE(post_keyed(client, "/api/v1/documents", withdrawal(code(20'000 + next)),
+                               "s-" + std::to_string(next))
+                        .status == 201);
+        }
+        REQUIRE(eventually([&] { return till.pending() == 0; }, 30s));
+        const auto outbox = store.outbox();
+        CHECK(outbox["counts"]["total"].GetUint() == static_cast<unsigned>(kDocuments));
+        HttpClient store_client(store.port);
+        for (int i = 0; i < kDocuments; i += 37) {
+            CHECK(store_client.get("/api/v1/documents/s-" + std::to_string(i)).status == 200);
+        }
+        CHECK(till.outbox()["counts"]["done"].GetUint() == static_cast<unsigned>(kDocuments));
+    }
+
     TEST_CASE("relay kind lm: documents and sales go to the LM's sell/return endpoints") {
         Sink sink;
         Piotd piotd({"--relay", sink.url(), "--relay-kind", "lm"});
