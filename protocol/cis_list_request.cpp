@@ -69,9 +69,8 @@ CisListRequest decode_cis_list(std::string_view body, std::size_t max_codes) {
                 }
                 entry.pg = pg->value.GetInt();
             }
-            for (const auto& [name, out] :
-                 {std::pair{"soldUnitCount", &entry.sold_unit_count},
-                  std::pair{"innerUnitCount", &entry.inner_unit_count}}) {
+            for (const auto& [name, out] : {std::pair{"soldUnitCount", &entry.sold_unit_count},
+                                            std::pair{"innerUnitCount", &entry.inner_unit_count}}) {
                 const auto count = item.FindMember(name);
                 if (count == item.MemberEnd() || count->value.IsNull()) continue;
                 if (!count->value.IsUint() || count->value.GetUint() == 0) {

@@ -294,7 +294,8 @@ public:
             }
             DocumentItem item;
             std::optional<std::string> cis;
-            if (!string_field(entry, "cis", where + ".cis", cis, kMaxCodeLength, true)) return false;
+            if (!string_field(entry, "cis", where + ".cis", cis, kMaxCodeLength, true))
+                return false;
             if (!cis || cis->empty()) return fail(where + ".cis", "is required");
             const ParseResult parsed = parse_marking_code(*cis);
             if (!parsed) {

@@ -106,8 +106,9 @@ void Replicator::run() {
     sched_setscheduler(0, SCHED_BATCH, &batch);
     setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
     const std::chrono::milliseconds period = options_.period;
-    RetryBackoff backoff(std::chrono::milliseconds{1000},
-                         std::max(std::chrono::milliseconds(period), std::chrono::milliseconds{1000}));
+    RetryBackoff backoff(
+        std::chrono::milliseconds{1000},
+        std::max(std::chrono::milliseconds(period), std::chrono::milliseconds{1000}));
     for (;;) {
         {
             std::lock_guard lock(mutex_);
