@@ -10,6 +10,7 @@ const char* usage_text() {
            "        [--threads N] [--map-size-mb N] [--log-level error|warning|info|debug]\n"
            "        [--upstream http://HOST:PORT] [--sync-period SECONDS]\n"
            "        [--kkt DEVICE|tcp://HOST:PORT]\n"
+           "        [--relay URL] [--relay-kind piotd|lm|trueapi] [--sign-command CMD]\n"
            "  piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-\n"
            "        NAME: blocked_cis, blocked_gtin, blocked_series, min_price\n"
            "  piotd --version\n"
@@ -58,6 +59,12 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             line.sync_period = value();
         } else if (arg == "--kkt" && line.command == Command::run) {
             line.kkt = value();
+        } else if (arg == "--relay" && line.command == Command::run) {
+            line.relay = value();
+        } else if (arg == "--relay-kind" && line.command == Command::run) {
+            line.relay_kind = value();
+        } else if (arg == "--sign-command" && line.command == Command::run) {
+            line.sign_command = value();
         } else if (arg == "--demo" && line.command == Command::run) {
             no_value();
             line.demo = true;

@@ -2,6 +2,7 @@
 //   piotd [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--demo] [--threads N]
 //         [--map-size-mb N] [--log-level LEVEL] [--upstream URL] [--sync-period SECONDS]
 //         [--kkt DEVICE|tcp://HOST:PORT]
+//         [--relay URL] [--relay-kind piotd|lm|trueapi] [--sign-command CMD]
 //   piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-
 //   piotd --version | --help
 #pragma once
@@ -30,6 +31,9 @@ struct CommandLine {
     std::optional<std::string> upstream;
     std::optional<std::string> sync_period;
     std::optional<std::string> kkt;  // --kkt DEVICE|tcp://HOST:PORT
+    std::optional<std::string> relay;         // --relay URL
+    std::optional<std::string> relay_kind;    // --relay-kind piotd|lm|trueapi
+    std::optional<std::string> sign_command;  // --sign-command CMD
     bool demo = false;
     // import
     std::optional<std::string> list;

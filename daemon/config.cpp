@@ -97,6 +97,8 @@ void set_config_value(Config& config, std::string_view section, std::string_view
             throw std::runtime_error("metrics.open must be true or false");
         }
         config.metrics_open = value == "true";
+    } else if (section == "relay") {
+        set_relay_config_value(config.relay, key, value);
     } else if (name == "log.level") {
         config.log_level = to_log_level(value);
     } else {
@@ -146,6 +148,7 @@ void apply_environment(Config& config) {
     if (const char* password = std::getenv("PIOTD_UPSTREAM_PASSWORD"); password && *password) {
         config.upstream_password = password;
     }
+    apply_relay_environment(config.relay);
 }
 
 }  // namespace piotd::daemon

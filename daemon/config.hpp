@@ -10,6 +10,7 @@
 
 #include "daemon/http/server_limits.hpp"
 #include "daemon/log.hpp"
+#include "daemon/relay/relay_config.hpp"
 
 namespace piotd::daemon {
 
@@ -41,6 +42,8 @@ struct Config {
     std::uint32_t kkt_password = 30;
     // [metrics]: GET /metrics without credentials, for scrapers (docs/operations.md)
     bool metrics_open = false;
+    // [relay]: the document relay (docs/relay.md)
+    RelayConfig relay;
     // [log]
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.

@@ -20,6 +20,8 @@
 #include "daemon/local_module.hpp"
 #include "daemon/log.hpp"
 #include "daemon/ops/operations.hpp"
+#include "daemon/relay/relay_routes.hpp"
+#include "daemon/relay/relay_service.hpp"
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
@@ -42,6 +44,9 @@ Config build_config(const CommandLine& line) {
     if (line.upstream) config.upstream_url = *line.upstream;
     if (line.sync_period) set_config_value(config, "upstream", "sync_period_s", *line.sync_period);
     if (line.kkt) config.kkt_device = *line.kkt;
+    if (line.relay) config.relay.url = *line.relay;
+    if (line.relay_kind) set_config_value(config, "relay", "kind", *line.relay_kind);
+    if (line.sign_command) config.relay.sign_command = *line.sign_command;
     if (line.demo) {
         // The local module installer's default credentials (lm-api.md §1).
         config.demo = true;
@@ -93,6 +98,8 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
         kkt = std::make_unique<KktService>(config, module, clock);
         add_kkt_routes(router, *kkt);
     }
+    RelayService relay(module, config, clock);
+    add_relay_routes(router, relay);
 
     std::unique_ptr<Replicator> replicator;
     if (!config.upstream_url.empty()) {
@@ -113,6 +120,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     operations.started(server);
     if (replicator) replicator->start();
     if (kkt) kkt->start();
+    relay.start();
     const auto endpoint = server.local_endpoint();
     const double startup_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -139,6 +147,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     operations.stopping();
     if (replicator) replicator->stop();
     if (kkt) kkt->stop();
+    relay.stop();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();

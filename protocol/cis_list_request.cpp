@@ -69,6 +69,16 @@ CisListRequest decode_cis_list(std::string_view body, std::size_t max_codes) {
                 }
                 entry.pg = pg->value.GetInt();
             }
+            for (const auto& [name, out] : {std::pair{"soldUnitCount", &entry.sold_unit_count},
+                                            std::pair{"innerUnitCount", &entry.inner_unit_count}}) {
+                const auto count = item.FindMember(name);
+                if (count == item.MemberEnd() || count->value.IsNull()) continue;
+                if (!count->value.IsUint() || count->value.GetUint() == 0) {
+                    return failure(RequestError::invalid_field,
+                                   where + "." + name + " must be a positive integer");
+                }
+                *out = count->value.GetUint();
+            }
         } else {
             return failure(RequestError::invalid_field,
                            where + " must be a string or an object with cis");

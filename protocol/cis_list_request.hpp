@@ -15,6 +15,9 @@ namespace piotd::protocol {
 struct CisListEntry {
     std::string cis;
     std::optional<int> pg;  // product group id, when given
+    // A partial sale (LM v2 /cis/sell|return): units sold of a pack of innerUnitCount.
+    std::optional<std::uint32_t> sold_unit_count;
+    std::optional<std::uint32_t> inner_unit_count;
 };
 
 enum class RequestError : std::uint8_t {

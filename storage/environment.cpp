@@ -72,6 +72,16 @@ std::string_view db_name(Db db) {
             return "changes.blocked_series";
         case Db::changes_min_price:
             return "changes.min_price";
+        case Db::outbox:
+            return "outbox";
+        case Db::outbox_keys:
+            return "outbox.keys";
+        case Db::outbox_pending:
+            return "outbox.pending";
+        case Db::outbox_dead:
+            return "outbox.dead";
+        case Db::outbox_done:
+            return "outbox.done";
         case Db::count:
             break;
     }

@@ -32,6 +32,12 @@ enum class Db : std::uint8_t {
     changes_blocked_gtin,
     changes_blocked_series,
     changes_min_price,
+    // The relay outbox (outbox.hpp): key seq (u64 big endian), value OutboxRecord; indexes.
+    outbox,
+    outbox_keys,     // key: document id (idempotency key), value: seq
+    outbox_pending,  // key: seq, value: state byte (queued, rejected, checking)
+    outbox_dead,     // key: seq
+    outbox_done,     // key: seq (delivered, local): pruned oldest first
     count
 };
 

@@ -46,6 +46,14 @@ std::string_view api_error_name(ApiError error) {
             return "kkt_error";
         case ApiError::kkt_unavailable:
             return "kkt_unavailable";
+        case ApiError::already_sold:
+            return "already_sold";
+        case ApiError::idempotency_conflict:
+            return "idempotency_conflict";
+        case ApiError::not_dead:
+            return "not_dead";
+        case ApiError::signing_failed:
+            return "signing_failed";
     }
     return "unknown";
 }

@@ -19,9 +19,11 @@ enum class ApiError : std::uint16_t {
     not_found = 4040,
     not_ready = 4045,   // LM: status not_configured or initialization
     sync_error = 4050,  // LM: more than 72 h since lastSync
-    snapshot_required = 4100,
-    no_upstream = 4090,  // sync requested on a piotd with no replication upstream  // replication:
-                         // the change log cannot serve the client's cursor
+    snapshot_required = 4100,  // replication: the change log cannot serve the client's cursor
+    no_upstream = 4093,        // sync requested on a piotd with no replication upstream
+    already_sold = 4090,          // relay: LM sell of a code already sold
+    idempotency_conflict = 4091,  // relay: the same id with another document
+    not_dead = 4092,              // relay: retry of a document that is not dead
     body_too_large = 4130,
     code_refused = 4220,  // kkt: a marking code was refused (piotd's check or the register's)
     header_too_large = 4310,
@@ -30,6 +32,7 @@ enum class ApiError : std::uint16_t {
     too_many_connections = 5031,
     kkt_error = 5020,        // kkt: the register refused a command
     kkt_unavailable = 5032,  // kkt: no link to the register, or its queue is full
+    signing_failed = 5033,  // relay: the True API needs a signature and signing failed
 };
 
 // snake_case name, sent as "error" beside the number.

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "daemon/log.hpp"
+#include "daemon/retry_backoff.hpp"
 #include "protocol/replication_feed.hpp"
 #include "storage/list_item.hpp"
 #include "storage/snapshot_writer.hpp"
@@ -104,21 +105,20 @@ void Replicator::run() {
     const sched_param batch{};
     sched_setscheduler(0, SCHED_BATCH, &batch);
     setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
-    std::chrono::milliseconds backoff{1000};
     const std::chrono::milliseconds period = options_.period;
+    RetryBackoff backoff(
+        std::chrono::milliseconds{1000},
+        std::max(std::chrono::milliseconds(period), std::chrono::milliseconds{1000}));
     for (;;) {
         {
             std::lock_guard lock(mutex_);
             if (stopping_) return;
         }
         if (sync_round()) {
-            backoff = std::chrono::milliseconds{1000};
+            backoff.reset();
             wait(period);
         } else {
-            std::uniform_int_distribution<std::int64_t> spread(backoff.count() / 2,
-                                                               backoff.count());
-            wait(std::chrono::milliseconds{spread(jitter_)});
-            backoff = std::min(backoff * 2, std::max(period, std::chrono::milliseconds{1000}));
+            wait(backoff.next());
         }
     }
 }

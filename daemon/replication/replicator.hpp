@@ -55,7 +55,6 @@ private:
     LocalModule& module_;
     ReplicatorOptions options_;
     UpstreamClient client_;
-    std::mt19937_64 jitter_{std::random_device{}()};
 
     std::mutex mutex_;
     std::condition_variable wake_;

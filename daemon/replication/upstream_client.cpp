@@ -171,4 +171,30 @@ UpstreamReply UpstreamClient::get_lines(const std::string& target,
     return reply;
 }
 
+UpstreamReply UpstreamClient::send(http::verb method, const std::string& target,
+                                   const std::string& body, const Headers& headers,
+                                   std::size_t max_body) {
+    connect();
+    http::request<http::string_body> request{method, url_.base + target, 11};
+    request.set(http::field::host, url_.host);
+    request.set(http::field::authorization, authorization());
+    request.set(http::field::accept, "application/json");
+    request.set(http::field::user_agent, "piotd");
+    for (const auto& [name, value] : headers) request.set(name, value);
+    if (!body.empty()) request.set(http::field::content_type, "application/json");
+    request.body() = body;
+    request.keep_alive(true);
+    request.prepare_payload();
+    run([&](auto handler) { http::async_write(*stream_, request, std::move(handler)); }, "send to");
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(max_body);
+    run([&](auto handler) { http::async_read(*stream_, buffer_, parser, std::move(handler)); },
+        "read from");
+    UpstreamReply reply;
+    reply.status = static_cast<int>(parser.get().result_int());
+    reply.body = std::move(parser.get().body());
+    if (!parser.get().keep_alive()) disconnect();
+    return reply;
+}
+
 }  // namespace piotd::daemon

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/verb.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -15,6 +16,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "daemon/replication/upstream_url.hpp"
 
@@ -47,6 +50,13 @@ public:
     UpstreamReply get_lines(const std::string& target,
                             const std::function<void(std::string_view line)>& on_line,
                             std::size_t max_line = 4096);
+
+    // Any method with a body and extra headers (an Authorization among them replaces the Basic
+    // one); the answer is read whole, up to `max_body`. Used by the document relay.
+    using Headers = std::vector<std::pair<std::string, std::string>>;
+    UpstreamReply send(boost::beast::http::verb method, const std::string& target,
+                       const std::string& body, const Headers& headers,
+                       std::size_t max_body = 1u << 20);
 
     // Drops the connection (after an error, or to make the next request reconnect).
     void disconnect();

@@ -24,7 +24,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S "$here" -B "$build" "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 fi
 targets=(fuzz_marking_code fuzz_lm_request fuzz_replication_feed fuzz_http_request)
-targets+=(fuzz_shtrih_frame)
+targets+=(fuzz_shtrih_frame fuzz_relay_document)
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 
 declare -A max_len=(
@@ -32,6 +32,7 @@ declare -A max_len=(
     [fuzz_lm_request]=8192
     [fuzz_replication_feed]=4096
     [fuzz_http_request]=8192
+    [fuzz_relay_document]=8192
 )
 max_len[fuzz_shtrih_frame]=1024
 

@@ -213,7 +213,7 @@ TEST_SUITE("operations") {
         HttpClient upstream(demo.port);
         const auto refused = upstream.post("/api/v1/replication/sync", "");
         CHECK(refused.status == 409);
-        CHECK(parse(refused.body)["errorCode"].GetInt() == 4090);
+        CHECK(parse(refused.body)["errorCode"].GetInt() == 4093);
     }
 
     TEST_CASE("replication errors show on the page and count by kind") {

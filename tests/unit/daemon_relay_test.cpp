@@ -1,0 +1,83 @@
+// The relay's daemon-side pieces without a network: [relay] config and flags, the signing
+// command, the shared retry backoff.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "daemon/command_line.hpp"
+#include "daemon/config.hpp"
+#include "daemon/relay/sign_command.hpp"
+#include "daemon/retry_backoff.hpp"
+
+using namespace piotd::daemon;
+using namespace std::chrono_literals;
+
+TEST_SUITE("daemon.relay") {
+    TEST_CASE("[relay] keys and the three flags") {
+        Config config;
+        set_config_value(config, "relay", "url", "http://store:5995");
+        set_config_value(config, "relay", "kind", "trueapi");
+        set_config_value(config, "relay", "dead_after", "3");
+        set_config_value(config, "relay", "keep_max", "0");
+        CHECK(config.relay.url == "http://store:5995");
+        CHECK(config.relay.kind == RelayKind::trueapi);
+        CHECK(config.relay.dead_after == 3);
+        CHECK(config.relay.keep_max == 0);
+        CHECK_THROWS_AS(set_config_value(config, "relay", "kind", "ftp"), std::runtime_error);
+        CHECK_THROWS_AS(set_config_value(config, "relay", "dead_after", "0"), std::runtime_error);
+        CHECK_THROWS_AS(set_config_value(config, "relay", "colour", "red"), std::runtime_error);
+
+        const char* argv[] = {"piotd",        "--relay", "http://s:1",
+                              "--relay-kind", "lm",      "--sign-command=sign --gost"};
+        const CommandLine line = parse_command_line(6, argv);
+        CHECK(line.relay == "http://s:1");
+        CHECK(line.relay_kind == "lm");
+        CHECK(line.sign_command == "sign --gost");
+        CHECK(relay_kind_name(*parse_relay_kind("piotd")) == "piotd");
+    }
+
+    TEST_CASE("the sign command: stdin in, signature out, failures named, timeout kills") {
+        CHECK(SignCommand("base64 -w0", 5s).sign("abc") == "YWJj");
+        CHECK(SignCommand("base64", 5s).sign(std::string(100, 'x')).find('\n') ==
+              std::string::npos);
+        // Raw bytes (DER) are encoded.
+        CHECK(SignCommand("printf '\\060\\202'", 5s).sign("x") == "MII=");
+        try {
+            SignCommand("echo 'key not found' >&2; exit 4", 5s).sign("x");
+            FAIL("no error");
+        } catch (const SignError& e) {
+            CHECK(std::string(e.what()).find("status 4") != std::string::npos);
+            CHECK(std::string(e.what()).find("key not found") != std::string::npos);
+        }
+        CHECK_THROWS_AS(SignCommand("cat >/dev/null", 5s).sign("x"), SignError);  // no output
+        const auto start = std::chrono::steady_clock::now();
+        CHECK_THROWS_AS(SignCommand("sleep 10", 200ms).sign("x"), SignError);
+        CHECK(std::chrono::steady_clock::now() - start < 5s);
+        // A document larger than a pipe buffer goes through whole.
+        CHECK(
+            SignCommand("wc -c | tr -d ' \\n' | base64 -w0", 5s).sign(std::string(300'000, 'a')) ==
+            "MzAwMDAw");
+    }
+
+    TEST_CASE("retry backoff doubles with jitter up to the maximum") {
+        RetryBackoff backoff(100ms, 1000ms);
+        for (int i = 0; i < 20; ++i) {
+            const auto first = backoff.after(1);
+            CHECK(first >= 50ms);
+            CHECK(first <= 100ms);
+            const auto late = backoff.after(30);
+            CHECK(late >= 500ms);
+            CHECK(late <= 1000ms);
+        }
+        const auto a = backoff.next();
+        const auto b = backoff.next();
+        const auto c = backoff.next();
+        CHECK(a <= 100ms);
+        CHECK(b >= 100ms);
+        CHECK(c >= 200ms);
+        backoff.reset();
+        CHECK(backoff.next() <= 100ms);
+    }
+}
