@@ -9,6 +9,7 @@ const char* usage_text() {
            "  piotd [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--demo]\n"
            "        [--threads N] [--map-size-mb N] [--log-level error|warning|info|debug]\n"
            "        [--upstream http://HOST:PORT] [--sync-period SECONDS]\n"
+           "        [--scanner DEVICE]   (DEVICE: /dev/ttyACM0 or a USB id vvvv:pppp)\n"
            "  piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-\n"
            "        NAME: blocked_cis, blocked_gtin, blocked_series, min_price\n"
            "  piotd --version\n"
@@ -55,6 +56,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             line.upstream = value();
         } else if (arg == "--sync-period" && line.command == Command::run) {
             line.sync_period = value();
+        } else if (arg == "--scanner" && line.command == Command::run) {
+            line.scanner = value();
         } else if (arg == "--demo" && line.command == Command::run) {
             no_value();
             line.demo = true;

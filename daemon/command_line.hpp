@@ -1,6 +1,7 @@
 // The command line. Flag names are a contract: deployment scripts and test harnesses call them.
 //   piotd [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--demo] [--threads N]
 //         [--map-size-mb N] [--log-level LEVEL] [--upstream URL] [--sync-period SECONDS]
+//         [--scanner DEVICE]
 //   piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-
 //   piotd --version | --help
 #pragma once
@@ -28,6 +29,7 @@ struct CommandLine {
     std::optional<std::string> log_level;
     std::optional<std::string> upstream;
     std::optional<std::string> sync_period;
+    std::optional<std::string> scanner;  // a path or [usb:]vvvv:pppp
     bool demo = false;
     // import
     std::optional<std::string> list;

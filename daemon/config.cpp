@@ -86,6 +86,8 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.snapshot_batch_items = to_size(name, value, 1, 1'000'000);
     } else if (name == "log.level") {
         config.log_level = to_log_level(value);
+    } else if (section == "scanner" && set_scanner_config_value(config.scanner, key, value)) {
+    } else if (section == "image" && set_image_config_value(config.image, key, value)) {
     } else {
         throw std::runtime_error("unknown key " + name);
     }

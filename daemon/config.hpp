@@ -9,6 +9,7 @@
 
 #include "daemon/http/server_limits.hpp"
 #include "daemon/log.hpp"
+#include "daemon/scanner/scanner_config.hpp"
 
 namespace piotd::daemon {
 
@@ -37,6 +38,9 @@ struct Config {
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.
     bool demo = false;
+    // [scanner], [image] (docs/drivers.md)
+    ScannerConfig scanner{};
+    ImageConfig image{};
 };
 
 // Reads an INI file into `config`. Throws std::runtime_error("FILE:LINE: …") on a syntax error,

@@ -20,6 +20,10 @@
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
+#include "daemon/scanner/offline_scan_checker.hpp"
+#include "daemon/scanner/scan_event_hub.hpp"
+#include "daemon/scanner/scanner_routes.hpp"
+#include "daemon/scanner/scanner_service.hpp"
 #include "daemon/version.hpp"
 #include "storage/storage_error.hpp"
 
@@ -38,6 +42,7 @@ Config build_config(const CommandLine& line) {
     if (line.log_level) set_config_value(config, "log", "level", *line.log_level);
     if (line.upstream) config.upstream_url = *line.upstream;
     if (line.sync_period) set_config_value(config, "upstream", "sync_period_s", *line.sync_period);
+    if (line.scanner) set_config_value(config, "scanner", "device", *line.scanner);
     if (line.demo) {
         // The local module installer's default credentials (lm-api.md §1).
         config.demo = true;
@@ -93,6 +98,13 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
         replicator = std::make_unique<Replicator>(module, std::move(options));
     }
 
+    // Devices: the scanner's events and checks (docs/drivers.md).
+    OfflineScanChecker scan_checker(module);
+    ScanEventHub scan_events(config.scanner.event_queue);
+    ScannerService scanner(config.scanner, scan_checker, scan_events);
+    add_scanner_routes(router, scanner, scan_events);
+
+    scanner.start();  // before the server, so the first status answer knows the device
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
     server.start();
     if (replicator) replicator->start();
@@ -119,6 +131,9 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     }
     log_info("main", "stopping");
     if (replicator) replicator->stop();
+    // Devices first, so nothing wakes a connection while the server is taking them down.
+    scanner.stop();
+    scan_events.close();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();

@@ -12,6 +12,18 @@ void Router::add(http::verb method, std::string path, RouteHandler handler, Acce
     routes_.push_back(Route{method, std::move(path), prefix, std::move(handler), access});
 }
 
+void Router::set_body_limit(std::string path, std::size_t bytes) {
+    body_limits_.emplace_back(std::move(path), bytes);
+}
+
+std::size_t Router::max_body_bytes(std::string_view target, std::size_t default_limit) const {
+    const std::string_view path = target.substr(0, target.find('?'));
+    for (const auto& [limit_path, bytes] : body_limits_) {
+        if (limit_path == path) return bytes;
+    }
+    return default_limit;
+}
+
 Reply Router::handle(const Request& request) {
     try {
         return dispatch(request);

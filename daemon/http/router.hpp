@@ -32,6 +32,9 @@ public:
              Access access = Access::authenticated);
 
     Reply handle(const Request& request) override;
+    // Routes whose path is `path` accept bodies up to `bytes` (instead of the server default).
+    void set_body_limit(std::string path, std::size_t bytes);
+    std::size_t max_body_bytes(std::string_view target, std::size_t default_limit) const override;
 
 private:
     struct Route {
@@ -45,6 +48,7 @@ private:
 
     BasicAuth auth_;
     std::vector<Route> routes_;
+    std::vector<std::pair<std::string, std::size_t>> body_limits_;
 };
 
 }  // namespace piotd::daemon

@@ -64,6 +64,8 @@ public:
             throw std::runtime_error("openpty failed");
         }
         ::close(slave);  // the code under test opens it by the link
+        // A daemon started later must not inherit the master: unplug() would not be one.
+        ::fcntl(master_, F_SETFD, FD_CLOEXEC);
         slave_ = name;
         const std::filesystem::path temporary = link_.string() + ".new";
         std::filesystem::remove(temporary);
