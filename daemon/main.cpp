@@ -12,6 +12,7 @@
 #include "daemon/config.hpp"
 #include "daemon/http/router.hpp"
 #include "daemon/http/server.hpp"
+#include "daemon/image/image_scan_service.hpp"
 #include "daemon/import_command.hpp"
 #include "daemon/listen_address.hpp"
 #include "daemon/lm/lm_routes.hpp"
@@ -103,6 +104,8 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     ScanEventHub scan_events(config.scanner.event_queue);
     ScannerService scanner(config.scanner, scan_checker, scan_events);
     add_scanner_routes(router, scanner, scan_events);
+    ImageScanService images(config.image, scan_checker);
+    images.add_routes(router);
 
     scanner.start();  // before the server, so the first status answer knows the device
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
@@ -134,6 +137,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     // Devices first, so nothing wakes a connection while the server is taking them down.
     scanner.stop();
     scan_events.close();
+    images.stop();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();

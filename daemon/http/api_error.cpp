@@ -38,6 +38,14 @@ std::string_view api_error_name(ApiError error) {
             return "storage_unavailable";
         case ApiError::too_many_connections:
             return "too_many_connections";
+        case ApiError::invalid_image:
+            return "invalid_image";
+        case ApiError::image_too_large:
+            return "image_too_large";
+        case ApiError::unsupported_media_type:
+            return "unsupported_media_type";
+        case ApiError::busy:
+            return "busy";
     }
     return "unknown";
 }

@@ -15,16 +15,20 @@ enum class ApiError : std::uint16_t {
     too_many_codes = 4004,
     method_not_allowed = 4005,
     invalid_field = 4006,
+    invalid_image = 4007,  // PNG/JPEG the decoder refused
     unauthorized = 4010,
     not_found = 4040,
-    not_ready = 4045,   // LM: status not_configured or initialization
-    sync_error = 4050,  // LM: more than 72 h since lastSync
+    not_ready = 4045,          // LM: status not_configured or initialization
+    sync_error = 4050,         // LM: more than 72 h since lastSync
     snapshot_required = 4100,  // replication: the change log cannot serve the client's cursor
     body_too_large = 4130,
+    image_too_large = 4131,  // more pixels than image.max_pixels
+    unsupported_media_type = 4150,
     header_too_large = 4310,
     internal = 5000,
     storage_unavailable = 5030,
     too_many_connections = 5031,
+    busy = 5032,  // the image decoders' queue is full
 };
 
 // snake_case name, sent as "error" beside the number.
