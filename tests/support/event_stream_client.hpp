@@ -25,9 +25,14 @@ struct StreamEvent {
 
 class EventStreamClient {
 public:
+    // receive_buffer > 0: SO_RCVBUF, to play a client that stops reading.
     EventStreamClient(unsigned short port, const std::string& target,
-                      const std::string& authorization = basic_authorization("admin", "admin")) {
+                      const std::string& authorization = basic_authorization("admin", "admin"),
+                      int receive_buffer = 0) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (receive_buffer > 0) {
+            ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        }
         sockaddr_in address{};
         address.sin_family = AF_INET;
         address.sin_port = htons(port);
