@@ -17,6 +17,8 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
+}  // namespace
+
 std::size_t to_size(std::string_view key, std::string_view value, std::size_t min,
                     std::size_t max) {
     std::size_t result = 0;
@@ -27,6 +29,8 @@ std::size_t to_size(std::string_view key, std::string_view value, std::size_t mi
     }
     return result;
 }
+
+namespace {
 
 LogLevel to_log_level(std::string_view value) {
     if (value == "error") return LogLevel::error;

@@ -50,6 +50,10 @@ void load_config_file(const std::filesystem::path& file, Config& config);
 // Applies PIOTD_USER / PIOTD_PASSWORD / PIOTD_UPSTREAM_USER / PIOTD_UPSTREAM_PASSWORD when set.
 void apply_environment(Config& config);
 
+// A whole number from min to max, or std::runtime_error naming `key`.
+std::size_t to_size(std::string_view key, std::string_view value, std::size_t min,
+                    std::size_t max);
+
 // Sets one key ("section.key") from text; shared by the file reader and tests.
 void set_config_value(Config& config, std::string_view section, std::string_view key,
                       std::string_view value);

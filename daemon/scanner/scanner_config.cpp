@@ -1,5 +1,7 @@
 #include "daemon/scanner/scanner_config.hpp"
 
+#include "daemon/config.hpp"
+
 #include <charconv>
 #include <stdexcept>
 #include <string>
@@ -7,16 +9,6 @@
 namespace piotd::daemon {
 
 namespace {
-
-std::size_t number(std::string_view key, std::string_view value, std::size_t min, std::size_t max) {
-    std::size_t result = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), result);
-    if (ec != std::errc{} || end != value.data() + value.size() || result < min || result > max) {
-        throw std::runtime_error(std::string(key) + " must be a whole number from " +
-                                 std::to_string(min) + " to " + std::to_string(max));
-    }
-    return result;
-}
 
 void set_suffix(drivers::ScanFramerOptions& framing, std::string_view value) {
     using drivers::ScanSuffix;
@@ -51,15 +43,15 @@ bool set_scanner_config_value(ScannerConfig& config, std::string_view key, std::
         }
         config.device = value;
     } else if (key == "baud") {
-        const auto baud = static_cast<unsigned>(number("scanner.baud", value, 50, 4'000'000));
+        const auto baud = static_cast<unsigned>(to_size("scanner.baud", value, 50, 4'000'000));
         if (!drivers::is_standard_baud(baud)) {
             throw std::runtime_error("scanner.baud is not a standard speed (9600, 115200, …)");
         }
         config.serial.baud = baud;
     } else if (key == "data_bits") {
-        config.serial.data_bits = static_cast<unsigned>(number("scanner.data_bits", value, 5, 8));
+        config.serial.data_bits = static_cast<unsigned>(to_size("scanner.data_bits", value, 5, 8));
     } else if (key == "stop_bits") {
-        config.serial.stop_bits = static_cast<unsigned>(number("scanner.stop_bits", value, 1, 2));
+        config.serial.stop_bits = static_cast<unsigned>(to_size("scanner.stop_bits", value, 1, 2));
     } else if (key == "parity") {
         const auto parity = drivers::parse_parity(value);
         if (!parity)
@@ -75,15 +67,16 @@ bool set_scanner_config_value(ScannerConfig& config, std::string_view key, std::
     } else if (key == "suffix") {
         set_suffix(config.framing, value);
     } else if (key == "max_frame") {
-        config.framing.max_frame = number("scanner.max_frame", value, 16, 65'536);
+        config.framing.max_frame = to_size("scanner.max_frame", value, 16, 65'536);
     } else if (key == "frame_gap_ms") {
-        config.frame_gap = milliseconds(number("scanner.frame_gap_ms", value, 5, 10'000));
+        config.frame_gap = milliseconds(to_size("scanner.frame_gap_ms", value, 5, 10'000));
     } else if (key == "reconnect_max_ms") {
-        config.reconnect_max = milliseconds(number("scanner.reconnect_max_ms", value, 50, 600'000));
+        config.reconnect_max =
+            milliseconds(to_size("scanner.reconnect_max_ms", value, 50, 600'000));
     } else if (key == "event_queue") {
-        config.event_queue = number("scanner.event_queue", value, 1, 100'000);
+        config.event_queue = to_size("scanner.event_queue", value, 1, 100'000);
     } else if (key == "keepalive_s") {
-        config.keepalive = std::chrono::seconds(number("scanner.keepalive_s", value, 1, 3600));
+        config.keepalive = std::chrono::seconds(to_size("scanner.keepalive_s", value, 1, 3600));
     } else {
         return false;
     }
@@ -92,13 +85,13 @@ bool set_scanner_config_value(ScannerConfig& config, std::string_view key, std::
 
 bool set_image_config_value(ImageConfig& config, std::string_view key, std::string_view value) {
     if (key == "max_bytes") {
-        config.max_bytes = number("image.max_bytes", value, 1024, 256u << 20);
+        config.max_bytes = to_size("image.max_bytes", value, 1024, 256u << 20);
     } else if (key == "max_pixels") {
-        config.max_pixels = number("image.max_pixels", value, 1024, 400'000'000);
+        config.max_pixels = to_size("image.max_pixels", value, 1024, 400'000'000);
     } else if (key == "workers") {
-        config.workers = static_cast<unsigned>(number("image.workers", value, 1, 64));
+        config.workers = static_cast<unsigned>(to_size("image.workers", value, 1, 64));
     } else if (key == "queue") {
-        config.queue = number("image.queue", value, 0, 1024);
+        config.queue = to_size("image.queue", value, 0, 1024);
     } else {
         return false;
     }
