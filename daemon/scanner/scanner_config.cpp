@@ -10,6 +10,15 @@ namespace piotd::daemon {
 
 namespace {
 
+std::optional<char> hex_byte(std::string_view key, std::string_view value) {
+    unsigned byte = 0;
+    if (value.size() == 4 && value.starts_with("0x")) {
+        const auto [end, ec] = std::from_chars(value.data() + 2, value.data() + 4, byte, 16);
+        if (ec == std::errc{} && end == value.data() + 4) return static_cast<char>(byte);
+    }
+    throw std::runtime_error(std::string(key) + ": expected a byte 0xNN");
+}
+
 void set_suffix(drivers::ScanFramerOptions& framing, std::string_view value) {
     using drivers::ScanSuffix;
     if (value == "cr") {
@@ -20,14 +29,9 @@ void set_suffix(drivers::ScanFramerOptions& framing, std::string_view value) {
         framing.suffix = ScanSuffix::crlf;
     } else if (value == "none") {
         framing.suffix = ScanSuffix::none;
-    } else if (value.size() == 4 && value.starts_with("0x")) {
-        unsigned byte = 0;
-        const auto [end, ec] = std::from_chars(value.data() + 2, value.data() + 4, byte, 16);
-        if (ec != std::errc{} || end != value.data() + 4) {
-            throw std::runtime_error("scanner.suffix: bad hex byte");
-        }
+    } else if (value.starts_with("0x")) {
         framing.suffix = ScanSuffix::custom;
-        framing.custom_byte = static_cast<char>(byte);
+        framing.custom_byte = *hex_byte("scanner.suffix", value);
     } else {
         throw std::runtime_error("scanner.suffix must be cr, lf, crlf, none or a byte 0xNN");
     }
@@ -66,6 +70,8 @@ bool set_scanner_config_value(ScannerConfig& config, std::string_view key, std::
         config.serial.flow = *flow;
     } else if (key == "suffix") {
         set_suffix(config.framing, value);
+    } else if (key == "prefix") {
+        config.prefix = value == "none" ? std::nullopt : hex_byte("scanner.prefix", value);
     } else if (key == "max_frame") {
         config.framing.max_frame = to_size("scanner.max_frame", value, 16, 65'536);
     } else if (key == "frame_gap_ms") {
@@ -104,6 +110,7 @@ drivers::ScannerOptions scanner_options(const ScannerConfig& config) {
     options.serial = config.serial;
     options.framing = config.framing;
     options.frame_gap = config.frame_gap;
+    options.strip_prefix = config.prefix;
     options.reconnect.max = config.reconnect_max;
     if (options.reconnect.initial > options.reconnect.max) {
         options.reconnect.initial = options.reconnect.max;

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,7 @@ struct ScannerConfig {
     drivers::SerialSettings serial{};
     drivers::ScanFramerOptions framing{};
     std::chrono::milliseconds frame_gap{60};        // suffix = none
+    std::optional<char> prefix;                     // header byte stripped from each scan
     std::chrono::milliseconds reconnect_max{5000};  // longest wait between open attempts
     std::size_t event_queue = 64;                   // SSE events queued per client before drop
     std::chrono::seconds keepalive{15};             // SSE comment when idle this long
@@ -27,7 +29,8 @@ struct ImageConfig {
     std::size_t queue = 4;                // waiting uploads beyond the workers; more get 503
 };
 
-// One key of [scanner] / [image] (suffix: cr, lf, crlf, none or a byte 0xNN). Throws
+// One key of [scanner] / [image] (suffix: cr, lf, crlf, none or a byte 0xNN; prefix: none or a
+// byte 0xNN). Throws
 // std::runtime_error naming the key on a bad value; false when `key` is unknown.
 bool set_scanner_config_value(ScannerConfig& config, std::string_view key, std::string_view value);
 bool set_image_config_value(ImageConfig& config, std::string_view key, std::string_view value);

@@ -35,7 +35,11 @@ void Scanner::on_bytes(std::string_view bytes) {
 void Scanner::on_frame(std::string_view frame) {
     Scan scan;
     scan.raw = std::string(frame);
-    scan.parsed = protocol::parse_marking_code(frame, protocol::InputChannel::serial);
+    std::string_view code = frame;
+    if (options_.strip_prefix && !code.empty() && code.front() == *options_.strip_prefix) {
+        code.remove_prefix(1);
+    }
+    scan.parsed = protocol::parse_marking_code(code, protocol::InputChannel::serial);
     scan.at = std::chrono::system_clock::now();
     listener_.on_scan(scan);
 }

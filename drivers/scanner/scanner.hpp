@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "drivers/scanner/scan_framer.hpp"
@@ -27,6 +28,9 @@ struct ScannerOptions {
     // With ScanSuffix::none: a scan ends after this long without a byte. Scanners send a whole
     // code in a few ms; people do not scan twice within 50 ms.
     std::chrono::milliseconds frame_gap{60};
+    // A header byte some scanners put before every scan (STX, 0x02, with an ETX suffix on the
+    // Cino/Denso "STX/ETX wrap" setting): removed before parsing, kept in Scan::raw.
+    std::optional<char> strip_prefix;
     ReconnectPolicy reconnect{};
 };
 

@@ -22,6 +22,7 @@ TEST_SUITE("daemon.config") {
         set_config_value(config, "scanner", "flow_control", "rts_cts");
         set_config_value(config, "scanner", "suffix", "0x03");
         set_config_value(config, "scanner", "reconnect_max_ms", "1000");
+        set_config_value(config, "scanner", "prefix", "0x02");
         const auto options = scanner_options(config.scanner);
         CHECK(options.device.describe() == "usb:0c2e:0b61");
         CHECK(options.serial.baud == 115200);
@@ -32,6 +33,7 @@ TEST_SUITE("daemon.config") {
         CHECK(options.framing.suffix == ScanSuffix::custom);
         CHECK(options.framing.custom_byte == '\x03');
         CHECK(options.reconnect.max.count() == 1000);
+        CHECK(options.strip_prefix == '\x02');
 
         set_config_value(config, "scanner", "suffix", "none");
         set_config_value(config, "scanner", "frame_gap_ms", "80");
@@ -56,6 +58,7 @@ TEST_SUITE("daemon.config") {
         CHECK(refused("scanner", "parity", "sometimes"));
         CHECK(refused("scanner", "suffix", "tab"));
         CHECK(refused("scanner", "suffix", "0xZZ"));
+        CHECK(refused("scanner", "prefix", "stx"));
         CHECK(refused("scanner", "device", "usb:12:34"));
         CHECK(refused("scanner", "colour", "red"));
         CHECK(refused("image", "max_bytes", "10"));

@@ -287,6 +287,28 @@ TEST_SUITE("drivers.scanner") {
         io.stop();
     }
 
+    TEST_CASE("STX/ETX wrap: ETX as the suffix byte, STX stripped before parsing") {
+        TempDirectory dir;
+        PtyPair pty(dir.path / "scanner");
+        Recorder recorder;
+        IoThread io;
+        ScannerOptions options = options_for(pty, ScanSuffix::custom);
+        options.framing.custom_byte = '\x03';
+        options.strip_prefix = '\x02';
+        Scanner scanner(io.io.get_executor(), options, recorder);
+        scanner.start();
+        REQUIRE(recorder.wait([](auto& r) { return r.connects.size() == 1; }));
+        pty.write("\x02" + kDairy + "\x03\x02" + kWater + "\x03");
+        REQUIRE(recorder.wait([](auto& r) { return r.scans.size() == 2; }));
+        std::lock_guard lock(recorder.mutex);
+        CHECK(recorder.scans[0].raw == "\x02" + kDairy);
+        REQUIRE(recorder.scans[0].parsed);
+        CHECK(recorder.scans[0].parsed.code.full() == kDairy);
+        REQUIRE(recorder.scans[1].parsed);
+        CHECK(recorder.scans[1].parsed.code.full() == kWater);
+        io.stop();
+    }
+
     TEST_CASE("a scanner without suffix is framed by the idle gap") {
         TempDirectory dir;
         PtyPair pty(dir.path / "scanner");
