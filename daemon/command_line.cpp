@@ -11,6 +11,7 @@ const char* usage_text() {
            "        [--upstream http://HOST:PORT] [--sync-period SECONDS]\n"
            "        [--kkt DEVICE|tcp://HOST:PORT]\n"
            "        [--relay URL] [--relay-kind piotd|lm|trueapi] [--sign-command CMD]\n"
+           "        [--scanner DEVICE]   (DEVICE: /dev/ttyACM0 or a USB id vvvv:pppp)\n"
            "  piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-\n"
            "        NAME: blocked_cis, blocked_gtin, blocked_series, min_price\n"
            "  piotd --version\n"
@@ -65,6 +66,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             line.relay_kind = value();
         } else if (arg == "--sign-command" && line.command == Command::run) {
             line.sign_command = value();
+        } else if (arg == "--scanner" && line.command == Command::run) {
+            line.scanner = value();
         } else if (arg == "--demo" && line.command == Command::run) {
             no_value();
             line.demo = true;

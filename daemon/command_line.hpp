@@ -3,6 +3,7 @@
 //         [--map-size-mb N] [--log-level LEVEL] [--upstream URL] [--sync-period SECONDS]
 //         [--kkt DEVICE|tcp://HOST:PORT]
 //         [--relay URL] [--relay-kind piotd|lm|trueapi] [--sign-command CMD]
+//         [--scanner DEVICE]
 //   piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-
 //   piotd --version | --help
 #pragma once
@@ -34,6 +35,7 @@ struct CommandLine {
     std::optional<std::string> relay;         // --relay URL
     std::optional<std::string> relay_kind;    // --relay-kind piotd|lm|trueapi
     std::optional<std::string> sign_command;  // --sign-command CMD
+    std::optional<std::string> scanner;  // a path or [usb:]vvvv:pppp
     bool demo = false;
     // import
     std::optional<std::string> list;

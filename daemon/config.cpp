@@ -17,6 +17,8 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
+}  // namespace
+
 std::size_t to_size(std::string_view key, std::string_view value, std::size_t min,
                     std::size_t max) {
     std::size_t result = 0;
@@ -27,6 +29,8 @@ std::size_t to_size(std::string_view key, std::string_view value, std::size_t mi
     }
     return result;
 }
+
+namespace {
 
 LogLevel to_log_level(std::string_view value) {
     if (value == "error") return LogLevel::error;
@@ -101,6 +105,8 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         set_relay_config_value(config.relay, key, value);
     } else if (name == "log.level") {
         config.log_level = to_log_level(value);
+    } else if (section == "scanner" && set_scanner_config_value(config.scanner, key, value)) {
+    } else if (section == "image" && set_image_config_value(config.image, key, value)) {
     } else {
         throw std::runtime_error("unknown key " + name);
     }

@@ -11,6 +11,7 @@
 #include "daemon/http/server_limits.hpp"
 #include "daemon/log.hpp"
 #include "daemon/relay/relay_config.hpp"
+#include "daemon/scanner/scanner_config.hpp"
 
 namespace piotd::daemon {
 
@@ -48,6 +49,9 @@ struct Config {
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.
     bool demo = false;
+    // [scanner], [image] (docs/drivers.md)
+    ScannerConfig scanner{};
+    ImageConfig image{};
 };
 
 // Reads an INI file into `config`. Throws std::runtime_error("FILE:LINE: …") on a syntax error,
@@ -56,6 +60,10 @@ void load_config_file(const std::filesystem::path& file, Config& config);
 
 // Applies PIOTD_USER / PIOTD_PASSWORD / PIOTD_UPSTREAM_USER / PIOTD_UPSTREAM_PASSWORD when set.
 void apply_environment(Config& config);
+
+// A whole number from min to max, or std::runtime_error naming `key`.
+std::size_t to_size(std::string_view key, std::string_view value, std::size_t min,
+                    std::size_t max);
 
 // Sets one key ("section.key") from text; shared by the file reader and tests.
 void set_config_value(Config& config, std::string_view section, std::string_view key,

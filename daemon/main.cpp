@@ -12,6 +12,7 @@
 #include "daemon/config.hpp"
 #include "daemon/http/router.hpp"
 #include "daemon/http/server.hpp"
+#include "daemon/image/image_scan_service.hpp"
 #include "daemon/import_command.hpp"
 #include "daemon/kkt/kkt_routes.hpp"
 #include "daemon/kkt/kkt_service.hpp"
@@ -25,6 +26,10 @@
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
+#include "daemon/scanner/offline_scan_checker.hpp"
+#include "daemon/scanner/scan_event_hub.hpp"
+#include "daemon/scanner/scanner_routes.hpp"
+#include "daemon/scanner/scanner_service.hpp"
 #include "daemon/version.hpp"
 #include "storage/storage_error.hpp"
 
@@ -47,6 +52,7 @@ Config build_config(const CommandLine& line) {
     if (line.relay) config.relay.url = *line.relay;
     if (line.relay_kind) set_config_value(config, "relay", "kind", *line.relay_kind);
     if (line.sign_command) config.relay.sign_command = *line.sign_command;
+    if (line.scanner) set_config_value(config, "scanner", "device", *line.scanner);
     if (line.demo) {
         // The local module installer's default credentials (lm-api.md §1).
         config.demo = true;
@@ -115,6 +121,15 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     }
     operations.set_replicator(replicator.get());
 
+    // Devices: the scanner's events and checks (docs/drivers.md).
+    OfflineScanChecker scan_checker(module);
+    ScanEventHub scan_events(config.scanner.event_queue);
+    ScannerService scanner(config.scanner, scan_checker, scan_events);
+    add_scanner_routes(router, scanner, scan_events);
+    ImageScanService images(config.image, scan_checker);
+    images.add_routes(router);
+
+    scanner.start();  // before the server, so the first status answer knows the device
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
     server.start();
     operations.started(server);
@@ -148,6 +163,10 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     if (replicator) replicator->stop();
     if (kkt) kkt->stop();
     relay.stop();
+    // Devices first, so nothing wakes a connection while the server is taking them down.
+    scanner.stop();
+    scan_events.close();
+    images.stop();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     g++ cmake ninja-build pkg-config curl
     libboost1.81-dev rapidjson-dev liblmdb-dev lmdb-utils libzxing-dev libserialport-dev
+    libpng-dev libturbojpeg0-dev
     doctest-dev libssl-dev
 )
 # Extra sets: "bench" adds the load generator; "browser" and "package" what the operations tests

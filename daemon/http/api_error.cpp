@@ -54,6 +54,14 @@ std::string_view api_error_name(ApiError error) {
             return "not_dead";
         case ApiError::signing_failed:
             return "signing_failed";
+        case ApiError::invalid_image:
+            return "invalid_image";
+        case ApiError::image_too_large:
+            return "image_too_large";
+        case ApiError::unsupported_media_type:
+            return "unsupported_media_type";
+        case ApiError::busy:
+            return "busy";
     }
     return "unknown";
 }

@@ -2,11 +2,17 @@
 // snapshot of a million items). The session pulls one piece at a time, sends it as an HTTP chunk,
 // and asks for the next only when the socket took the previous one, so memory stays bounded
 // however slow the client.
+//
+// Live bodies (server-sent events) may have nothing to send yet; and some answers are computed
+// off the I/O thread (image decoding in a worker pool). Both wait without blocking the I/O thread:
+// the session parks the connection and is woken through a callback (PendingReply, on_ready).
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "daemon/http/http_types.hpp"
@@ -20,29 +26,80 @@ public:
     // complete (what it appended is the last piece). Throws on failure: the connection is then
     // closed without the final chunk, so the client sees a truncated stream, not a short one.
     virtual bool next(std::string& out, std::size_t budget) = 0;
+    // Called when next() appended nothing and returned true: call `ready` once, from any thread,
+    // when next() has something to append or the body ended. A live source stores it; the
+    // default calls it at once (a source that merely produced an empty piece).
+    virtual void on_ready(std::function<void()> ready) { ready(); }
 };
 
-// An answer produced later on another thread (a slow device such as the fiscal register): the
-// handler returns at once, and the work calls the sink exactly once, from any thread; the
-// session sends the response on its own executor. The I/O thread never waits.
+class PendingReply;
+
+// Hands an answer produced later to its connection: callable once, from any thread.
 using ReplySink = std::function<void(Response)>;
+// Starts work whose answer comes later (the fiscal register, an online check waiting on the
+// network). It must not block, and must call the sink exactly once.
 using DeferredReply = std::function<void(ReplySink)>;
 
 // What a handler answers: a whole response, a response head whose body is streamed chunked, or
-// a deferred answer.
+// a promise of either, fulfilled later from another thread.
 struct Reply {
     Response response;
-    std::unique_ptr<ChunkSource> stream;  // null: `response` carries the whole body
-    DeferredReply deferred;               // set: the answer comes later through the sink
+    std::unique_ptr<ChunkSource> stream;    // null: `response` carries the whole body
+    std::shared_ptr<PendingReply> pending;  // set: the answer comes later; the rest is unused
 
     Reply(Response r) : response(std::move(r)) {}  // NOLINT: a plain Response is a Reply
     Reply(Response head, std::unique_ptr<ChunkSource> body)
         : response(std::move(head)), stream(std::move(body)) {}
-    static Reply later(DeferredReply work) {
-        Reply reply{Response{}};
-        reply.deferred = std::move(work);
+    explicit Reply(std::shared_ptr<PendingReply> later) : pending(std::move(later)) {}
+    // Starts `work` now and answers with what it hands to its sink (defined below).
+    static Reply later(const DeferredReply& work);
+};
+
+// An answer computed elsewhere (a worker pool). The worker calls fulfil() exactly once; the
+// session waits for it without blocking its thread. If the connection goes away first, the
+// answer is simply dropped.
+class PendingReply {
+public:
+    void fulfil(Reply reply) {
+        std::function<void()> ready;
+        {
+            std::lock_guard lock(mutex_);
+            reply_.emplace(std::move(reply));
+            ready = std::move(ready_);
+        }
+        if (ready) ready();
+    }
+    // Session side: `ready` is called once, at once if the answer is already there.
+    void on_ready(std::function<void()> ready) {
+        {
+            std::lock_guard lock(mutex_);
+            if (!reply_) {
+                ready_ = std::move(ready);
+                return;
+            }
+        }
+        ready();
+    }
+    // Session side, after `ready`.
+    Reply take() {
+        std::lock_guard lock(mutex_);
+        Reply reply = std::move(*reply_);
+        reply_.reset();
         return reply;
     }
+
+private:
+    std::mutex mutex_;
+    std::optional<Reply> reply_;
+    std::function<void()> ready_;
 };
+
+// The session parks the connection meanwhile (see Session::park); if the connection goes away
+// first, the answer is dropped.
+inline Reply Reply::later(const DeferredReply& work) {
+    auto pending = std::make_shared<PendingReply>();
+    work([pending](Response response) { pending->fulfil(Reply(std::move(response))); });
+    return Reply(std::move(pending));
+}
 
 }  // namespace piotd::daemon

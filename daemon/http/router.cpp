@@ -22,6 +22,18 @@ std::vector<Router::RouteLabel> Router::route_labels() const {
     return labels;
 }
 
+void Router::set_body_limit(std::string path, std::size_t bytes) {
+    body_limits_.emplace_back(std::move(path), bytes);
+}
+
+std::size_t Router::max_body_bytes(std::string_view target, std::size_t default_limit) const {
+    const std::string_view path = target.substr(0, target.find('?'));
+    for (const auto& [limit_path, bytes] : body_limits_) {
+        if (limit_path == path) return bytes;
+    }
+    return default_limit;
+}
+
 Reply Router::handle(const Request& request) {
     std::size_t route_index = RouteObserver::kUnmatched;
     Reply reply = guarded_dispatch(request, route_index);

@@ -33,6 +33,9 @@ public:
              Access access = Access::authenticated);
 
     Reply handle(const Request& request) override;
+    // Routes whose path is `path` accept bodies up to `bytes` (instead of the server default).
+    void set_body_limit(std::string path, std::size_t bytes);
+    std::size_t max_body_bytes(std::string_view target, std::size_t default_limit) const override;
 
     // Per-route metrics (daemon/metrics/http_metrics.hpp). Set before the server starts.
     void set_observer(RouteObserver* observer) { observer_ = observer; }
@@ -57,6 +60,7 @@ private:
     BasicAuth auth_;
     std::vector<Route> routes_;
     RouteObserver* observer_ = nullptr;
+    std::vector<std::pair<std::string, std::size_t>> body_limits_;
 };
 
 }  // namespace piotd::daemon

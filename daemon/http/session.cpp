@@ -17,7 +17,11 @@ namespace beast = boost::beast;
 
 Session::Session(boost::asio::ip::tcp::socket&& socket, const ServerLimits& limits,
                  RequestHandler& handler, std::atomic<std::size_t>& connections)
-    : stream_(std::move(socket)), limits_(limits), handler_(handler), connections_(connections) {
+    : stream_(std::move(socket)),
+      wake_(stream_.get_executor()),
+      limits_(limits),
+      handler_(handler),
+      connections_(connections) {
     boost::system::error_code ignored;
     stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
 }
@@ -54,8 +58,23 @@ void Session::on_first_bytes(beast::error_code ec, std::size_t bytes) {
 void Session::read_request() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
-    parser_->body_limit(limits_.max_body_bytes);
+    // The body limit depends on the route; it is set once the target is known (on_header).
+    parser_->body_limit(boost::none);
     stream_.expires_after(limits_.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                self->on_header(ec, n);
+                            });
+}
+
+void Session::on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    const std::size_t limit =
+        handler_.max_body_bytes(parser_->get().target(), limits_.max_body_bytes);
+    const auto length = parser_->content_length();
+    if (length && *length > limit) return on_read(http::error::body_limit, 0);
+    parser_->body_limit(limit);
+    if (parser_->is_done()) return on_read({}, 0);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
@@ -77,25 +96,36 @@ void Session::on_read(beast::error_code ec, std::size_t) {
     // Anything else (timeout, reset, malformed HTTP) cannot be answered meaningfully.
     if (ec) return close();
 
+    answer(handler_.handle(parser_->get()));
+}
+
+void Session::answer(Reply reply) {
+    if (reply.pending) {
+        // Computed elsewhere: park until the worker has the answer. No timeout applies while
+        // parked; the worker pool bounds how long it takes.
+        auto pending = std::move(reply.pending);
+        return park([pending](std::function<void()> wake) { pending->on_ready(std::move(wake)); },
+                    [pending](Session& self) { self.answer(pending->take()); });
+    }
     const Request& request = parser_->get();
-    Reply reply = handler_.handle(request);
-    if (reply.deferred) return send_later(std::move(reply.deferred), request);
     reply.response.version(request.version());
     reply.response.keep_alive(request.keep_alive() && reply.response.keep_alive());
     if (reply.stream) return send_stream(std::move(reply.response), std::move(reply.stream));
     send(std::move(reply.response));
 }
 
-void Session::send_later(DeferredReply work, const Request& request) {
-    const unsigned version = request.version();
-    const bool keep_alive = request.keep_alive();
-    work([self = shared_from_this(), version, keep_alive](Response response) {
-        auto executor = self->stream_.get_executor();
-        boost::asio::post(executor, [self = std::move(self), version, keep_alive,
-                                     response = std::move(response)]() mutable {
-            response.version(version);
-            response.keep_alive(keep_alive && response.keep_alive());
-            self->send(std::move(response));
+// Waits for another thread without holding this one: a timer that never expires keeps the
+// session alive in the io_context (and lets the server's shutdown destroy it), and the wake-up
+// callback, which holds only a weak reference, cancels it on this session's own thread.
+void Session::park(const std::function<void(std::function<void()>)>& arm,
+                   std::function<void(Session&)> resume) {
+    wake_.expires_at(std::chrono::steady_clock::time_point::max());
+    wake_.async_wait([self = shared_from_this(), resume = std::move(resume)](beast::error_code) {
+        resume(*self);
+    });
+    arm([weak = weak_from_this(), executor = stream_.get_executor()] {
+        boost::asio::post(executor, [weak] {
+            if (auto self = weak.lock()) self->wake_.cancel();
         });
     });
 }
@@ -155,7 +185,11 @@ void Session::send_next_chunk() {
         // No final chunk: the client must see a broken stream, never a complete-looking one.
         return close();
     }
-    if (chunk_.empty()) return send_next_chunk();
+    if (chunk_.empty()) {
+        // Nothing yet (a live event stream): wait for the source instead of spinning.
+        return park([this](std::function<void()> wake) { source_->on_ready(std::move(wake)); },
+                    [](Session& self) { self.send_next_chunk(); });
+    }
     if (!stream_chunked_) {
         boost::asio::async_write(stream_, boost::asio::buffer(chunk_), written(false));
         return;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -11,6 +12,7 @@
 #include <boost/beast/http/serializer.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -31,9 +33,12 @@ private:
     void wait_for_request();
     void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
     void read_request();
+    void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void answer(Reply reply);
+    void park(const std::function<void(std::function<void()>)>& arm,
+              std::function<void(Session&)> resume);
     void send(Response&& response);
-    void send_later(DeferredReply work, const Request& request);
     void send_stream(Response&& head, std::unique_ptr<ChunkSource> source);
     void on_stream_head(boost::beast::error_code ec);
     void send_next_chunk();
@@ -45,6 +50,7 @@ private:
     void on_linger(boost::beast::error_code ec, std::size_t bytes);
 
     boost::beast::tcp_stream stream_;
+    boost::asio::steady_timer wake_;  // parks the session while another thread works for it
     boost::beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     Response response_;

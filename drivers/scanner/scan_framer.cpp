@@ -13,6 +13,17 @@ void ScanFramer::emit() {
     discarding_ = false;
 }
 
+void ScanFramer::flush() {
+    emit();
+    after_cr_ = false;
+}
+
+void ScanFramer::reset() {
+    buffer_.clear();
+    discarding_ = false;
+    after_cr_ = false;
+}
+
 void ScanFramer::feed(std::string_view bytes) {
     for (const char c : bytes) {
         bool end = false;
@@ -25,6 +36,8 @@ void ScanFramer::feed(std::string_view bytes) {
                 break;
             case ScanSuffix::custom:
                 end = c == options_.custom_byte;
+                break;
+            case ScanSuffix::none:
                 break;
             case ScanSuffix::crlf:
                 // CR LF ends a frame; a lone CR inside a frame is kept as data.

@@ -1,7 +1,9 @@
 // Cuts the byte stream of a serial scanner into scans. Scanners end each scan with a configured
 // suffix (CR by default, LF, CR LF, or another byte such as ETX); reads split frames anywhere.
 // A frame that grows past the limit without a suffix is dropped whole (a scanner set to send no
-// suffix, or line noise), and the framer resynchronises on the next suffix.
+// suffix, or line noise), and the framer resynchronises on the next suffix. Scanners that send no
+// suffix at all (ScanSuffix::none) are framed by time: the driver calls flush() when the line has
+// been idle for the inter-scan gap.
 #pragma once
 
 #include <cstddef>
@@ -11,7 +13,7 @@
 
 namespace piotd::drivers {
 
-enum class ScanSuffix { cr, lf, crlf, custom };
+enum class ScanSuffix { cr, lf, crlf, custom, none };
 
 struct ScanFramerOptions {
     ScanSuffix suffix = ScanSuffix::cr;
@@ -27,6 +29,10 @@ public:
 
     // Feeds bytes as they were read; calls the sink once per complete, non-empty frame.
     void feed(std::string_view bytes);
+    // Ends the pending frame here (the idle gap of a suffix-less scanner): emits it if non-empty.
+    void flush();
+    // Forgets the pending bytes (the device went away mid-frame).
+    void reset();
     // Frames dropped for exceeding max_frame.
     std::size_t overflows() const { return overflows_; }
     // Bytes waiting for their suffix.
