@@ -9,6 +9,8 @@ const char* usage_text() {
            "  piotd [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--demo]\n"
            "        [--threads N] [--map-size-mb N] [--log-level error|warning|info|debug]\n"
            "        [--upstream http://HOST:PORT] [--sync-period SECONDS]\n"
+           "        [--true-api URL] [--ca-file FILE] [--fiscal-drive NUMBER]\n"
+           "        [--online-budget-ms MS] [--piot-listen ADDR:PORT]\n"
            "  piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-\n"
            "        NAME: blocked_cis, blocked_gtin, blocked_series, min_price\n"
            "  piotd --version\n"
@@ -55,6 +57,16 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             line.upstream = value();
         } else if (arg == "--sync-period" && line.command == Command::run) {
             line.sync_period = value();
+        } else if (arg == "--true-api" && line.command == Command::run) {
+            line.true_api = value();
+        } else if (arg == "--ca-file" && line.command == Command::run) {
+            line.ca_file = value();
+        } else if (arg == "--fiscal-drive" && line.command == Command::run) {
+            line.fiscal_drive = value();
+        } else if (arg == "--online-budget-ms" && line.command == Command::run) {
+            line.online_budget_ms = value();
+        } else if (arg == "--piot-listen" && line.command == Command::run) {
+            line.piot_listen = value();
         } else if (arg == "--demo" && line.command == Command::run) {
             no_value();
             line.demo = true;

@@ -1,6 +1,8 @@
 // The command line. Flag names are a contract: deployment scripts and test harnesses call them.
 //   piotd [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--demo] [--threads N]
 //         [--map-size-mb N] [--log-level LEVEL] [--upstream URL] [--sync-period SECONDS]
+//         [--true-api URL] [--ca-file FILE] [--fiscal-drive NUMBER] [--online-budget-ms MS]
+//         [--piot-listen ADDR:PORT]
 //   piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-
 //   piotd --version | --help
 #pragma once
@@ -28,6 +30,12 @@ struct CommandLine {
     std::optional<std::string> log_level;
     std::optional<std::string> upstream;
     std::optional<std::string> sync_period;
+    // permissive mode (docs/permissive-mode.md)
+    std::optional<std::string> true_api;
+    std::optional<std::string> ca_file;
+    std::optional<std::string> fiscal_drive;
+    std::optional<std::string> online_budget_ms;
+    std::optional<std::string> piot_listen;
     bool demo = false;
     // import
     std::optional<std::string> list;

@@ -84,6 +84,8 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.sync_period_s = static_cast<unsigned>(to_size(name, value, 1, 86'400));
     } else if (name == "upstream.snapshot_batch_items") {
         config.snapshot_batch_items = to_size(name, value, 1, 1'000'000);
+    } else if (section == "trueapi") {
+        set_trueapi_value(config.trueapi, key, value);
     } else if (name == "log.level") {
         config.log_level = to_log_level(value);
     } else {
@@ -133,6 +135,7 @@ void apply_environment(Config& config) {
     if (const char* password = std::getenv("PIOTD_UPSTREAM_PASSWORD"); password && *password) {
         config.upstream_password = password;
     }
+    if (const char* token = std::getenv("PIOTD_TOKEN"); token && *token) config.trueapi.token = token;
 }
 
 }  // namespace piotd::daemon

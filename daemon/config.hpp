@@ -9,6 +9,7 @@
 
 #include "daemon/http/server_limits.hpp"
 #include "daemon/log.hpp"
+#include "daemon/trueapi/trueapi_config.hpp"
 
 namespace piotd::daemon {
 
@@ -33,6 +34,8 @@ struct Config {
     std::string upstream_password;
     unsigned sync_period_s = 60;
     std::size_t snapshot_batch_items = 50'000;  // items per write transaction of a snapshot
+    // [trueapi]: permissive-mode online checks (docs/permissive-mode.md)
+    TrueApiConfig trueapi;
     // [log]
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.

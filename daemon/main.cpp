@@ -17,6 +17,7 @@
 #include "daemon/lm/lm_routes.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/log.hpp"
+#include "daemon/permissive/permissive_mode.hpp"
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
@@ -38,6 +39,13 @@ Config build_config(const CommandLine& line) {
     if (line.log_level) set_config_value(config, "log", "level", *line.log_level);
     if (line.upstream) config.upstream_url = *line.upstream;
     if (line.sync_period) set_config_value(config, "upstream", "sync_period_s", *line.sync_period);
+    if (line.true_api) config.trueapi.url = *line.true_api;
+    if (line.ca_file) config.trueapi.ca_file = *line.ca_file;
+    if (line.fiscal_drive) config.trueapi.fiscal_drive = *line.fiscal_drive;
+    if (line.online_budget_ms) {
+        set_config_value(config, "trueapi", "online_budget_ms", *line.online_budget_ms);
+    }
+    if (line.piot_listen) set_config_value(config, "trueapi", "piot_listen", *line.piot_listen);
     if (line.demo) {
         // The local module installer's default credentials (lm-api.md §1).
         config.demo = true;
@@ -81,6 +89,8 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     Router router(BasicAuth(config.user, config.password));
     add_lm_routes(router, module);
     add_replication_routes(router, module);
+    PermissiveMode permissive(module, clock);
+    permissive.add_routes(router);
 
     std::unique_ptr<Replicator> replicator;
     if (!config.upstream_url.empty()) {
@@ -96,6 +106,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
     server.start();
     if (replicator) replicator->start();
+    permissive.start();
     const auto endpoint = server.local_endpoint();
     const double startup_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -119,6 +130,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     }
     log_info("main", "stopping");
     if (replicator) replicator->stop();
+    permissive.stop();  // completes deferred answers while the server can still send them
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();

@@ -72,6 +72,8 @@ std::string_view db_name(Db db) {
             return "changes.blocked_series";
         case Db::changes_min_price:
             return "changes.min_price";
+        case Db::check_journal:
+            return "check_journal";
         case Db::count:
             break;
     }

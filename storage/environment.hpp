@@ -32,6 +32,7 @@ enum class Db : std::uint8_t {
     changes_blocked_gtin,
     changes_blocked_series,
     changes_min_price,
+    check_journal,  // permissive-mode checks: key seq (u64 big endian), value JournalEntry
     count
 };
 

@@ -25,6 +25,7 @@ enum class ApiError : std::uint16_t {
     internal = 5000,
     storage_unavailable = 5030,
     too_many_connections = 5031,
+    cannot_check = 5032,  // permissive mode: neither the online nor the local check could be made
 };
 
 // snake_case name, sent as "error" beside the number.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,14 +22,28 @@ public:
     virtual bool next(std::string& out, std::size_t budget) = 0;
 };
 
-// What a handler answers: a whole response, or a response head whose body is streamed chunked.
+// Hands a reply that was produced later to its connection. Callable from any thread, exactly once;
+// it posts the send to the connection's own I/O thread.
+using ReplyCompletion = std::function<void(Response)>;
+// Starts work whose answer comes later (an online check waiting on the network): it must not block
+// and must arrange for `complete` to be called once. The connection reads nothing meanwhile.
+using DeferredReply = std::function<void(ReplyCompletion complete)>;
+
+// What a handler answers: a whole response, a response head whose body is streamed chunked, or a
+// response that will be produced later, off the I/O thread.
 struct Reply {
     Response response;
     std::unique_ptr<ChunkSource> stream;  // null: `response` carries the whole body
+    DeferredReply deferred;               // set: `response` is unused; the answer comes later
 
     Reply(Response r) : response(std::move(r)) {}  // NOLINT: a plain Response is a Reply
     Reply(Response head, std::unique_ptr<ChunkSource> body)
         : response(std::move(head)), stream(std::move(body)) {}
+    static Reply later(DeferredReply start) {
+        Reply reply{Response{}};
+        reply.deferred = std::move(start);
+        return reply;
+    }
 };
 
 }  // namespace piotd::daemon

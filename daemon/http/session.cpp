@@ -1,6 +1,7 @@
 #include "daemon/http/session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
@@ -78,10 +79,26 @@ void Session::on_read(beast::error_code ec, std::size_t) {
 
     const Request& request = parser_->get();
     Reply reply = handler_.handle(request);
+    if (reply.deferred) return defer(std::move(reply.deferred));
     reply.response.version(request.version());
     reply.response.keep_alive(request.keep_alive() && reply.response.keep_alive());
     if (reply.stream) return send_stream(std::move(reply.response), std::move(reply.stream));
     send(std::move(reply.response));
+}
+
+// The completion keeps the session alive until the answer is in; whoever holds it must call it
+// before the server stops (the permissive check service completes everything before it stops).
+void Session::defer(DeferredReply start) {
+    auto self = shared_from_this();
+    start([self](Response response) {
+        boost::asio::post(self->stream_.get_executor(),
+                          [self, response = std::move(response)]() mutable {
+                              const Request& request = self->parser_->get();
+                              response.version(request.version());
+                              response.keep_alive(request.keep_alive() && response.keep_alive());
+                              self->send(std::move(response));
+                          });
+    });
 }
 
 void Session::send(Response&& response) {

@@ -32,6 +32,7 @@ private:
     void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
     void read_request();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void defer(DeferredReply start);
     void send(Response&& response);
     void send_stream(Response&& head, std::unique_ptr<ChunkSource> source);
     void on_stream_head(boost::beast::error_code ec);

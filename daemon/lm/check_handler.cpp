@@ -14,11 +14,9 @@
 
 namespace piotd::daemon {
 
-namespace {
-
 using protocol::LmApiVersion;
 
-protocol::LmCodeResult check_one(const LocalModule& module, const protocol::MarkingCode& code) {
+protocol::LmCodeResult lookup_code(const LocalModule& module, const protocol::MarkingCode& code) {
     const storage::CodeStatus status = module.lists().lookup(code);
     protocol::LmCodeResult result;
     result.cis = code.ki();
@@ -32,6 +30,8 @@ protocol::LmCodeResult check_one(const LocalModule& module, const protocol::Mark
     result.gtin_check_digit_ok = code.gtin_check_digit_ok();
     return result;
 }
+
+namespace {
 
 Response invalid_code(protocol::CodeError error, std::string_view where) {
     std::string description(where);
@@ -81,7 +81,7 @@ Response handle_check_get(const LocalModule& module, const RequestContext& conte
     }
     const protocol::ParseResult parsed = protocol::parse_marking_code(cis.value);
     if (!parsed) return invalid_code(parsed.error, "cis");
-    const protocol::LmCodeResult result = check_one(module, parsed.code);
+    const protocol::LmCodeResult result = lookup_code(module, parsed.code);
     return answer(module, {&result, 1}, api, false);
 }
 
@@ -113,7 +113,7 @@ Response handle_check_post(const LocalModule& module, const RequestContext& cont
     }
     std::vector<protocol::LmCodeResult> results;
     results.reserve(codes.size());
-    for (const protocol::MarkingCode& code : codes) results.push_back(check_one(module, code));
+    for (const protocol::MarkingCode& code : codes) results.push_back(lookup_code(module, code));
     return answer(module, results, api, true);
 }
 

@@ -1,0 +1,49 @@
+// One asynchronous HTTP/1.1 request and its answer over plain TCP or TLS, bounded by a deadline:
+// resolve, connect, handshake (certificate and host name verified, SNI set), write, read. The
+// True API client runs many of these at once on its own io_context, so a hanging CDN host never
+// holds an HTTP I/O thread and a deadline is kept to the millisecond.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "daemon/replication/upstream_url.hpp"
+
+namespace piotd::daemon {
+
+struct ExchangeRequest {
+    boost::beast::http::verb method = boost::beast::http::verb::get;
+    std::string target;   // path below the URL's base, starting with '/'
+    std::string body;     // sent as application/json when not empty
+    std::string api_key;  // X-API-KEY when not empty; never logged
+    std::size_t max_body = 4u << 20;
+};
+
+struct ExchangeResult {
+    // Empty when an HTTP answer arrived (whatever its status); otherwise what went wrong
+    // ("timed out", "connect: Connection refused", "TLS handshake: certificate verify failed").
+    std::string failure;
+    bool timed_out = false;
+    int status = 0;
+    std::string body;
+    std::chrono::steady_clock::duration elapsed{};
+};
+
+using ExchangeHandler = std::function<void(ExchangeResult)>;
+
+// Starts the exchange; `done` runs once on `io`'s thread. `tls` is used for https:// URLs only.
+void start_exchange(boost::asio::io_context& io, boost::asio::ssl::context& tls,
+                    const UpstreamUrl& url, ExchangeRequest request,
+                    std::chrono::steady_clock::time_point deadline, ExchangeHandler done);
+
+// A TLS client context: system CAs, plus `ca_file` when not empty; peers are verified.
+// Throws std::runtime_error when `ca_file` cannot be loaded.
+void configure_tls_client(boost::asio::ssl::context& tls, const std::string& ca_file);
+
+}  // namespace piotd::daemon
