@@ -283,7 +283,16 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
     request.target = kCheckPath;
     request.body = attempt->body;
     request.api_key = token_();
-    start_exchange(io_, tls_, *host_url(attempt->host), std::move(request), attempt->deadline,
+    // A host that hangs must not eat the whole budget while another host could still answer:
+    // while untried hosts remain, one attempt gets two thirds of what is left.
+    auto attempt_deadline = attempt->deadline;
+    {
+        std::lock_guard lock(mutex_);
+        if (attempt->tried.size() < selector_.hosts().size()) {
+            attempt_deadline = Steady::now() + (attempt->deadline - Steady::now()) * 2 / 3;
+        }
+    }
+    start_exchange(io_, tls_, *host_url(attempt->host), std::move(request), attempt_deadline,
                    [this, attempt](ExchangeResult result) {
                        const auto block = [&] {
                            std::lock_guard lock(mutex_);
