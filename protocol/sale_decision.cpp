@@ -14,18 +14,15 @@ bool SaleDecision::has(ReasonId id) const {
 void SaleDecision::add(ReasonId id) {
     if (has(id) || count_ == items_.size()) return;
     const Reason& r = reason(id);
-    if (r.refuses) {
-        allowed = false;
-        // Refusals stay ahead of notes whatever order the rules run in.
-        std::size_t at = count_;
-        while (at > 0 && !items_[at - 1]->refuses) {
-            items_[at] = items_[at - 1];
-            --at;
-        }
-        items_[at] = &r;
-    } else {
-        items_[count_] = &r;
+    if (r.refuses) allowed = false;
+    // Kept in ReasonId order (refusals before notes) whatever order the rules run in, so the
+    // list a cashier sees, and the scenarios compare, does not depend on the code's layout.
+    std::size_t at = count_;
+    while (at > 0 && items_[at - 1]->id > id) {
+        items_[at] = items_[at - 1];
+        --at;
     }
+    items_[at] = &r;
     ++count_;
 }
 
@@ -140,7 +137,9 @@ SaleDecision decide_online(const TrueApiCodeResult& r, const SaleContext& contex
     if (r.sold == true) d.add(ReasonId::sold);
 
     const bool tobacco = r.group_ids.empty() ? code_is_tobacco(context) : r.in_group(kGroupTobacco);
-    if (r.realizable == false) {
+    // A code that was never applied, or was sold, is out of circulation because of that: the
+    // root cause is reported, not its consequence.
+    if (r.realizable == false && r.utilised != false && r.sold != true) {
         if (tobacco && r.gray_zone == true) {
             d.add(ReasonId::tobacco_grey_zone);
         } else {

@@ -43,7 +43,7 @@ public:
     std::optional<std::int64_t> min_price_kopecks;
     std::optional<std::int64_t> max_price_kopecks;
 
-    // Refusals first (in rule order), then notes. Pointers into the static table of all_reasons().
+    // In ReasonId order: refusals first, then notes. Pointers into the table of all_reasons().
     std::span<const Reason* const> reasons() const { return {items_.data(), count_}; }
     bool has(ReasonId id) const;
     void add(ReasonId id);  // a refusing reason also clears `allowed`
