@@ -7,6 +7,7 @@ packages=(
     g++ cmake ninja-build pkg-config curl
     libboost1.81-dev rapidjson-dev liblmdb-dev lmdb-utils libzxing-dev libserialport-dev
     doctest-dev libssl-dev
+    openssl
 )
 # Extra sets: "bench" adds the load generator.
 for extra in "$@"; do

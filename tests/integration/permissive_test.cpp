@@ -549,6 +549,42 @@ TEST_SUITE("integration.permissive") {
         CHECK(client.get("/api/v1/journal?limit=-1").status == 400);
     }
 
+    TEST_CASE("TLS: the True API is verified against --ca-file, and refused without it") {
+        TempDir pki;
+        const std::string dir = pki.path().string();
+        // A CA and a server certificate for 127.0.0.1, made now with the openssl CLI.
+        const std::string script =
+            "cd '" + dir + "' && "
+            "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+            "-keyout ca.key -out ca.pem -days 2 -subj '/CN=piotd test CA' && "
+            "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+            "-keyout server.key -out server.csr -subj '/CN=127.0.0.1' && "
+            "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n' "
+            "> ext.cnf && "
+            "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+            "-out server.pem -days 2 -extfile ext.cnf";
+        REQUIRE(std::system(("(" + script + ") >/dev/null 2>&1").c_str()) == 0);
+        FakeTrueApi fake(2, {"--cert", dir + "/server.pem", "--key", dir + "/server.key"});
+
+        PermissiveDaemon trusting(fake.url(true), {"--ca-file", dir + "/ca.pem"});
+        trusting.wait_for_hosts(2);
+        const Scenario& ok = scenarios().scenarios[2];
+        const auto reply = trusting.check(ok.code, ok.price);
+        REQUIRE(reply.status == 200);
+        CHECK(str(parse(reply.body)["items"][0]["source"]) == "online");
+
+        PermissiveDaemon refusing(fake.url(true));
+        HttpClient client(refusing.port);
+        std::string error;
+        for (int i = 0; i < 100 && error.empty(); ++i) {
+            error = str(parse(client.get("/api/v1/trueapi/hosts").body)["lastError"]);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        CHECK(error.find("certificate verify failed") != std::string::npos);
+        const auto offline = refusing.check(ok.code, ok.price);
+        CHECK(str(parse(offline.body)["items"][0]["source"]) == "offline");
+    }
+
     TEST_CASE("bad /piot/check bodies get clear 400s") {
         FakeTrueApi fake(1);
         PermissiveDaemon daemon(fake.url());
