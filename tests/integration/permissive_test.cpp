@@ -532,11 +532,11 @@ TEST_SUITE("integration.permissive") {
         for (int i = 0; i < 3; ++i) daemon.check(table[static_cast<std::size_t>(i)].code, table[static_cast<std::size_t>(i)].price);
         HttpClient client(daemon.port);
         std::string body;
-        for (int i = 0; i < 50; ++i) {  // written off the reply path
-            body = client.get("/api/v1/journal?limit=2").body;
-            if (parse(body)["entries"].Size() == 2) break;
+        for (int i = 0; i < 100; ++i) {  // written off the reply path
+            if (parse(client.get("/api/v1/journal").body)["entries"].Size() == 3) break;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
+        body = client.get("/api/v1/journal?limit=2").body;
         auto document = parse(body);
         REQUIRE(document["entries"].Size() == 2);
         CHECK(str(document["entries"][0]["code"]) == table[2].code);
