@@ -1,5 +1,5 @@
 // Whether a marked item may be sold, from the online True API answer (lm-api.md §7.1) or the
-// offline local-module answer (§7.2). Pure, allocation-free, ~0.1 µs per item
+// offline local-module answer (§7.2). Pure, allocation-free, ~30 ns per item
 // (bench/decision_bench.cpp). The rules, their codes and messages: docs/decision-rules.md.
 #pragma once
 
