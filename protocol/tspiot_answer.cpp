@@ -195,8 +195,43 @@ void write_offline_code(JsonWriter& writer, const TsPiotCodeAnswer& code) {
     writer.EndObject();
 }
 
+// The members piotd appends to a code object. An upstream object that already has one of them
+// is not echoed verbatim: a duplicate key would let the upstream's value win in the many JSON
+// parsers that keep the last (or the first) occurrence.
+constexpr std::string_view kPiotdMembers[] = {"isSaleAllowed", "reasons", "minPrice", "maxPrice",
+                                              "tag1260"};
+
+bool has_piotd_member(std::string_view raw) {
+    for (const std::string_view key : kPiotdMembers) {
+        if (raw.find(key) != std::string_view::npos) return true;  // cheap; the slow path is exact
+    }
+    return false;
+}
+
+// The upstream object re-written without piotd's member names, then piotd's members.
+void write_rebuilt_code(JsonWriter& writer, const TsPiotCodeAnswer& code) {
+    rapidjson::Document upstream;
+    upstream.Parse<rapidjson::kParseIterativeFlag>(code.upstream_json.data(),
+                                                   code.upstream_json.size());
+    writer.StartObject();
+    if (!upstream.HasParseError() && upstream.IsObject()) {
+        for (const auto& member : upstream.GetObject()) {
+            const std::string_view name(member.name.GetString(), member.name.GetStringLength());
+            bool ours = false;
+            for (const std::string_view key : kPiotdMembers) ours = ours || name == key;
+            if (ours) continue;
+            write_key(writer, name);
+            member.value.Accept(writer);
+        }
+    }
+    write_piotd_members(writer, code);
+    writer.EndObject();
+}
+
 // The upstream object verbatim, with piotd's members spliced in before its closing brace.
 void write_online_code(JsonWriter& writer, const TsPiotCodeAnswer& code) {
+    const bool adds = code.decision != nullptr || !code.industry_prop_value.empty();
+    if (adds && has_piotd_member(code.upstream_json)) return write_rebuilt_code(writer, code);
     std::string_view raw = code.upstream_json;
     while (!raw.empty() && raw.back() != '}') raw.remove_suffix(1);
     if (raw.empty()) {

@@ -53,8 +53,9 @@ TsPiotCheckRequest decode_tspiot_check_request(std::string_view body, std::size_
 
 // One code of a CodeResponse.
 struct TsPiotCodeAnswer {
-    // Online: the True API's code object, written out unchanged (piotd's fields are appended
-    // inside it). Empty when the code was checked offline.
+    // Online: the True API's code object (a parsed answer's raw_json), written out unchanged with
+    // piotd's fields appended inside it; if it already has a member of one of piotd's names, it
+    // is re-written without that member instead (no duplicate keys). Empty when offline.
     std::string_view upstream_json;
     // Offline: the local module's result, written in the True API shape as ESM does (cis, gtin,
     // printView, isBlocked, sold, mrp, smp; found/valid/verified/utilised/realizable false).

@@ -249,6 +249,41 @@ TEST_SUITE("protocol.true_api_check") {
         CHECK(parse(many).error == TrueApiAnswerError::too_many_codes);
     }
 
+    TEST_CASE("hostile bytes: every truncation and many mutations of E6 parse or fail cleanly") {
+        std::uint64_t state = 0x9e3779b97f4a7c15ull;
+        auto next = [&state] {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            return state;
+        };
+        const std::string base(kE6);
+        for (std::size_t cut = 0; cut < base.size(); ++cut) {
+            CHECK_FALSE(parse(std::string_view(base).substr(0, cut)));
+        }
+        std::size_t parsed = 0;
+        for (int i = 0; i < 20000; ++i) {
+            std::string body = base;
+            const int edits = 1 + static_cast<int>(next() % 4);
+            for (int e = 0; e < edits; ++e) {
+                body[next() % body.size()] = static_cast<char>(next() & 0xFF);
+            }
+            const auto result = parse(body);
+            if (!result) {
+                CHECK_FALSE(result.detail.empty());
+                continue;
+            }
+            ++parsed;
+            for (const auto& code : result.answer.codes) {
+                // The kept text is a slice of the body: one whole object.
+                CHECK(body.find(code.raw_json) != std::string::npos);
+                CHECK(code.raw_json.front() == '{');
+                CHECK(code.raw_json.back() == '}');
+            }
+        }
+        CHECK(parsed > 0);
+    }
+
     TEST_CASE("error names are stable") {
         CHECK(true_api_answer_error_name(TrueApiAnswerError::invalid_json) == "invalid_json");
         CHECK(true_api_answer_error_name(TrueApiAnswerError::missing_field) == "missing_field");

@@ -177,6 +177,34 @@ TEST_SUITE("protocol.tspiot_answer") {
               to_hex(*encode_tag1260("UUID=u&Time=1")));
     }
 
+    TEST_CASE("an upstream that sends piotd's member names cannot make a duplicate key") {
+        const std::string upstream =
+            R"({"cis":"c","isSaleAllowed":true,"reasons":"x","sold":true,"tag1260":1,"n":{"a":[1]}})";
+        SaleDecision decision;
+        decision.add(ReasonId::sold);
+        const TsPiotCodeAnswer code{upstream, nullptr, &decision, ""};
+        TsPiotCodeResponse response;
+        response.codes = {&code, 1};
+        const std::string out = render([&](JsonWriter& w) {
+            write_tspiot_check_answer(w, {&response, 1}, TsPiotApiVersion::v2);
+        });
+        CHECK(
+            out.find(
+                R"("codes":[{"cis":"c","sold":true,"n":{"a":[1]},"isSaleAllowed":false,"reasons":[{)") !=
+            std::string::npos);
+        std::size_t count = 0;
+        for (std::size_t at = out.find("isSaleAllowed"); at != std::string::npos;
+             at = out.find("isSaleAllowed", at + 1))
+            ++count;
+        CHECK(count == 1);
+        // Nothing of piotd's to add: the upstream goes out as it came.
+        const TsPiotCodeAnswer bare{upstream, nullptr, nullptr, ""};
+        response.codes = {&bare, 1};
+        CHECK(render([&](JsonWriter& w) {
+                  write_tspiot_check_answer(w, {&response, 1}, TsPiotApiVersion::v2);
+              }).find(upstream) != std::string::npos);
+    }
+
     TEST_CASE("an empty upstream object, and no verdict: written unchanged") {
         const TsPiotCodeAnswer empty_with_verdict{"{}", nullptr, nullptr, "UUID=u&Time=1"};
         const TsPiotCodeAnswer bare{R"({"cis":"x"})", nullptr, nullptr, ""};
