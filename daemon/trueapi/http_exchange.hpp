@@ -11,7 +11,10 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "daemon/replication/upstream_url.hpp"
 
@@ -37,9 +40,32 @@ struct ExchangeResult {
 
 using ExchangeHandler = std::function<void(ExchangeResult)>;
 
+struct PooledConnection;
+
+// Keep-alive connections per host, so a check costs one round trip, not a TCP connect and a TLS
+// handshake too. Used from the io_context's one thread only. A connection idle for longer than
+// `max_idle` is not reused (servers close idle connections; a stale one costs a retry).
+class ConnectionPool {
+public:
+    explicit ConnectionPool(std::size_t per_host = 4,
+                            std::chrono::seconds max_idle = std::chrono::seconds(30))
+        : per_host_(per_host), max_idle_(max_idle) {}
+    std::shared_ptr<PooledConnection> take(const std::string& key);
+    void give(const std::string& key, std::shared_ptr<PooledConnection> connection);
+    void clear() { idle_.clear(); }
+
+private:
+    std::size_t per_host_;
+    std::chrono::seconds max_idle_;
+    std::map<std::string, std::vector<std::shared_ptr<PooledConnection>>> idle_;
+};
+
 // Starts the exchange; `done` runs once on `io`'s thread. `tls` is used for https:// URLs only.
+// With a pool, an idle connection to the host is reused when there is one (a reused connection
+// that turns out closed is replaced by a fresh one once), and the connection goes back to the
+// pool after a complete keep-alive answer.
 void start_exchange(boost::asio::io_context& io, boost::asio::ssl::context& tls,
-                    const UpstreamUrl& url, ExchangeRequest request,
+                    ConnectionPool* pool, const UpstreamUrl& url, ExchangeRequest request,
                     std::chrono::steady_clock::time_point deadline, ExchangeHandler done);
 
 // A TLS client context: system CAs, plus `ca_file` when not empty; peers are verified.

@@ -128,6 +128,7 @@ void TrueApiClient::stop() {
     asio::post(io_, [this] {
         stopping_ = true;
         tick_timer_.cancel();
+        pool_.clear();  // idle connections would keep nothing running, but close them now
     });
     work_.reset();
     thread_.join();
@@ -161,7 +162,7 @@ void TrueApiClient::refresh() {
     request.target = kInfoPath;
     request.api_key = token_();
     start_exchange(
-        io_, tls_, discovery_, request, Steady::now() + options_.discovery_timeout,
+        io_, tls_, nullptr, discovery_, request, Steady::now() + options_.discovery_timeout,
         [this](ExchangeResult result) {
             std::string error;
             if (!result.failure.empty()) {
@@ -185,7 +186,7 @@ void TrueApiClient::refresh() {
                 ExchangeRequest health;
                 health.target = kHealthPath;
                 health.api_key = token_();
-                start_exchange(io_, tls_, *host_url(urls[i]), health,
+                start_exchange(io_, tls_, nullptr, *host_url(urls[i]), health,
                                Steady::now() + options_.health_timeout,
                                [this, round, i](ExchangeResult answer) {
                                    std::optional<std::int64_t> avg;
@@ -292,7 +293,8 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
             attempt_deadline = Steady::now() + (attempt->deadline - Steady::now()) * 2 / 3;
         }
     }
-    start_exchange(io_, tls_, *host_url(attempt->host), std::move(request), attempt_deadline,
+    start_exchange(io_, tls_, &pool_, *host_url(attempt->host), std::move(request),
+                   attempt_deadline,
                    [this, attempt](ExchangeResult result) {
                        const auto block = [&] {
                            std::lock_guard lock(mutex_);

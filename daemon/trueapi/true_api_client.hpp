@@ -21,6 +21,7 @@
 #include "daemon/clock.hpp"
 #include "daemon/replication/upstream_url.hpp"
 #include "daemon/trueapi/host_selector.hpp"
+#include "daemon/trueapi/http_exchange.hpp"
 #include "protocol/true_api_check.hpp"
 
 namespace piotd::daemon {
@@ -88,6 +89,7 @@ private:
     UpstreamUrl discovery_;
     boost::asio::io_context io_{1};
     boost::asio::ssl::context tls_;
+    ConnectionPool pool_;  // keep-alive connections to the CDN hosts (codes/check only)
     boost::asio::steady_timer tick_timer_;
     std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     std::thread thread_;

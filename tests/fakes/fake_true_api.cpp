@@ -13,7 +13,7 @@
 //           http_429 | http_500 | http_503 | code_5000 | garbage | close
 //        N: only the next N codes/check requests (default: until changed)
 //   POST /control/health?port=P&avg_ms=A[&healthy=false]
-//   GET  /control/stats    {"ports":[{"port":P,"checks":N,"health":N}],"infos":N}
+//   GET  /control/stats    {"ports":[{"port":P,"checks":N,"health":N,"connections":N}],"infos":N}
 //   POST /control/reset    faults off, counters zero
 // Scenario faults (trueApi.fault in the table) apply to requests holding that code:
 // no_answer (connection closed), timeout (answer after delayMs), http_429, http_503, code_5000.
@@ -69,6 +69,7 @@ struct PortFault {
     bool healthy = true;
     std::uint64_t checks = 0;
     std::uint64_t health = 0;
+    std::uint64_t connections = 0;
 };
 
 struct State {
@@ -295,7 +296,8 @@ Action handle(unsigned short port, const Request& request) {
             if (!ports.empty()) ports += ",";
             ports += R"({"port":)" + std::to_string(p) + R"(,"checks":)" +
                      std::to_string(state.ports[p].checks) + R"(,"health":)" +
-                     std::to_string(state.ports[p].health) + "}";
+                     std::to_string(state.ports[p].health) + R"(,"connections":)" +
+                     std::to_string(state.ports[p].connections) + "}";
         }
         return {reply(200, R"({"ports":[)" + ports + R"(],"infos":)" +
                                std::to_string(state.infos) + "}")};
@@ -332,6 +334,10 @@ void accept_loop(tcp::acceptor& acceptor, unsigned short port, asio::ssl::contex
         beast::error_code ec;
         acceptor.accept(socket, ec);
         if (ec) continue;
+        {
+            std::lock_guard lock(state.mutex);
+            ++state.ports[port].connections;
+        }
         std::thread([socket = std::move(socket), port, tls]() mutable {
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);

@@ -155,6 +155,11 @@ struct FakeTrueApi {
         for (const auto& port : document["ports"].GetArray()) counts.push_back(port["checks"].GetUint64());
         return counts;
     }
+    std::uint64_t connections(int host) const {
+        HttpClient client(ports[0]);
+        const auto document = parse(client.request("GET", "/control/stats", "", "").body);
+        return document["ports"][static_cast<rapidjson::SizeType>(host)]["connections"].GetUint64();
+    }
     std::uint64_t infos() const {
         HttpClient client(ports[0]);
         return parse(client.request("GET", "/control/stats", "", "").body)["infos"].GetUint64();
@@ -325,6 +330,19 @@ TEST_SUITE("integration.permissive") {
             daemon.piot("/api/v2/codes/check", R"({"codes":[")" + encoded + R"("]})");
         CHECK(piot.status == 203);
         CHECK(parse(piot.body)["code"].GetInt() == 203);
+    }
+
+    TEST_CASE("checks reuse a kept-alive connection to the CDN host") {
+        FakeTrueApi fake(1);
+        PermissiveDaemon daemon(fake.url());
+        daemon.wait_for_hosts(1);
+        const Scenario& ok = scenarios().scenarios[2];
+        daemon.check(ok.code, ok.price);
+        const std::uint64_t before = fake.connections(0);  // counts this control request too
+        for (int i = 0; i < 5; ++i) {
+            CHECK(str(parse(daemon.check(ok.code, ok.price).body)["items"][0]["source"]) == "online");
+        }
+        CHECK(fake.connections(0) == before + 1);  // only the next control request
     }
 
     TEST_CASE("a failing host is retried once, blocked for 15 minutes, then tried again") {
