@@ -105,11 +105,15 @@ void apply_prices(SaleDecision& d, const PriceFacts& facts, const SaleContext& c
     }
 }
 
+// Without groupIds: pg from the POS when it sent one, else the code's shape. A pack-shaped code
+// whose price field is zero ("AAAA") is not tobacco: nicotine products (ncp) use the same
+// 29-character layout without a price (§9 E6).
 bool code_is_tobacco(const SaleContext& context) {
-    if (context.product_group == kGroupTobacco) return true;
+    if (context.product_group) return *context.product_group == kGroupTobacco;
     const MarkingCode* code = context.code;
-    return code != nullptr &&
-           (code->kind() == CodeKind::tobacco_pack || code->has(Ai::block_price));
+    if (code == nullptr) return false;
+    if (code->kind() == CodeKind::tobacco_pack) return code->pack_mrp().value_or(0) != 0;
+    return code->has(Ai::block_price);
 }
 
 bool code_is_block(const SaleContext& context) {

@@ -327,6 +327,28 @@ TEST_SUITE("protocol.sale_decision") {
         CHECK(codes_of(decide_offline(ncp, context(&milk, 15000))) == Codes{"price_below_mrp"});
     }
 
+    TEST_CASE(
+        "offline product group: pg first, then the code's shape (a zero-priced pack is ncp)") {
+        const Parsed ncp("00840147505712Zz;ZnRbAAAAdGVz");
+        LmCodeResult lm;
+        lm.mrp = 20000;
+        CHECK(codes_of(decide_offline(lm, context(&ncp, 15000))) == Codes{"price_below_mrp"});
+        SaleContext with_pg = context(&ncp, 15000);
+        with_pg.product_group = kGroupNcp;
+        CHECK(codes_of(decide_offline(lm, with_pg)) == Codes{"price_below_mrp"});
+        // pg 3 makes it tobacco: the mrp is then a maximum, and 150.00 is under it.
+        with_pg.product_group = kGroupTobacco;
+        CHECK(decide_offline(lm, with_pg).allowed);
+        // A priced pack is tobacco whatever the module says about mrp.
+        const Parsed pack(kPack81);
+        CHECK(codes_of(decide_offline(LmCodeResult{}, context(&pack, 9000))) ==
+              Codes{"price_above_mrp"});
+        // pg says milk: no tobacco price rules even for a pack-shaped code.
+        SaleContext milk_pg = context(&pack, 9000);
+        milk_pg.product_group = 8;
+        CHECK(decide_offline(LmCodeResult{}, milk_pg).allowed);
+    }
+
     TEST_CASE("offline expiry from AI 17") {
         const Parsed past(
             "0104670540176099215'W9Um\x1d"
