@@ -135,7 +135,9 @@ void apply_environment(Config& config) {
     if (const char* password = std::getenv("PIOTD_UPSTREAM_PASSWORD"); password && *password) {
         config.upstream_password = password;
     }
-    if (const char* token = std::getenv("PIOTD_TOKEN"); token && *token) config.trueapi.token = token;
+    if (const char* token = std::getenv("PIOTD_TOKEN"); token && *token) {
+        config.trueapi.token = token;
+    }
 }
 
 }  // namespace piotd::daemon

@@ -72,8 +72,8 @@ void PermissiveChecker::finish_online(const std::vector<CheckItem>& items, Onlin
         // An answer that does not echo the codes is taken in request order.
         if (matched[i] == nullptr && answers.size() == items.size()) matched[i] = &answers[i];
         if (matched[i] == nullptr) {
-            outcome.online_failure = "the True API answer has no entry for code " +
-                                     std::to_string(i + 1);
+            outcome.online_failure =
+                "the True API answer has no entry for code " + std::to_string(i + 1);
             return;
         }
     }
@@ -99,8 +99,7 @@ void PermissiveChecker::finish_online(const std::vector<CheckItem>& items, Onlin
     }
 }
 
-void PermissiveChecker::finish_offline(const std::vector<CheckItem>& items,
-                                       CheckOutcome& outcome) {
+void PermissiveChecker::finish_offline(const std::vector<CheckItem>& items, CheckOutcome& outcome) {
     outcome.items.clear();
     if (outcome.module_status != protocol::LmStatus::ready) return;  // cannot check
     outcome.source = CheckSource::offline;

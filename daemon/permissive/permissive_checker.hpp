@@ -34,8 +34,8 @@ std::string_view check_source_name(CheckSource source);
 
 struct ItemVerdict {
     protocol::SaleDecision decision;
-    std::string upstream_json;      // online: the code object as the True API sent it
-    protocol::LmCodeResult offline;  // offline: the local lists' answer (views into the item)
+    std::string upstream_json;        // online: the code object as the True API sent it
+    protocol::LmCodeResult offline;   // offline: the local lists' answer (views into the item)
     std::string industry_prop_value;  // tag 1265
 };
 

@@ -47,7 +47,8 @@ struct PermissiveMode::Parts {
             listener = std::make_unique<TsPiotListener>(config, checker);
         } catch (const std::exception& e) {
             // The default port may be held by a real ESM on this till: then piotd serves the LM
-            // API without its ТС ПИоТ API rather than not at all. Asked for explicitly, it is fatal.
+            // API without its ТС ПИоТ API rather than not at all. Asked for explicitly, it is
+            // fatal.
             if (config.piot_listen_explicit) throw;
             log_warning("permissive", std::string("ТС ПИоТ API not served: ") + e.what());
         }

@@ -123,15 +123,14 @@ Reply handle_piot_check(PermissiveChecker& checker, const RequestContext& contex
         return json_error(http::status::bad_request, error, request.error);
     }
     auto items = std::make_shared<const std::vector<CheckItem>>(std::move(request.items));
-    return Reply::later([&checker, items, drive = std::move(request.fiscal_drive_number)](
-                            ReplyCompletion complete) {
+    return Reply::later([&checker, items,
+                         drive = std::move(request.fiscal_drive_number)](ReplyCompletion complete) {
         checker.check(items, drive,
                       [complete](const CheckOutcome& outcome) { complete(piot_answer(outcome)); });
     });
 }
 
-std::optional<std::int64_t> number_param(std::string_view query, std::string_view name,
-                                         bool& bad) {
+std::optional<std::int64_t> number_param(std::string_view query, std::string_view name, bool& bad) {
     const QueryValue value = query_param(query, name);
     if (!value.present) return std::nullopt;
     std::int64_t number = 0;
@@ -152,7 +151,8 @@ Response handle_journal(LocalModule& module, const RequestContext& context) {
         return json_error(http::status::bad_request, ApiError::invalid_field,
                           "limit and since must be non-negative whole numbers");
     }
-    const std::size_t count = static_cast<std::size_t>(std::min<std::int64_t>(limit.value_or(100), 10'000));
+    const std::size_t count =
+        static_cast<std::size_t>(std::min<std::int64_t>(limit.value_or(100), 10'000));
     storage::ReadTxn txn(module.env());
     const auto entries = storage::read_journal(txn, count, since.value_or(0));
     rapidjson::StringBuffer buffer;

@@ -49,7 +49,8 @@ PiotCheckRequest parse_piot_check_request(std::string_view body, std::size_t max
             std::string_view(code->value.GetString(), code->value.GetStringLength()));
         if (!parsed) {
             request.invalid_code = true;
-            request.error = where + ".code: " + std::string(protocol::code_error_message(parsed.error)) +
+            request.error = where +
+                            ".code: " + std::string(protocol::code_error_message(parsed.error)) +
                             " (" + std::string(protocol::code_error_name(parsed.error)) + ")";
             return request;
         }
@@ -73,7 +74,8 @@ PiotCheckRequest parse_piot_check_request(std::string_view body, std::size_t max
             }
             item.quantity = quantity->value.GetUint();
         }
-        if (const auto pg = entry.FindMember("pg"); pg != entry.MemberEnd() && !pg->value.IsNull()) {
+        if (const auto pg = entry.FindMember("pg");
+            pg != entry.MemberEnd() && !pg->value.IsNull()) {
             if (!pg->value.IsInt() || pg->value.GetInt() < 0 || pg->value.GetInt() > 1000) {
                 request.error = where + ".pg must be a product group id";
                 return request;

@@ -19,8 +19,7 @@ Response check_answer(const CheckOutcome& outcome, TsPiotApiVersion api) {
         const std::string local =
             "local module: " + std::string(protocol::lm_status_name(outcome.module_status));
         const std::string_view details[] = {detail, local};
-        protocol::write_tspiot_emergency(writer, "no online or local check could be made",
-                                         details);
+        protocol::write_tspiot_emergency(writer, "no online or local check could be made", details);
         // 203: the POS goes to emergency mode and writes no tag 1260 (lm-api.md §8).
         return json_response(http::status::non_authoritative_information,
                              std::string(buffer.GetString(), buffer.GetSize()));
@@ -76,8 +75,8 @@ Reply handle_check(PermissiveChecker& checker, const RequestContext& context,
         const protocol::ParseResult parsed = protocol::parse_marking_code(request.codes[i].code);
         if (!parsed) {
             return json_error(http::status::bad_request, ApiError::invalid_code,
-                              "codes[" + std::to_string(i) + "]: " +
-                                  std::string(protocol::code_error_message(parsed.error)));
+                              "codes[" + std::to_string(i) +
+                                  "]: " + std::string(protocol::code_error_message(parsed.error)));
         }
         CheckItem item;
         item.code = parsed.code;
@@ -115,10 +114,9 @@ Response handle_info(PermissiveChecker& checker, const TrueApiConfig& config,
 
 TsPiotListener::TsPiotListener(const TrueApiConfig& config, PermissiveChecker& checker)
     : router_(BasicAuth("", "")) {
-    const std::pair<const char*, TsPiotApiVersion> versions[] = {
-        {"/api/v1", TsPiotApiVersion::v1},
-        {"/api/v2", TsPiotApiVersion::v2},
-        {"/api/v3", TsPiotApiVersion::v3}};
+    const std::pair<const char*, TsPiotApiVersion> versions[] = {{"/api/v1", TsPiotApiVersion::v1},
+                                                                 {"/api/v2", TsPiotApiVersion::v2},
+                                                                 {"/api/v3", TsPiotApiVersion::v3}};
     for (const auto& [prefix, api] : versions) {
         const std::string base = prefix;
         router_.add(
@@ -136,8 +134,8 @@ TsPiotListener::TsPiotListener(const TrueApiConfig& config, PermissiveChecker& c
     }
     ServerLimits limits;
     limits.threads = 1;
-    server_ = std::make_unique<HttpServer>(parse_listen_address(config.piot_listen), limits,
-                                           router_);
+    server_ =
+        std::make_unique<HttpServer>(parse_listen_address(config.piot_listen), limits, router_);
 }
 
 TsPiotListener::~TsPiotListener() {

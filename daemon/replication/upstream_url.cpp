@@ -11,8 +11,7 @@ UpstreamUrl parse_upstream_url(std::string_view url) {
                                  "the store network");
     }
     if (!url.starts_with("http://")) {
-        throw std::runtime_error("upstream must be an http:// URL, got '" + std::string(url) +
-                                 "'");
+        throw std::runtime_error("upstream must be an http:// URL, got '" + std::string(url) + "'");
     }
     return parse_service_url(url, "upstream");
 }

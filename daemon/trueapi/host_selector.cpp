@@ -21,11 +21,13 @@ void HostSelector::set_hosts(std::vector<CdnHost> hosts, std::int64_t now_ms,
                 host.failures = old.failures;
             }
         }
-        if (!host.healthy) host.blocked_until_ms = std::max(host.blocked_until_ms, now_ms + kHostBlockMs);
+        if (!host.healthy)
+            host.blocked_until_ms = std::max(host.blocked_until_ms, now_ms + kHostBlockMs);
     }
     hosts_ = std::move(hosts);
     last_refresh_ms_ = now_ms;
-    next_refresh_ms_ = now_ms + kRefreshMinMs + std::clamp<std::int64_t>(jitter_ms, 0, kRefreshMaxMs - kRefreshMinMs);
+    next_refresh_ms_ = now_ms + kRefreshMinMs +
+                       std::clamp<std::int64_t>(jitter_ms, 0, kRefreshMaxMs - kRefreshMinMs);
 }
 
 void HostSelector::refresh_failed(std::int64_t now_ms) {

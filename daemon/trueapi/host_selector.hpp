@@ -21,9 +21,9 @@ inline constexpr std::int64_t kRefreshMaxMs = 7LL * 3600 * 1000;
 inline constexpr std::int64_t kRefreshRetryMs = 30 * 1000;
 
 struct CdnHost {
-    std::string url;             // "https://cdn01.crpt.ru"
+    std::string url;               // "https://cdn01.crpt.ru"
     std::int64_t avg_time_ms = 0;  // from health/check; 0 = not measured
-    bool healthy = true;         // health/check answered code 0
+    bool healthy = true;           // health/check answered code 0
     std::int64_t blocked_until_ms = 0;
     std::uint64_t failures = 0;  // blocks so far, for /trueapi/hosts
 };

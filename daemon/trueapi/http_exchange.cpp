@@ -120,11 +120,11 @@ private:
     void connect() {
         reused_ = false;
         connection_ = std::make_shared<PooledConnection>(io_, tls_, url_.tls);
-        resolver_.async_resolve(url_.host, url_.port,
-                                [self = shared_from_this()](beast::error_code ec,
-                                                            tcp::resolver::results_type results) {
-                                    self->on_resolve(ec, std::move(results));
-                                });
+        resolver_.async_resolve(
+            url_.host, url_.port,
+            [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
+                self->on_resolve(ec, std::move(results));
+            });
     }
 
     void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {

@@ -161,44 +161,45 @@ void TrueApiClient::refresh() {
     ExchangeRequest request;
     request.target = kInfoPath;
     request.api_key = token_();
-    start_exchange(
-        io_, tls_, nullptr, discovery_, request, Steady::now() + options_.discovery_timeout,
-        [this](ExchangeResult result) {
-            std::string error;
-            if (!result.failure.empty()) {
-                error = "cdn/info: " + result.failure;
-            } else if (result.status != 200) {
-                error = "cdn/info: HTTP " + std::to_string(result.status);
-            }
-            std::vector<std::string> urls;
-            if (error.empty()) urls = parse_host_list(result.body, error);
-            if (!error.empty()) return finish_refresh({}, error);
+    start_exchange(io_, tls_, nullptr, discovery_, request,
+                   Steady::now() + options_.discovery_timeout, [this](ExchangeResult result) {
+                       std::string error;
+                       if (!result.failure.empty()) {
+                           error = "cdn/info: " + result.failure;
+                       } else if (result.status != 200) {
+                           error = "cdn/info: HTTP " + std::to_string(result.status);
+                       }
+                       std::vector<std::string> urls;
+                       if (error.empty()) urls = parse_host_list(result.body, error);
+                       if (!error.empty()) return finish_refresh({}, error);
 
-            // Health of every host at once; the list is set when the last one has answered.
-            struct Round {
-                std::vector<CdnHost> hosts;
-                std::size_t pending = 0;
-            };
-            auto round = std::make_shared<Round>();
-            round->pending = urls.size();
-            for (const std::string& url : urls) round->hosts.push_back(CdnHost{url});
-            for (std::size_t i = 0; i < urls.size(); ++i) {
-                ExchangeRequest health;
-                health.target = kHealthPath;
-                health.api_key = token_();
-                start_exchange(io_, tls_, nullptr, *host_url(urls[i]), health,
-                               Steady::now() + options_.health_timeout,
-                               [this, round, i](ExchangeResult answer) {
-                                   std::optional<std::int64_t> avg;
-                                   if (answer.failure.empty() && answer.status == 200) {
-                                       avg = parse_health(answer.body);
-                                   }
-                                   round->hosts[i].healthy = avg.has_value();
-                                   round->hosts[i].avg_time_ms = avg.value_or(0);
-                                   if (--round->pending == 0) finish_refresh(round->hosts, {});
-                               });
-            }
-        });
+                       // Health of every host at once; the list is set when the last one has
+                       // answered.
+                       struct Round {
+                           std::vector<CdnHost> hosts;
+                           std::size_t pending = 0;
+                       };
+                       auto round = std::make_shared<Round>();
+                       round->pending = urls.size();
+                       for (const std::string& url : urls) round->hosts.push_back(CdnHost{url});
+                       for (std::size_t i = 0; i < urls.size(); ++i) {
+                           ExchangeRequest health;
+                           health.target = kHealthPath;
+                           health.api_key = token_();
+                           start_exchange(io_, tls_, nullptr, *host_url(urls[i]), health,
+                                          Steady::now() + options_.health_timeout,
+                                          [this, round, i](ExchangeResult answer) {
+                                              std::optional<std::int64_t> avg;
+                                              if (answer.failure.empty() && answer.status == 200) {
+                                                  avg = parse_health(answer.body);
+                                              }
+                                              round->hosts[i].healthy = avg.has_value();
+                                              round->hosts[i].avg_time_ms = avg.value_or(0);
+                                              if (--round->pending == 0)
+                                                  finish_refresh(round->hosts, {});
+                                          });
+                       }
+                   });
 }
 
 void TrueApiClient::finish_refresh(std::vector<CdnHost> hosts, std::string error) {
@@ -214,8 +215,8 @@ void TrueApiClient::finish_refresh(std::vector<CdnHost> hosts, std::string error
     last_error_.clear();
     std::string summary;
     for (const CdnHost& host : hosts) {
-        summary += " " + host.url + (host.healthy ? "=" + std::to_string(host.avg_time_ms) + "ms"
-                                                  : "=unhealthy");
+        summary += " " + host.url +
+                   (host.healthy ? "=" + std::to_string(host.avg_time_ms) + "ms" : "=unhealthy");
     }
     log_info("trueapi", "CDN hosts:" + summary);
     selector_.set_hosts(std::move(hosts), now, refresh_jitter_ms());
@@ -293,60 +294,57 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
             attempt_deadline = Steady::now() + (attempt->deadline - Steady::now()) * 2 / 3;
         }
     }
-    start_exchange(io_, tls_, &pool_, *host_url(attempt->host), std::move(request),
-                   attempt_deadline,
-                   [this, attempt](ExchangeResult result) {
-                       const auto block = [&] {
-                           std::lock_guard lock(mutex_);
-                           selector_.block(attempt->host, clock_.now_ms());
-                       };
-                       const auto retry_or = [&](bool block_after) {
-                           if (!attempt->retried && Steady::now() < attempt->deadline) {
-                               attempt->retried = true;
-                               return send(attempt);
-                           }
-                           if (block_after) block();
-                           try_next(attempt);
-                       };
-                       if (!result.failure.empty()) {
-                           // Refused, reset, hung past the deadline, bad certificate: the host's
-                           // fault. No retry on the same host; the next one may answer.
-                           attempt->note(result.failure);
-                           block();
-                           return try_next(attempt);
-                       }
-                       protocol::TrueApiCheckParse parsed =
-                           protocol::parse_true_api_check_answer(result.body);
-                       const bool transborder_down =
-                           parsed && parsed.answer.code == kTransborderDown;
-                       if (result.status == 429 || result.status >= 500 || transborder_down) {
-                           attempt->note("HTTP " + std::to_string(result.status) +
-                                         (transborder_down ? " code 5000" : ""));
-                           // code 5000: the transborder service is down, not the CDN host.
-                           return retry_or(!transborder_down);
-                       }
-                       if (result.status != 200) {
-                           // 400, 401, 403: the request or the token is wrong; another host
-                           // would say the same.
-                           attempt->note("HTTP " + std::to_string(result.status));
-                           OnlineCheck failed;
-                           failed.failure = "True API refused the request (" +
-                                            attempt->failures + ")";
-                           return attempt->done(std::move(failed));
-                       }
-                       if (!parsed || parsed.answer.code != 0) {
-                           attempt->note(parsed ? "code " + std::to_string(parsed.answer.code)
-                                                : "unusable answer: " + parsed.detail);
-                           block();
-                           return try_next(attempt);
-                       }
-                       OnlineCheck ok;
-                       ok.ok = true;
-                       ok.host = attempt->host;
-                       ok.body = std::move(result.body);
-                       ok.answer = std::move(parsed.answer);
-                       attempt->done(std::move(ok));
-                   });
+    start_exchange(
+        io_, tls_, &pool_, *host_url(attempt->host), std::move(request), attempt_deadline,
+        [this, attempt](ExchangeResult result) {
+            const auto block = [&] {
+                std::lock_guard lock(mutex_);
+                selector_.block(attempt->host, clock_.now_ms());
+            };
+            const auto retry_or = [&](bool block_after) {
+                if (!attempt->retried && Steady::now() < attempt->deadline) {
+                    attempt->retried = true;
+                    return send(attempt);
+                }
+                if (block_after) block();
+                try_next(attempt);
+            };
+            if (!result.failure.empty()) {
+                // Refused, reset, hung past the deadline, bad certificate: the host's
+                // fault. No retry on the same host; the next one may answer.
+                attempt->note(result.failure);
+                block();
+                return try_next(attempt);
+            }
+            protocol::TrueApiCheckParse parsed = protocol::parse_true_api_check_answer(result.body);
+            const bool transborder_down = parsed && parsed.answer.code == kTransborderDown;
+            if (result.status == 429 || result.status >= 500 || transborder_down) {
+                attempt->note("HTTP " + std::to_string(result.status) +
+                              (transborder_down ? " code 5000" : ""));
+                // code 5000: the transborder service is down, not the CDN host.
+                return retry_or(!transborder_down);
+            }
+            if (result.status != 200) {
+                // 400, 401, 403: the request or the token is wrong; another host
+                // would say the same.
+                attempt->note("HTTP " + std::to_string(result.status));
+                OnlineCheck failed;
+                failed.failure = "True API refused the request (" + attempt->failures + ")";
+                return attempt->done(std::move(failed));
+            }
+            if (!parsed || parsed.answer.code != 0) {
+                attempt->note(parsed ? "code " + std::to_string(parsed.answer.code)
+                                     : "unusable answer: " + parsed.detail);
+                block();
+                return try_next(attempt);
+            }
+            OnlineCheck ok;
+            ok.ok = true;
+            ok.host = attempt->host;
+            ok.body = std::move(result.body);
+            ok.answer = std::move(parsed.answer);
+            attempt->done(std::move(ok));
+        });
 }
 
 }  // namespace piotd::daemon

@@ -4,10 +4,10 @@
 // io_context: many checks can wait on the network at once and none holds an HTTP I/O thread.
 #pragma once
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 
 #include <chrono>
 #include <functional>
@@ -46,8 +46,7 @@ struct OnlineCheck {
 class TrueApiClient {
 public:
     // `token` gives the X-API-KEY at the time of each request (it may be set by /init later).
-    TrueApiClient(TrueApiOptions options, const Clock& clock,
-                  std::function<std::string()> token);
+    TrueApiClient(TrueApiOptions options, const Clock& clock, std::function<std::string()> token);
     ~TrueApiClient();
     TrueApiClient(const TrueApiClient&) = delete;
     TrueApiClient& operator=(const TrueApiClient&) = delete;

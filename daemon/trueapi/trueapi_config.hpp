@@ -11,15 +11,15 @@
 namespace piotd::daemon {
 
 struct TrueApiConfig {
-    std::string url = "https://cdn.crpt.ru";  // where cdn/info is asked; empty: offline only
-    std::string ca_file;                      // an extra CA (PEM) besides the system ones
-    std::string token;                        // X-API-KEY; empty: the token from /init
-    std::string fiscal_drive;                 // fiscalDriveNumber when the POS sends none
-    unsigned online_budget_ms = 1500;         // the whole online attempt, failover included
-    bool parallel_local = false;              // also refuse what the local sold set says sold
+    std::string url = "https://cdn.crpt.ru";      // where cdn/info is asked; empty: offline only
+    std::string ca_file;                          // an extra CA (PEM) besides the system ones
+    std::string token;                            // X-API-KEY; empty: the token from /init
+    std::string fiscal_drive;                     // fiscalDriveNumber when the POS sends none
+    unsigned online_budget_ms = 1500;             // the whole online attempt, failover included
+    bool parallel_local = false;                  // also refuse what the local sold set says sold
     std::string piot_listen = "127.0.0.1:51401";  // the ТС ПИоТ API; empty: off
-    bool piot_listen_explicit = false;  // set by flag or file: a taken port is then fatal
-    std::string piot_cert_file;               // reserved: HTTPS for the ТС ПИоТ API
+    bool piot_listen_explicit = false;            // set by flag or file: a taken port is then fatal
+    std::string piot_cert_file;                   // reserved: HTTPS for the ТС ПИоТ API
     std::string piot_key_file;
     std::string kkt_serial;  // reported by /api/vN/info
     std::string kkt_inn;

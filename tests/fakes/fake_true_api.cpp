@@ -228,11 +228,13 @@ Action codes_check(unsigned short port, const Request& request) {
     if (fault == "hang" || fault == "no_answer" || fault == "close") {
         return {std::nullopt, fault == "hang" ? fault_delay : 0};
     }
-    if (fault == "http_429") return {reply(429, R"({"code":429,"description":"too many requests"})")};
+    if (fault == "http_429")
+        return {reply(429, R"({"code":429,"description":"too many requests"})")};
     if (fault == "http_500") return {reply(500, R"({"code":500,"description":"internal error"})")};
     if (fault == "http_503") return {reply(503, R"({"code":503,"description":"unavailable"})")};
     if (fault == "code_5000") {
-        return {reply(500, R"({"code":5000,"description":"transborder check service unavailable"})")};
+        return {
+            reply(500, R"({"code":5000,"description":"transborder check service unavailable"})")};
     }
     if (fault == "garbage") return {reply(200, "{\"code\":0,\"codes\":[{\"cis\":")};
     if (fault == "slow") delay = std::max(delay, fault_delay);
@@ -299,8 +301,8 @@ Action handle(unsigned short port, const Request& request) {
                      std::to_string(state.ports[p].health) + R"(,"connections":)" +
                      std::to_string(state.ports[p].connections) + "}";
         }
-        return {reply(200, R"({"ports":[)" + ports + R"(],"infos":)" +
-                               std::to_string(state.infos) + "}")};
+        return {reply(
+            200, R"({"ports":[)" + ports + R"(],"infos":)" + std::to_string(state.infos) + "}")};
     }
     if (path == "/control/reset") {
         std::lock_guard lock(state.mutex);
@@ -320,7 +322,8 @@ void serve(Stream& stream, unsigned short port) {
         http::read(stream, buffer, request, ec);
         if (ec) return;
         Action action = handle(port, request);
-        if (action.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(action.delay_ms));
+        if (action.delay_ms > 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(action.delay_ms));
         if (!action.response) return;  // close without an answer
         action.response->keep_alive(request.keep_alive());
         http::write(stream, *action.response, ec);

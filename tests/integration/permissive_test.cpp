@@ -99,12 +99,14 @@ const ScenarioTable& scenarios() {
             if (entry.HasMember("offline") && entry["offline"].IsObject()) {
                 const auto& offline = entry["offline"];
                 s.offline_available = offline["available"].GetBool();
-                s.offline_blocked = offline.HasMember("isBlocked") && offline["isBlocked"].GetBool();
+                s.offline_blocked =
+                    offline.HasMember("isBlocked") && offline["isBlocked"].GetBool();
                 s.offline_sold = offline.HasMember("sold") && offline["sold"].GetBool();
             }
             const auto& expected = entry["expected"];
             s.expected_source = str(expected["source"]);
-            s.expected_allowed = expected["isSaleAllowed"].IsBool() && expected["isSaleAllowed"].GetBool();
+            s.expected_allowed =
+                expected["isSaleAllowed"].IsBool() && expected["isSaleAllowed"].GetBool();
             for (const auto& reason : expected["reasons"].GetArray()) {
                 s.expected_reasons.push_back(str(reason));
             }
@@ -138,12 +140,14 @@ struct FakeTrueApi {
         return client.request("POST", target, "", "");
     }
     void fault(int host, const std::string& mode, const std::string& extra = {}) const {
-        REQUIRE(control("/control/fault?port=" + std::to_string(ports[static_cast<std::size_t>(host)]) +
-                        "&mode=" + mode + extra)
-                    .status == 200);
+        REQUIRE(
+            control("/control/fault?port=" + std::to_string(ports[static_cast<std::size_t>(host)]) +
+                    "&mode=" + mode + extra)
+                .status == 200);
     }
     void health(int host, int avg_ms) const {
-        REQUIRE(control("/control/health?port=" + std::to_string(ports[static_cast<std::size_t>(host)]) +
+        REQUIRE(control("/control/health?port=" +
+                        std::to_string(ports[static_cast<std::size_t>(host)]) +
                         "&avg_ms=" + std::to_string(avg_ms))
                     .status == 200);
     }
@@ -152,7 +156,8 @@ struct FakeTrueApi {
         HttpClient client(ports[0]);
         const auto document = parse(client.request("GET", "/control/stats", "", "").body);
         std::vector<std::uint64_t> counts;
-        for (const auto& port : document["ports"].GetArray()) counts.push_back(port["checks"].GetUint64());
+        for (const auto& port : document["ports"].GetArray())
+            counts.push_back(port["checks"].GetUint64());
         return counts;
     }
     std::uint64_t connections(int host) const {
@@ -170,7 +175,9 @@ struct FakeTrueApi {
 struct TestClock {
     std::filesystem::path file;
     std::int64_t offset = 0;
-    TestClock(const std::filesystem::path& path, std::int64_t initial) : file(path) { set(initial); }
+    TestClock(const std::filesystem::path& path, std::int64_t initial) : file(path) {
+        set(initial);
+    }
     void set(std::int64_t value) {
         offset = value;
         std::ofstream(file) << offset;
@@ -189,30 +196,28 @@ struct PermissiveDaemon {
 
     PermissiveDaemon(const std::string& true_api, std::vector<std::string> extra = {},
                      bool ready = true) {
-        clock = std::make_unique<TestClock>(dir.path() / "clock",
-                                            scenarios().now_ms - real_now_ms());
+        clock =
+            std::make_unique<TestClock>(dir.path() / "clock", scenarios().now_ms - real_now_ms());
         const std::string data = (dir.path() / "data").string();
         if (ready) seed(data);
-        std::vector<std::string> args = {"--data-dir", data, "--listen",
-                                         "127.0.0.1:" + std::to_string(port), "--true-api",
-                                         true_api, "--piot-listen",
-                                         "127.0.0.1:" + std::to_string(piot_port)};
+        std::vector<std::string> args = {
+            "--data-dir", data,     "--listen",      "127.0.0.1:" + std::to_string(port),
+            "--true-api", true_api, "--piot-listen", "127.0.0.1:" + std::to_string(piot_port)};
         if (ready) args.push_back("--demo");
         args.insert(args.end(), extra.begin(), extra.end());
-        std::map<std::string, std::string> env = {
-            {"PIOTD_TOKEN", "test-token"},
-            {"PIOTD_TEST_CLOCK_FILE", clock->file.string()},
-            {"PIOTD_PASSWORD", "admin"}};
+        std::map<std::string, std::string> env = {{"PIOTD_TOKEN", "test-token"},
+                                                  {"PIOTD_TEST_CLOCK_FILE", clock->file.string()},
+                                                  {"PIOTD_PASSWORD", "admin"}};
         process = std::make_unique<DaemonProcess>(args, port, env);
     }
 
     // Demo lists first (a --demo start), then the scenarios' blocked КИ and the sold set.
     void seed(const std::string& data) {
         {
-            DaemonProcess first({"--demo", "--data-dir", data, "--listen",
-                                 "127.0.0.1:" + std::to_string(port), "--piot-listen", "",
-                                 "--true-api", ""},
-                                port);
+            DaemonProcess first(
+                {"--demo", "--data-dir", data, "--listen", "127.0.0.1:" + std::to_string(port),
+                 "--piot-listen", "", "--true-api", ""},
+                port);
             first.stop();
         }
         std::string blocked;
@@ -236,10 +241,10 @@ struct PermissiveDaemon {
 
     HttpReply check(const std::string& code, std::int64_t price) const {
         HttpClient client(port);
-        return client.post("/api/v1/piot/check",
-                           R"({"items":[{"code":)" + json_string(code) + R"(,"price":)" +
-                               std::to_string(price) + R"(,"quantity":1}],"fiscalDriveNumber":")" +
-                               scenarios().fiscal_drive + R"("})");
+        return client.post("/api/v1/piot/check", R"({"items":[{"code":)" + json_string(code) +
+                                                     R"(,"price":)" + std::to_string(price) +
+                                                     R"(,"quantity":1}],"fiscalDriveNumber":")" +
+                                                     scenarios().fiscal_drive + R"("})");
     }
     HttpReply piot(const std::string& target, const std::string& body) const {
         HttpClient client(piot_port);
@@ -313,7 +318,8 @@ TEST_SUITE("integration.permissive") {
         }
     }
 
-    TEST_CASE("scenario 5.21: neither check possible is 503 cannot_check, and 203 on the ТС ПИоТ API") {
+    TEST_CASE(
+        "scenario 5.21: neither check possible is 503 cannot_check, and 203 on the ТС ПИоТ API") {
         FakeTrueApi fake(1);
         PermissiveDaemon daemon(fake.url(), {}, false);  // not_configured: no local check
         daemon.wait_for_hosts(1);
@@ -340,7 +346,8 @@ TEST_SUITE("integration.permissive") {
         daemon.check(ok.code, ok.price);
         const std::uint64_t before = fake.connections(0);  // counts this control request too
         for (int i = 0; i < 5; ++i) {
-            CHECK(str(parse(daemon.check(ok.code, ok.price).body)["items"][0]["source"]) == "online");
+            CHECK(str(parse(daemon.check(ok.code, ok.price).body)["items"][0]["source"]) ==
+                  "online");
         }
         CHECK(fake.connections(0) == before + 1);  // only the next control request
     }
@@ -486,7 +493,9 @@ TEST_SUITE("integration.permissive") {
         FakeTrueApi fake(1);
         PermissiveDaemon daemon(fake.url());
         daemon.wait_for_hosts(1);
-        const std::string code = "0104607010350246215a\"b%2'\x1d" "93dGVz";
+        const std::string code =
+            "0104607010350246215a\"b%2'\x1d"
+            "93dGVz";
         const HttpReply reply = daemon.check(code, 1000);
         REQUIRE(reply.status == 200);
         const auto document = parse(reply.body);
@@ -505,8 +514,9 @@ TEST_SUITE("integration.permissive") {
         PermissiveDaemon daemon(fake.url());
         daemon.wait_for_hosts(1);
         const Scenario& online = scenarios().scenarios[0];  // 5.1
-        const std::string body = R"({"codes":[")" + piotd::protocol::base64_encode(online.code) +
-                                 R"("],"client_info":{"name":"pos","version":"1.0","id":"c1","token":"t"}})";
+        const std::string body =
+            R"({"codes":[")" + piotd::protocol::base64_encode(online.code) +
+            R"("],"client_info":{"name":"pos","version":"1.0","id":"c1","token":"t"}})";
         auto v1 = daemon.piot("/api/v1/codes/check", body);
         REQUIRE_MESSAGE(v1.status == 200, v1.body);
         auto document = parse(v1.body);
@@ -534,7 +544,8 @@ TEST_SUITE("integration.permissive") {
 
         for (const char* version : {"v1", "v2", "v3"}) {
             HttpClient client(daemon.piot_port);
-            const auto info = client.request("GET", std::string("/api/") + version + "/info", "", "");
+            const auto info =
+                client.request("GET", std::string("/api/") + version + "/info", "", "");
             CHECK(info.status == 200);
             CHECK(parse(info.body)["codesCheckTimeout"].GetInt() == kBudgetMs);
         }
@@ -547,7 +558,9 @@ TEST_SUITE("integration.permissive") {
         PermissiveDaemon daemon(fake.url());
         daemon.wait_for_hosts(1);
         const auto& table = scenarios().scenarios;
-        for (int i = 0; i < 3; ++i) daemon.check(table[static_cast<std::size_t>(i)].code, table[static_cast<std::size_t>(i)].price);
+        for (int i = 0; i < 3; ++i)
+            daemon.check(table[static_cast<std::size_t>(i)].code,
+                         table[static_cast<std::size_t>(i)].price);
         HttpClient client(daemon.port);
         std::string body;
         for (int i = 0; i < 100; ++i) {  // written off the reply path
@@ -572,7 +585,8 @@ TEST_SUITE("integration.permissive") {
         const std::string dir = pki.path().string();
         // A CA and a server certificate for 127.0.0.1, made now with the openssl CLI.
         const std::string script =
-            "cd '" + dir + "' && "
+            "cd '" + dir +
+            "' && "
             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
             "-keyout ca.key -out ca.pem -days 2 -subj '/CN=piotd test CA' && "
             "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
@@ -610,7 +624,10 @@ TEST_SUITE("integration.permissive") {
         CHECK(client.post("/api/v1/piot/check", "{").status == 400);
         CHECK(client.post("/api/v1/piot/check", R"({"items":[]})").status == 400);
         CHECK(client.post("/api/v1/piot/check", R"({"items":[{"code":"x"}]})").status == 400);
-        CHECK(client.post("/api/v1/piot/check", R"({"items":[{"code":"04601653035829H;dV)bFABVUdGVz","price":-1}]})").status == 400);
+        CHECK(client
+                  .post("/api/v1/piot/check",
+                        R"({"items":[{"code":"04601653035829H;dV)bFABVUdGVz","price":-1}]})")
+                  .status == 400);
         CHECK(client.request("POST", "/api/v1/piot/check", "{}", "").status == 401);
     }
 }

@@ -14,7 +14,9 @@ TEST_SUITE("daemon.piot_check_request") {
             10);
         REQUIRE(request.error.empty());
         REQUIRE(request.items.size() == 2);
-        CHECK(request.items[0].code.full() == "0104670540176099215'W9Um\x1d" "93dGVz");
+        CHECK(request.items[0].code.full() ==
+              "0104670540176099215'W9Um\x1d"
+              "93dGVz");
         CHECK(request.items[0].price_kopecks == 8990);
         CHECK(request.items[0].quantity == 2);
         CHECK(request.items[0].product_group == 8);
@@ -25,8 +27,10 @@ TEST_SUITE("daemon.piot_check_request") {
     TEST_CASE("bad bodies name what is wrong") {
         CHECK(parse_piot_check_request("{", 10).invalid_json);
         CHECK(parse_piot_check_request("[]", 10).invalid_json);
-        CHECK(parse_piot_check_request(R"({"items":[]})", 10).error.find("items") != std::string::npos);
-        CHECK(parse_piot_check_request(R"({"items":[1]})", 10).error == "items[0] must be an object");
+        CHECK(parse_piot_check_request(R"({"items":[]})", 10).error.find("items") !=
+              std::string::npos);
+        CHECK(parse_piot_check_request(R"({"items":[1]})", 10).error ==
+              "items[0] must be an object");
         CHECK(parse_piot_check_request(R"({"items":[{"code":"x"}]})", 10).invalid_code);
         const auto negative = parse_piot_check_request(
             R"({"items":[{"code":"04601653035829H;dV)bFABVUdGVz","price":-5}]})", 10);

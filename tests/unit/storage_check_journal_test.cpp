@@ -53,7 +53,8 @@ TEST_SUITE("storage.check_journal") {
         JournalRetention keep;
         keep.max_entries = 3;
         keep.max_age_ms = 10'000;
-        for (int i = 0; i < 5; ++i) append(env, {entry(1000 + i, std::to_string(i))}, keep, 1000 + i);
+        for (int i = 0; i < 5; ++i)
+            append(env, {entry(1000 + i, std::to_string(i))}, keep, 1000 + i);
         {
             ReadTxn txn(env);
             const auto kept = read_journal(txn, 10, 0);
