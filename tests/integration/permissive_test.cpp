@@ -193,9 +193,11 @@ struct PermissiveDaemon {
     unsigned short piot_port = free_port();
     std::unique_ptr<TestClock> clock;
     std::unique_ptr<DaemonProcess> process;
+    std::vector<std::string> extra_sold;  // КИ marked sold besides the scenarios' own
 
     PermissiveDaemon(const std::string& true_api, std::vector<std::string> extra = {},
-                     bool ready = true) {
+                     bool ready = true, std::vector<std::string> sold = {}) {
+        extra_sold = std::move(sold);
         clock =
             std::make_unique<TestClock>(dir.path() / "clock", scenarios().now_ms - real_now_ms());
         const std::string data = (dir.path() / "data").string();
@@ -236,6 +238,7 @@ struct PermissiveDaemon {
         for (const Scenario& s : scenarios().scenarios) {
             if (s.offline_sold) lists.mark_sold(txn, s.ki);
         }
+        for (const std::string& ki : extra_sold) lists.mark_sold(txn, ki);
         txn.commit();
     }
 
@@ -578,6 +581,25 @@ TEST_SUITE("integration.permissive") {
         document = parse(client.get("/api/v1/journal?since=" + std::to_string(newest + 1)).body);
         CHECK(document["entries"].Size() == 0);
         CHECK(client.get("/api/v1/journal?limit=-1").status == 400);
+    }
+
+    TEST_CASE("parallel mode: the local sold set refuses what the True API allows") {
+        FakeTrueApi fake(1);
+        const Scenario& ok = scenarios().scenarios[2];  // 5.3: allowed online
+        TempDir config_dir;
+        const auto config = config_dir.path() / "piotd.conf";
+        std::ofstream(config) << "[trueapi]\nparallel_local = true\n";
+        PermissiveDaemon parallel(fake.url(), {"--config", config.string()}, true, {ok.ki});
+        parallel.wait_for_hosts(1);
+        auto document = parse(parallel.check(ok.code, ok.price).body);
+        CHECK(str(document["items"][0]["source"]) == "online");
+        CHECK(document["items"][0]["isSaleAllowed"].GetBool() == false);
+        CHECK(reason_codes(document["items"][0]) == std::vector<std::string>{"sold"});
+
+        PermissiveDaemon plain(fake.url(), {}, true, {ok.ki});  // the default: online decides
+        plain.wait_for_hosts(1);
+        document = parse(plain.check(ok.code, ok.price).body);
+        CHECK(document["items"][0]["isSaleAllowed"].GetBool() == true);
     }
 
     TEST_CASE("TLS: the True API is verified against --ca-file, and refused without it") {
