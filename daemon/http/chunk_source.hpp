@@ -4,6 +4,8 @@
 // however slow the client.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -23,8 +25,19 @@ public:
 };
 
 // Hands a reply that was produced later to its connection. Callable from any thread, exactly once;
-// it posts the send to the connection's own I/O thread.
-using ReplyCompletion = std::function<void(Response)>;
+// it posts the send to the connection's own I/O thread. executor() is that thread's: asynchronous
+// work started on it (an online check) needs no thread hop there and back.
+class ReplyCompletion {
+public:
+    ReplyCompletion(boost::asio::any_io_executor executor, std::function<void(Response)> send)
+        : executor_(std::move(executor)), send_(std::move(send)) {}
+    void operator()(Response response) const { send_(std::move(response)); }
+    const boost::asio::any_io_executor& executor() const { return executor_; }
+
+private:
+    boost::asio::any_io_executor executor_;
+    std::function<void(Response)> send_;
+};
 // Starts work whose answer comes later (an online check waiting on the network): it must not block
 // and must arrange for `complete` to be called once. The connection reads nothing meanwhile.
 using DeferredReply = std::function<void(ReplyCompletion complete)>;

@@ -90,7 +90,7 @@ void Session::on_read(beast::error_code ec, std::size_t) {
 // before the server stops (the permissive check service completes everything before it stops).
 void Session::defer(DeferredReply start) {
     auto self = shared_from_this();
-    start([self](Response response) {
+    start(ReplyCompletion(stream_.get_executor(), [self](Response response) {
         boost::asio::post(self->stream_.get_executor(),
                           [self, response = std::move(response)]() mutable {
                               const Request& request = self->parser_->get();
@@ -98,7 +98,7 @@ void Session::defer(DeferredReply start) {
                               response.keep_alive(request.keep_alive() && response.keep_alive());
                               self->send(std::move(response));
                           });
-    });
+    }));
 }
 
 void Session::send(Response&& response) {

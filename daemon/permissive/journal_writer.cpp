@@ -1,5 +1,7 @@
 #include "daemon/permissive/journal_writer.hpp"
 
+#include <chrono>
+
 #include "daemon/log.hpp"
 #include "storage/transaction.hpp"
 
@@ -8,6 +10,8 @@ namespace piotd::daemon {
 namespace {
 
 constexpr std::size_t kMaxQueued = 100'000;  // beyond this, entries are dropped (disk stuck)
+constexpr std::size_t kBatch = 4096;
+constexpr auto kGather = std::chrono::milliseconds(50);
 
 std::string detail(const ItemVerdict* verdict, const CheckOutcome& outcome) {
     std::string text;
@@ -48,12 +52,15 @@ void JournalWriter::record(const std::vector<CheckItem>& items, const CheckOutco
         entry.code = items[i].code.full();
         entries.push_back(std::move(entry));
     }
+    bool first = false;
     {
         std::lock_guard lock(mutex_);
         if (queue_.size() + entries.size() > kMaxQueued) return;
+        first = queue_.empty();
         for (auto& entry : entries) queue_.push_back(std::move(entry));
     }
-    wake_.notify_one();
+    // Only the first entry of a batch wakes the writer; the rest ride along.
+    if (first) wake_.notify_one();
 }
 
 void JournalWriter::stop() {
@@ -73,6 +80,9 @@ void JournalWriter::run() {
             std::unique_lock lock(mutex_);
             wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
             if (queue_.empty() && stopping_) return;
+            // Gather for a moment: one commit (one fsync) for every check of the next 50 ms,
+            // instead of a commit and a thread wake-up competing with every answer.
+            wake_.wait_for(lock, kGather, [this] { return stopping_ || queue_.size() >= kBatch; });
             batch.swap(queue_);
         }
         try {

@@ -35,14 +35,15 @@ protocol::SaleContext PermissiveChecker::context(const CheckItem& item) const {
     return context;
 }
 
-void PermissiveChecker::check(std::shared_ptr<const std::vector<CheckItem>> items,
+void PermissiveChecker::check(boost::asio::any_io_executor executor,
+                              std::shared_ptr<const std::vector<CheckItem>> items,
                               std::string fiscal_drive, CheckDone done) {
     std::vector<std::string> codes;
     codes.reserve(items->size());
     for (const CheckItem& item : *items) codes.emplace_back(item.code.full());
     if (fiscal_drive.empty()) fiscal_drive = options_.fiscal_drive_number;
     const auto deadline = std::chrono::steady_clock::now() + options_.budget;
-    client_.check(std::move(codes), std::move(fiscal_drive), deadline,
+    client_.check(std::move(executor), std::move(codes), std::move(fiscal_drive), deadline,
                   [this, items, done = std::move(done)](OnlineCheck online) {
                       CheckOutcome outcome;
                       outcome.module_status = module_.status();

@@ -64,9 +64,10 @@ public:
     PermissiveChecker(LocalModule& module, TrueApiClient& client, PermissiveOptions options,
                       JournalWriter* journal);
 
-    // Never blocks; `done` runs once, on the True API client's thread, at the latest when the
-    // budget is spent (plus the µs of the local lookup). `items` must stay alive until then.
-    void check(std::shared_ptr<const std::vector<CheckItem>> items, std::string fiscal_drive,
+    // Never blocks; `done` runs once, on `executor` (the HTTP connection's I/O thread), at the
+    // latest when the budget is spent (plus the µs of the local lookup).
+    void check(boost::asio::any_io_executor executor,
+               std::shared_ptr<const std::vector<CheckItem>> items, std::string fiscal_drive,
                CheckDone done);
 
     const PermissiveOptions& options() const { return options_; }

@@ -125,7 +125,7 @@ Reply handle_piot_check(PermissiveChecker& checker, const RequestContext& contex
     auto items = std::make_shared<const std::vector<CheckItem>>(std::move(request.items));
     return Reply::later([&checker, items,
                          drive = std::move(request.fiscal_drive_number)](ReplyCompletion complete) {
-        checker.check(items, drive,
+        checker.check(complete.executor(), items, drive,
                       [complete](const CheckOutcome& outcome) { complete(piot_answer(outcome)); });
     });
 }

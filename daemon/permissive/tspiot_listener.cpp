@@ -85,9 +85,9 @@ Reply handle_check(PermissiveChecker& checker, const RequestContext& context,
     }
     std::shared_ptr<const std::vector<CheckItem>> shared = std::move(items);
     return Reply::later([&checker, shared, api](ReplyCompletion complete) {
-        checker.check(shared, {}, [complete, api](const CheckOutcome& outcome) {
-            complete(check_answer(outcome, api));
-        });
+        checker.check(
+            complete.executor(), shared, {},
+            [complete, api](const CheckOutcome& outcome) { complete(check_answer(outcome, api)); });
     });
 }
 

@@ -25,11 +25,12 @@ using asio::ip::tcp;
 
 // One TCP or TLS connection to a host, with the bytes read past the last answer.
 struct PooledConnection {
-    PooledConnection(asio::io_context& io, asio::ssl::context& tls, bool secure_connection) {
+    PooledConnection(const asio::any_io_executor& executor, asio::ssl::context& tls,
+                     bool secure_connection) {
         if (secure_connection) {
-            secure.emplace(io, tls);
+            secure.emplace(executor, tls);
         } else {
-            plain.emplace(io);
+            plain.emplace(executor);
         }
     }
     beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
@@ -76,15 +77,15 @@ std::string pool_key(const UpstreamUrl& url) {
 
 class Exchange : public std::enable_shared_from_this<Exchange> {
 public:
-    Exchange(asio::io_context& io, asio::ssl::context& tls, ConnectionPool* pool,
+    Exchange(const asio::any_io_executor& executor, asio::ssl::context& tls, ConnectionPool* pool,
              const UpstreamUrl& url, ExchangeRequest request, ExchangeHandler done)
-        : io_(io),
+        : executor_(executor),
           tls_(tls),
           pool_(pool),
           url_(url),
           key_(pool_key(url)),
-          resolver_(io),
-          timer_(io),
+          resolver_(executor),
+          timer_(executor),
           done_(std::move(done)),
           started_(std::chrono::steady_clock::now()),
           max_body_(request.max_body) {
@@ -119,7 +120,7 @@ public:
 private:
     void connect() {
         reused_ = false;
-        connection_ = std::make_shared<PooledConnection>(io_, tls_, url_.tls);
+        connection_ = std::make_shared<PooledConnection>(executor_, tls_, url_.tls);
         resolver_.async_resolve(
             url_.host, url_.port,
             [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
@@ -230,7 +231,7 @@ private:
         done(std::move(result));
     }
 
-    asio::io_context& io_;
+    asio::any_io_executor executor_;
     asio::ssl::context& tls_;
     ConnectionPool* pool_;
     UpstreamUrl url_;
@@ -249,10 +250,10 @@ private:
 
 }  // namespace
 
-void start_exchange(asio::io_context& io, asio::ssl::context& tls, ConnectionPool* pool,
-                    const UpstreamUrl& url, ExchangeRequest request,
+void start_exchange(const asio::any_io_executor& executor, asio::ssl::context& tls,
+                    ConnectionPool* pool, const UpstreamUrl& url, ExchangeRequest request,
                     std::chrono::steady_clock::time_point deadline, ExchangeHandler done) {
-    std::make_shared<Exchange>(io, tls, pool, url, std::move(request), std::move(done))
+    std::make_shared<Exchange>(executor, tls, pool, url, std::move(request), std::move(done))
         ->start(deadline);
 }
 

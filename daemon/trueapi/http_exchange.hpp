@@ -4,7 +4,7 @@
 // holds an HTTP I/O thread and a deadline is kept to the millisecond.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/verb.hpp>
 
@@ -43,8 +43,9 @@ using ExchangeHandler = std::function<void(ExchangeResult)>;
 struct PooledConnection;
 
 // Keep-alive connections per host, so a check costs one round trip, not a TCP connect and a TLS
-// handshake too. Used from the io_context's one thread only. A connection idle for longer than
-// `max_idle` is not reused (servers close idle connections; a stale one costs a retry).
+// handshake too. Used from one thread only, with one executor: its connections belong to it. A
+// connection idle for longer than `max_idle` is not reused (servers close idle connections; a stale
+// one costs a retry).
 class ConnectionPool {
 public:
     explicit ConnectionPool(std::size_t per_host = 4,
@@ -60,11 +61,11 @@ private:
     std::map<std::string, std::vector<std::shared_ptr<PooledConnection>>> idle_;
 };
 
-// Starts the exchange; `done` runs once on `io`'s thread. `tls` is used for https:// URLs only.
-// With a pool, an idle connection to the host is reused when there is one (a reused connection
-// that turns out closed is replaced by a fresh one once), and the connection goes back to the
-// pool after a complete keep-alive answer.
-void start_exchange(boost::asio::io_context& io, boost::asio::ssl::context& tls,
+// Starts the exchange on `executor` (one thread); `done` runs once there. `tls` is used for
+// https:// URLs only. With a pool, an idle connection to the host is reused when there is one (a
+// reused connection that turns out closed is replaced by a fresh one once), and the connection goes
+// back to the pool after a complete keep-alive answer.
+void start_exchange(const boost::asio::any_io_executor& executor, boost::asio::ssl::context& tls,
                     ConnectionPool* pool, const UpstreamUrl& url, ExchangeRequest request,
                     std::chrono::steady_clock::time_point deadline, ExchangeHandler done);
 

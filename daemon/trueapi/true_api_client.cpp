@@ -81,7 +81,16 @@ std::optional<std::int64_t> parse_health(const std::string& body) {
 
 }  // namespace
 
+// Keep-alive connections to the CDN hosts, one pool per thread: a connection belongs to the
+// executor (thread) that opened it. Destroyed when its thread ends, before the thread's
+// io_context is (the HTTP server joins its threads, then destroys their contexts).
+ConnectionPool& thread_pool() {
+    thread_local ConnectionPool pool;
+    return pool;
+}
+
 struct TrueApiClient::Attempt {
+    asio::any_io_executor executor;
     std::string body;
     Steady::time_point deadline;
     std::function<void(OnlineCheck)> done;
@@ -128,7 +137,7 @@ void TrueApiClient::stop() {
     asio::post(io_, [this] {
         stopping_ = true;
         tick_timer_.cancel();
-        pool_.clear();  // idle connections would keep nothing running, but close them now
+        thread_pool().clear();  // idle connections would keep nothing running, but close them now
     });
     work_.reset();
     thread_.join();
@@ -161,7 +170,7 @@ void TrueApiClient::refresh() {
     ExchangeRequest request;
     request.target = kInfoPath;
     request.api_key = token_();
-    start_exchange(io_, tls_, nullptr, discovery_, request,
+    start_exchange(io_.get_executor(), tls_, nullptr, discovery_, request,
                    Steady::now() + options_.discovery_timeout, [this](ExchangeResult result) {
                        std::string error;
                        if (!result.failure.empty()) {
@@ -186,8 +195,8 @@ void TrueApiClient::refresh() {
                            ExchangeRequest health;
                            health.target = kHealthPath;
                            health.api_key = token_();
-                           start_exchange(io_, tls_, nullptr, *host_url(urls[i]), health,
-                                          Steady::now() + options_.health_timeout,
+                           start_exchange(io_.get_executor(), tls_, nullptr, *host_url(urls[i]),
+                                          health, Steady::now() + options_.health_timeout,
                                           [this, round, i](ExchangeResult answer) {
                                               std::optional<std::int64_t> avg;
                                               if (answer.failure.empty() && answer.status == 200) {
@@ -223,6 +232,7 @@ void TrueApiClient::finish_refresh(std::vector<CdnHost> hosts, std::string error
 }
 
 const UpstreamUrl* TrueApiClient::host_url(const std::string& host) {
+    std::lock_guard lock(mutex_);  // map nodes are stable: the pointer outlives the lock
     auto it = parsed_hosts_.find(host);
     if (it == parsed_hosts_.end()) {
         it = parsed_hosts_.emplace(host, parse_service_url(host, "CDN host")).first;
@@ -230,9 +240,11 @@ const UpstreamUrl* TrueApiClient::host_url(const std::string& host) {
     return &it->second;
 }
 
-void TrueApiClient::check(std::vector<std::string> codes, std::string fiscal_drive_number,
-                          Steady::time_point deadline, std::function<void(OnlineCheck)> done) {
+void TrueApiClient::check(asio::any_io_executor executor, std::vector<std::string> codes,
+                          std::string fiscal_drive_number, Steady::time_point deadline,
+                          std::function<void(OnlineCheck)> done) {
     auto attempt = std::make_shared<Attempt>();
+    attempt->executor = executor ? std::move(executor) : io_.get_executor();
     std::vector<std::string_view> views(codes.begin(), codes.end());
     attempt->body = protocol::build_true_api_check_body(views, fiscal_drive_number);
     attempt->deadline = deadline;
@@ -244,10 +256,10 @@ void TrueApiClient::check(std::vector<std::string> codes, std::string fiscal_dri
         result.failure = "stopping";
         return attempt->done(std::move(result));
     }
-    asio::post(io_, [this, attempt] {
-        if (!enabled_ || stopping_) {
+    asio::post(attempt->executor, [this, attempt] {
+        if (!enabled_) {
             OnlineCheck result;
-            result.failure = enabled_ ? "stopping" : "online checks are off (no --true-api)";
+            result.failure = "online checks are off (no --true-api)";
             return attempt->done(std::move(result));
         }
         if (token_().empty()) {
@@ -295,8 +307,8 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
         }
     }
     start_exchange(
-        io_, tls_, &pool_, *host_url(attempt->host), std::move(request), attempt_deadline,
-        [this, attempt](ExchangeResult result) {
+        attempt->executor, tls_, &thread_pool(), *host_url(attempt->host), std::move(request),
+        attempt_deadline, [this, attempt](ExchangeResult result) {
             const auto block = [&] {
                 std::lock_guard lock(mutex_);
                 selector_.block(attempt->host, clock_.now_ms());

@@ -1,7 +1,8 @@
 // The True API client of permissive mode (lm-api.md §6): finds the CDN hosts (cdn/info, then
 // health/check on each), keeps them in a HostSelector, and runs codes/check against the best host
-// with failover inside a deadline. Everything runs on one thread of its own with its own
-// io_context: many checks can wait on the network at once and none holds an HTTP I/O thread.
+// with failover inside a deadline. Discovery runs on a thread of its own; a check runs
+// asynchronously on the executor it is given (the HTTP I/O thread that took the request), so many
+// checks wait on the network at once, none blocks a thread, and none pays two thread hand-offs.
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -58,9 +59,11 @@ public:
     bool enabled() const { return enabled_; }
     boost::asio::io_context& io() { return io_; }
 
-    // codes/check for `codes` (full КМ), done on the client's thread, at the latest at `deadline`.
-    void check(std::vector<std::string> codes, std::string fiscal_drive_number,
-               std::chrono::steady_clock::time_point deadline,
+    // codes/check for `codes` (full КМ), at the latest at `deadline`. Runs asynchronously on
+    // `executor` (the HTTP connection's own I/O thread: no thread hop) and calls `done` there;
+    // a null executor means the client's own thread.
+    void check(boost::asio::any_io_executor executor, std::vector<std::string> codes,
+               std::string fiscal_drive_number, std::chrono::steady_clock::time_point deadline,
                std::function<void(OnlineCheck)> done);
 
     // A copy of the host list, for GET /api/v1/trueapi/hosts.
@@ -87,8 +90,7 @@ private:
     bool enabled_ = false;
     UpstreamUrl discovery_;
     boost::asio::io_context io_{1};
-    boost::asio::ssl::context tls_;
-    ConnectionPool pool_;  // keep-alive connections to the CDN hosts (codes/check only)
+    boost::asio::ssl::context tls_;  // SSL_CTX: shared by every thread
     boost::asio::steady_timer tick_timer_;
     std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     std::thread thread_;
@@ -97,7 +99,7 @@ private:
     std::mutex stop_mutex_;
     bool stopped_ = false;  // check() completes at once, on the caller's thread
 
-    mutable std::mutex mutex_;  // guards selector_ and last_error_ for hosts() from other threads
+    mutable std::mutex mutex_;  // guards selector_, last_error_ and parsed_hosts_ (many threads)
     HostSelector selector_;
     std::string last_error_;
     std::map<std::string, UpstreamUrl> parsed_hosts_;

@@ -317,6 +317,7 @@ TEST_SUITE("integration.permissive") {
                 CHECK(str(item["upstream"]["cis"]) == s.ki);
             }
             // A 5 s upstream is given up at the budget.
+            INFO("answer: " << reply.body);
             CHECK(elapsed < std::chrono::milliseconds(kBudgetMs + 1000));
         }
     }
@@ -352,7 +353,9 @@ TEST_SUITE("integration.permissive") {
             CHECK(str(parse(daemon.check(ok.code, ok.price).body)["items"][0]["source"]) ==
                   "online");
         }
-        CHECK(fake.connections(0) == before + 1);  // only the next control request
+        // At most one new connection per I/O thread (each keeps its own), plus the next
+        // control request.
+        CHECK(fake.connections(0) <= before + 3);
     }
 
     TEST_CASE("a failing host is retried once, blocked for 15 minutes, then tried again") {
