@@ -10,7 +10,7 @@
 // Control (no auth), on any port:
 //   POST /control/fault?port=P&mode=M[&delay_ms=D][&count=N]
 //        M: none | hang (no answer for D ms, default 60000) | slow (answer after D ms) |
-//           http_429 | http_500 | http_503 | code_5000 | garbage | close
+//           http_401 | http_404 | http_429 | http_500 | http_503 | code_5000 | garbage | close
 //        N: only the next N codes/check requests (default: until changed)
 //   POST /control/health?port=P&avg_ms=A[&healthy=false]
 //   GET  /control/stats    {"ports":[{"port":P,"checks":N,"health":N,"connections":N}],"infos":N}
@@ -232,6 +232,8 @@ Action codes_check(unsigned short port, const Request& request) {
         return {reply(429, R"({"code":429,"description":"too many requests"})")};
     if (fault == "http_500") return {reply(500, R"({"code":500,"description":"internal error"})")};
     if (fault == "http_503") return {reply(503, R"({"code":503,"description":"unavailable"})")};
+    if (fault == "http_401") return {reply(401, R"({"code":401,"description":"bad token"})")};
+    if (fault == "http_404") return {reply(404, R"({"code":404,"description":"not found"})")};
     if (fault == "code_5000") {
         return {
             reply(500, R"({"code":5000,"description":"transborder check service unavailable"})")};

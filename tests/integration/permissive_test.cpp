@@ -410,6 +410,38 @@ TEST_SUITE("integration.permissive") {
         CHECK(hosts["hosts"][1]["blocks"].GetUint64() == 0);
     }
 
+    TEST_CASE("garbage, a wrong token and a slow host: offline, never a wrong online verdict") {
+        FakeTrueApi fake(2);
+        fake.health(0, 10);
+        fake.health(1, 40);
+        PermissiveDaemon daemon(fake.url(), {"--online-budget-ms", "600"});
+        daemon.wait_for_hosts(2);
+        const Scenario& ok = scenarios().scenarios[2];
+        fake.fault(0, "garbage");  // a truncated 200: blocked, host 1 answers
+        auto document = parse(daemon.check(ok.code, ok.price).body);
+        CHECK(str(document["items"][0]["source"]) == "online");
+        CHECK(fake.checks() == std::vector<std::uint64_t>{1, 1});
+
+        fake.fault(1, "slow", "&delay_ms=2000");  // host 0 blocked, host 1 too slow
+        document = parse(daemon.check(ok.code, ok.price).body);
+        CHECK(str(document["items"][0]["source"]) == "offline");
+        CHECK(str(document["onlineFailure"]).find("timed out") != std::string::npos);
+    }
+
+    TEST_CASE("the True API refusing the token is not failed over: offline at once") {
+        FakeTrueApi fake(2);
+        PermissiveDaemon daemon(fake.url());
+        daemon.wait_for_hosts(2);
+        const Scenario& ok = scenarios().scenarios[2];
+        fake.fault(0, "http_401");  // every host would say the same about the token
+        const auto started = std::chrono::steady_clock::now();
+        auto document = parse(daemon.check(ok.code, ok.price).body);
+        CHECK(str(document["items"][0]["source"]) == "offline");
+        CHECK(str(document["onlineFailure"]).find("refused") != std::string::npos);
+        CHECK(fake.checks() == std::vector<std::uint64_t>{1, 0});  // no failover, no retry
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1000));
+    }
+
     TEST_CASE("when every host is blocked the blocks are lifted and the list starts over") {
         FakeTrueApi fake(2);
         PermissiveDaemon daemon(fake.url());
