@@ -49,7 +49,7 @@ struct PermissiveMode::Parts {
             // The default port may be held by a real ESM on this till: then piotd serves the LM
             // API without its ТС ПИоТ API rather than not at all. Asked for explicitly, it is
             // fatal.
-            if (config.piot_listen_explicit) throw;
+            if (config.piot_listen_explicit || !config.piot_cert_file.empty()) throw;
             log_warning("permissive", std::string("ТС ПИоТ API not served: ") + e.what());
         }
     }

@@ -134,8 +134,17 @@ TsPiotListener::TsPiotListener(const TrueApiConfig& config, PermissiveChecker& c
     }
     ServerLimits limits;
     limits.threads = 1;
-    server_ =
-        std::make_unique<HttpServer>(parse_listen_address(config.piot_listen), limits, router_);
+    const auto listen = parse_listen_address(config.piot_listen);
+    if (config.piot_cert_file.empty()) {
+        server_ = std::make_unique<HttpServer>(listen, limits, router_);
+        return;
+    }
+    // HTTPS: the plain server moves to a loopback port of its own, behind the TLS front.
+    server_ = std::make_unique<HttpServer>(
+        boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0), limits,
+        router_);
+    front_ = std::make_unique<TlsFront>(listen, config.piot_cert_file, config.piot_key_file,
+                                        server_->local_endpoint());
 }
 
 TsPiotListener::~TsPiotListener() {
@@ -144,14 +153,16 @@ TsPiotListener::~TsPiotListener() {
 
 void TsPiotListener::start() {
     server_->start();
+    if (front_) front_->start();
 }
 
 void TsPiotListener::stop() {
+    if (front_) front_->stop();
     server_->stop();
 }
 
 std::uint16_t TsPiotListener::port() const {
-    return server_->local_endpoint().port();
+    return front_ ? front_->port() : server_->local_endpoint().port();
 }
 
 }  // namespace piotd::daemon

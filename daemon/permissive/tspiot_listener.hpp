@@ -3,7 +3,8 @@
 //   POST /api/v{1,2,3}/codes/check   base64 codes in, codesResponse out (v1 nested, v2/v3 flat)
 //   GET|POST /api/v{1,2,3}/info      the instance: fiscal drive, check timeout, local module
 // HTTP 203 "аварийный режим" when neither the online nor the local check could be made. No Basic
-// auth, as ESM has none; the port is loopback by default. Plain HTTP: TLS is not done yet.
+// auth, as ESM has none; the port is loopback by default. HTTPS when [trueapi] piot_cert_file and
+// piot_key_file are set (a TLS front relays to the plain server on a loopback port).
 #pragma once
 
 #include <memory>
@@ -11,6 +12,7 @@
 #include "daemon/http/router.hpp"
 #include "daemon/http/server.hpp"
 #include "daemon/permissive/permissive_checker.hpp"
+#include "daemon/permissive/tls_front.hpp"
 #include "daemon/trueapi/trueapi_config.hpp"
 
 namespace piotd::daemon {
@@ -28,6 +30,7 @@ public:
 private:
     Router router_;
     std::unique_ptr<HttpServer> server_;
+    std::unique_ptr<TlsFront> front_;  // set when serving HTTPS
 };
 
 }  // namespace piotd::daemon

@@ -8,6 +8,7 @@
 #include <rapidjson/writer.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -282,6 +283,34 @@ void check_tag1260(const rapidjson::Value& item) {
     CHECK(str(tag["1264"]) == "1944");
     CHECK(item["tag1260Hex"].IsString());
     CHECK(str(item["tag1260Hex"]).starts_with("EC04"));  // tag 1260, little endian
+}
+
+// A CA and a server certificate for 127.0.0.1 in `dir` (ca.pem, server.pem, server.key), made
+// now with the openssl CLI.
+void make_test_pki(const std::string& dir) {
+    const std::string script =
+        "cd '" + dir +
+        "' && "
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-keyout ca.key -out ca.pem -days 2 -subj '/CN=piotd test CA' && "
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-keyout server.key -out server.csr -subj '/CN=127.0.0.1' && "
+        "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n' "
+        "> ext.cnf && "
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out server.pem -days 2 -extfile ext.cnf";
+    REQUIRE(std::system(("(" + script + ") >/dev/null 2>&1").c_str()) == 0);
+}
+
+// Runs a shell command; its stdout, and its exit status in `status`.
+std::string run_command(const std::string& command, int& status) {
+    std::string output;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char chunk[4096];
+    while (const std::size_t n = fread(chunk, 1, sizeof chunk, pipe)) output.append(chunk, n);
+    status = pclose(pipe);
+    return output;
 }
 
 }  // namespace
@@ -640,19 +669,7 @@ TEST_SUITE("integration.permissive") {
     TEST_CASE("TLS: the True API is verified against --ca-file, and refused without it") {
         TempDir pki;
         const std::string dir = pki.path().string();
-        // A CA and a server certificate for 127.0.0.1, made now with the openssl CLI.
-        const std::string script =
-            "cd '" + dir +
-            "' && "
-            "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-            "-keyout ca.key -out ca.pem -days 2 -subj '/CN=piotd test CA' && "
-            "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-            "-keyout server.key -out server.csr -subj '/CN=127.0.0.1' && "
-            "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n' "
-            "> ext.cnf && "
-            "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-            "-out server.pem -days 2 -extfile ext.cnf";
-        REQUIRE(std::system(("(" + script + ") >/dev/null 2>&1").c_str()) == 0);
+        make_test_pki(dir);
         FakeTrueApi fake(2, {"--cert", dir + "/server.pem", "--key", dir + "/server.key"});
 
         PermissiveDaemon trusting(fake.url(true), {"--ca-file", dir + "/ca.pem"});
@@ -672,6 +689,39 @@ TEST_SUITE("integration.permissive") {
         CHECK(error.find("certificate verify failed") != std::string::npos);
         const auto offline = refusing.check(ok.code, ok.price);
         CHECK(str(parse(offline.body)["items"][0]["source"]) == "offline");
+    }
+
+    TEST_CASE("the ТС ПИоТ API over HTTPS with a configured certificate") {
+        TempDir pki;
+        const std::string dir = pki.path().string();
+        make_test_pki(dir);
+        FakeTrueApi fake(1);
+        const auto config = pki.path() / "piotd.conf";
+        std::ofstream(config) << "[trueapi]\npiot_cert_file = " << dir << "/server.pem\n"
+                              << "piot_key_file = " << dir << "/server.key\n";
+        PermissiveDaemon daemon(fake.url(), {"--config", config.string()});
+        daemon.wait_for_hosts(1);
+        const std::string base = "https://127.0.0.1:" + std::to_string(daemon.piot_port);
+        int status = 0;
+        const std::string info =
+            run_command("curl -s --cacert " + dir + "/ca.pem " + base + "/api/v2/info", status);
+        CHECK(status == 0);
+        CHECK(parse(info)["codesCheckTimeout"].GetInt() == kBudgetMs);
+        const Scenario& online = scenarios().scenarios[0];
+        const std::string body =
+            R"({"codes":[")" + piotd::protocol::base64_encode(online.code) + R"("]})";
+        const std::string answer = run_command(
+            "curl -s --cacert " + dir + "/ca.pem -H 'Content-Type: application/json' -d '" + body +
+                "' " + base + "/api/v2/codes/check",
+            status);
+        CHECK(status == 0);
+        CHECK(str(parse(answer)["codesResponse"][0]["reqId"]) == online.req_id);
+        // Without the CA the client refuses piotd's certificate; plain HTTP gets nothing useful.
+        run_command("curl -s " + base + "/api/v2/info", status);
+        CHECK(status != 0);
+        CHECK(HttpClient::raw_exchange(daemon.piot_port,
+                                       "GET /api/v2/info HTTP/1.1\r\nHost: x\r\n\r\n", 500)
+                  .find("tspiotId") == std::string::npos);
     }
 
     TEST_CASE("bad /piot/check bodies get clear 400s") {
