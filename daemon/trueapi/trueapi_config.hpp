@@ -19,7 +19,7 @@ struct TrueApiConfig {
     bool parallel_local = false;                  // also refuse what the local sold set says sold
     std::string piot_listen = "127.0.0.1:51401";  // the ТС ПИоТ API; empty: off
     bool piot_listen_explicit = false;            // set by flag or file: a taken port is then fatal
-    std::string piot_cert_file;                   // reserved: HTTPS for the ТС ПИоТ API
+    std::string piot_cert_file;  // HTTPS for the ТС ПИоТ API (PEM chain), with piot_key_file
     std::string piot_key_file;
     std::string kkt_serial;  // reported by /api/vN/info
     std::string kkt_inn;
