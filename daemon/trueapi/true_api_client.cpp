@@ -134,10 +134,13 @@ void TrueApiClient::stop() {
         stopped_ = true;
     }
     if (!thread_.joinable()) return;
+    // Only the host-list refresh runs here (checks run on the HTTP threads): it is dropped, not
+    // waited for, so a CDN that does not answer cannot delay the daemon's stop.
     asio::post(io_, [this] {
         stopping_ = true;
         tick_timer_.cancel();
-        thread_pool().clear();  // idle connections would keep nothing running, but close them now
+        thread_pool().clear();
+        io_.stop();
     });
     work_.reset();
     thread_.join();

@@ -53,7 +53,8 @@ public:
     TrueApiClient& operator=(const TrueApiClient&) = delete;
 
     void start();
-    // Waits for the checks under way (each is bounded by its deadline), then stops the thread.
+    // Stops the refresh thread (a refresh under way is dropped); later check() calls complete
+    // at once with "stopping". Checks under way finish on their own executors.
     void stop();
 
     bool enabled() const { return enabled_; }
