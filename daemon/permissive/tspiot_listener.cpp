@@ -3,6 +3,7 @@
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/listen_address.hpp"
+#include "daemon/version.hpp"
 #include "protocol/tspiot_answer.hpp"
 
 namespace piotd::daemon {
@@ -102,8 +103,7 @@ Response handle_info(PermissiveChecker& checker, const TrueApiConfig& config,
     info.fn_serial = checker.options().fiscal_drive_number;
     info.kkt_inn = config.kkt_inn;
     info.codes_check_timeout_ms = config.online_budget_ms;
-    const std::string version = "piotd";
-    info.lm = protocol::TsPiotLmInfo{version, status, module.inst(), state.last_sync_ms};
+    info.lm = protocol::TsPiotLmInfo{kVersion, status, module.inst(), state.last_sync_ms};
     rapidjson::StringBuffer buffer;
     protocol::JsonWriter writer(buffer);
     protocol::write_tspiot_info(writer, info, api);
