@@ -9,7 +9,8 @@ namespace piotd::daemon {
 PiotCheckRequest parse_piot_check_request(std::string_view body, std::size_t max_items) {
     PiotCheckRequest request;
     rapidjson::Document document;
-    document.Parse(body.data(), body.size());
+    // Iterative: deep nesting from a hostile client cannot overflow the stack.
+    document.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
     if (document.HasParseError() || !document.IsObject()) {
         request.invalid_json = true;
         request.error = "body is not a JSON object";

@@ -31,7 +31,8 @@ std::int64_t refresh_jitter_ms() {
 // {"code":0,"hosts":[{"host":"https://cdn01.crpt.ru"},…]} → the host URLs.
 std::vector<std::string> parse_host_list(const std::string& body, std::string& error) {
     rapidjson::Document document;
-    document.Parse(body.data(), body.size());
+    // Iterative: deep nesting from a hostile client cannot overflow the stack.
+    document.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
     if (document.HasParseError() || !document.IsObject()) {
         error = "cdn/info: not a JSON object";
         return {};
@@ -68,7 +69,8 @@ std::vector<std::string> parse_host_list(const std::string& body, std::string& e
 // {"code":0,"avgTimeMs":38} → avgTimeMs, or nothing when the host is not healthy.
 std::optional<std::int64_t> parse_health(const std::string& body) {
     rapidjson::Document document;
-    document.Parse(body.data(), body.size());
+    // Iterative: deep nesting from a hostile client cannot overflow the stack.
+    document.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
     if (document.HasParseError() || !document.IsObject()) return std::nullopt;
     const auto code = document.FindMember("code");
     if (code != document.MemberEnd() && (!code->value.IsInt64() || code->value.GetInt64() != 0)) {

@@ -166,7 +166,7 @@ struct Action {
 
 Action codes_check(unsigned short port, const Request& request) {
     rapidjson::Document body;
-    body.Parse(request.body().c_str());
+    body.Parse<rapidjson::kParseIterativeFlag>(request.body().c_str());
     if (body.HasParseError() || !body.IsObject() || !body.HasMember("codes") ||
         !body["codes"].IsArray()) {
         return {reply(400, R"({"code":400,"description":"bad request"})")};

@@ -736,5 +736,13 @@ TEST_SUITE("integration.permissive") {
                         R"({"items":[{"code":"04601653035829H;dV)bFABVUdGVz","price":-1}]})")
                   .status == 400);
         CHECK(client.request("POST", "/api/v1/piot/check", "{}", "").status == 401);
+        // Deep nesting cannot overflow the stack (iterative parsing); the daemon keeps serving.
+        CHECK(client.post("/api/v1/piot/check", std::string(500'000, '[')).status == 400);
+        CHECK(client
+                  .post("/api/v1/piot/check",
+                        R"({"items":[{"code":)" + std::string(200'000, '[') + "}]}")
+                  .status == 400);
+        CHECK(daemon.piot("/api/v2/codes/check", std::string(500'000, '{')).status == 400);
+        CHECK(client.get("/api/v1/status").status == 200);
     }
 }
