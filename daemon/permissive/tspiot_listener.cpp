@@ -117,8 +117,9 @@ TsPiotListener::TsPiotListener(const TrueApiConfig& config, PermissiveChecker& c
     const std::pair<const char*, TsPiotApiVersion> versions[] = {{"/api/v1", TsPiotApiVersion::v1},
                                                                  {"/api/v2", TsPiotApiVersion::v2},
                                                                  {"/api/v3", TsPiotApiVersion::v3}};
-    for (const auto& [prefix, api] : versions) {
-        const std::string base = prefix;
+    for (const auto& version : versions) {
+        const std::string base = version.first;
+        const TsPiotApiVersion api = version.second;  // a named copy: lambdas capture it
         router_.add(
             http::verb::post, base + "/codes/check",
             [&checker, api](const RequestContext& c) { return handle_check(checker, c, api); },
