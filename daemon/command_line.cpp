@@ -12,6 +12,8 @@ const char* usage_text() {
            "        [--kkt DEVICE|tcp://HOST:PORT]\n"
            "        [--relay URL] [--relay-kind piotd|lm|trueapi] [--sign-command CMD]\n"
            "        [--scanner DEVICE]   (DEVICE: /dev/ttyACM0 or a USB id vvvv:pppp)\n"
+           "        [--true-api URL] [--ca-file FILE] [--fiscal-drive NUMBER]\n"
+           "        [--online-budget-ms MS] [--piot-listen ADDR:PORT]\n"
            "  piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-\n"
            "        NAME: blocked_cis, blocked_gtin, blocked_series, min_price\n"
            "  piotd --version\n"
@@ -68,6 +70,16 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             line.sign_command = value();
         } else if (arg == "--scanner" && line.command == Command::run) {
             line.scanner = value();
+        } else if (arg == "--true-api" && line.command == Command::run) {
+            line.true_api = value();
+        } else if (arg == "--ca-file" && line.command == Command::run) {
+            line.ca_file = value();
+        } else if (arg == "--fiscal-drive" && line.command == Command::run) {
+            line.fiscal_drive = value();
+        } else if (arg == "--online-budget-ms" && line.command == Command::run) {
+            line.online_budget_ms = value();
+        } else if (arg == "--piot-listen" && line.command == Command::run) {
+            line.piot_listen = value();
         } else if (arg == "--demo" && line.command == Command::run) {
             no_value();
             line.demo = true;

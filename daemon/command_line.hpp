@@ -4,6 +4,8 @@
 //         [--kkt DEVICE|tcp://HOST:PORT]
 //         [--relay URL] [--relay-kind piotd|lm|trueapi] [--sign-command CMD]
 //         [--scanner DEVICE]
+//         [--true-api URL] [--ca-file FILE] [--fiscal-drive NUMBER] [--online-budget-ms MS]
+//         [--piot-listen ADDR:PORT]
 //   piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-
 //   piotd --version | --help
 #pragma once
@@ -36,6 +38,12 @@ struct CommandLine {
     std::optional<std::string> relay_kind;    // --relay-kind piotd|lm|trueapi
     std::optional<std::string> sign_command;  // --sign-command CMD
     std::optional<std::string> scanner;  // a path or [usb:]vvvv:pppp
+    // permissive mode (docs/permissive-mode.md)
+    std::optional<std::string> true_api;
+    std::optional<std::string> ca_file;
+    std::optional<std::string> fiscal_drive;
+    std::optional<std::string> online_budget_ms;
+    std::optional<std::string> piot_listen;
     bool demo = false;
     // import
     std::optional<std::string> list;

@@ -103,6 +103,8 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.metrics_open = value == "true";
     } else if (section == "relay") {
         set_relay_config_value(config.relay, key, value);
+    } else if (section == "trueapi") {
+        set_trueapi_value(config.trueapi, key, value);
     } else if (name == "log.level") {
         config.log_level = to_log_level(value);
     } else if (section == "scanner" && set_scanner_config_value(config.scanner, key, value)) {
@@ -155,6 +157,9 @@ void apply_environment(Config& config) {
         config.upstream_password = password;
     }
     apply_relay_environment(config.relay);
+    if (const char* token = std::getenv("PIOTD_TOKEN"); token && *token) {
+        config.trueapi.token = token;
+    }
 }
 
 }  // namespace piotd::daemon

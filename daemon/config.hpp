@@ -12,6 +12,7 @@
 #include "daemon/log.hpp"
 #include "daemon/relay/relay_config.hpp"
 #include "daemon/scanner/scanner_config.hpp"
+#include "daemon/trueapi/trueapi_config.hpp"
 
 namespace piotd::daemon {
 
@@ -45,6 +46,8 @@ struct Config {
     bool metrics_open = false;
     // [relay]: the document relay (docs/relay.md)
     RelayConfig relay;
+    // [trueapi]: permissive-mode online checks (docs/permissive-mode.md)
+    TrueApiConfig trueapi;
     // [log]
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.

@@ -23,6 +23,7 @@
 #include "daemon/ops/operations.hpp"
 #include "daemon/relay/relay_routes.hpp"
 #include "daemon/relay/relay_service.hpp"
+#include "daemon/permissive/permissive_mode.hpp"
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
@@ -53,6 +54,13 @@ Config build_config(const CommandLine& line) {
     if (line.relay_kind) set_config_value(config, "relay", "kind", *line.relay_kind);
     if (line.sign_command) config.relay.sign_command = *line.sign_command;
     if (line.scanner) set_config_value(config, "scanner", "device", *line.scanner);
+    if (line.true_api) config.trueapi.url = *line.true_api;
+    if (line.ca_file) config.trueapi.ca_file = *line.ca_file;
+    if (line.fiscal_drive) config.trueapi.fiscal_drive = *line.fiscal_drive;
+    if (line.online_budget_ms) {
+        set_config_value(config, "trueapi", "online_budget_ms", *line.online_budget_ms);
+    }
+    if (line.piot_listen) set_config_value(config, "trueapi", "piot_listen", *line.piot_listen);
     if (line.demo) {
         // The local module installer's default credentials (lm-api.md §1).
         config.demo = true;
@@ -106,6 +114,8 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     }
     RelayService relay(module, config, clock);
     add_relay_routes(router, relay);
+    PermissiveMode permissive(module, clock);
+    permissive.add_routes(router);
 
     std::unique_ptr<Replicator> replicator;
     if (!config.upstream_url.empty()) {
@@ -136,6 +146,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     if (replicator) replicator->start();
     if (kkt) kkt->start();
     relay.start();
+    permissive.start();
     const auto endpoint = server.local_endpoint();
     const double startup_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -167,6 +178,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     scanner.stop();
     scan_events.close();
     images.stop();
+    permissive.stop();  // completes deferred answers while the server can still send them
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();

@@ -8,6 +8,7 @@ packages=(
     libboost1.81-dev rapidjson-dev liblmdb-dev lmdb-utils libzxing-dev libserialport-dev
     libpng-dev libturbojpeg0-dev
     doctest-dev libssl-dev
+    openssl
 )
 # Extra sets: "bench" adds the load generator; "browser" and "package" what the operations tests
 # need (docs/operations.md).

@@ -32,6 +32,14 @@ bool Cursor::next() {
     return move(MDB_NEXT);
 }
 
+bool Cursor::last() {
+    return move(MDB_LAST);
+}
+
+bool Cursor::prev() {
+    return move(MDB_PREV);
+}
+
 bool Cursor::seek(std::string_view key) {
     key_ = to_val(key);
     return move(MDB_SET_RANGE);

@@ -23,6 +23,8 @@ public:
     bool first();
     bool next();
     bool seek(std::string_view key);  // the first entry whose key is >= `key`
+    bool last();
+    bool prev();
 
     // The current entry, pointing into the map: valid until the transaction ends.
     std::string_view key() const { return from_val(key_); }

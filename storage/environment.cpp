@@ -82,6 +82,8 @@ std::string_view db_name(Db db) {
             return "outbox.dead";
         case Db::outbox_done:
             return "outbox.done";
+        case Db::check_journal:
+            return "check_journal";
         case Db::count:
             break;
     }

@@ -38,6 +38,8 @@ std::string_view api_error_name(ApiError error) {
             return "internal";
         case ApiError::storage_unavailable:
             return "storage_unavailable";
+        case ApiError::cannot_check:
+            return "cannot_check";
         case ApiError::too_many_connections:
             return "too_many_connections";
         case ApiError::code_refused:

@@ -37,6 +37,7 @@ enum class ApiError : std::uint16_t {
     kkt_unavailable = 5032,  // kkt: no link to the register, or its queue is full
     signing_failed = 5033,  // relay: the True API needs a signature and signing failed
     busy = 5034,  // the image decoders' queue is full
+    cannot_check = 5035,  // permissive mode: neither the online nor the local check could be made
 };
 
 // snake_case name, sent as "error" beside the number.

@@ -8,6 +8,8 @@
 // the session parks the connection and is woken through a callback (PendingReply, on_ready).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -34,11 +36,23 @@ public:
 
 class PendingReply;
 
-// Hands an answer produced later to its connection: callable once, from any thread.
-using ReplySink = std::function<void(Response)>;
+// Hands an answer produced later to its connection: callable once, from any thread. executor() is
+// the connection's own I/O thread: asynchronous work started on it (an online check) needs no
+// thread hop there and back.
+class ReplyCompletion {
+public:
+    ReplyCompletion(boost::asio::any_io_executor executor, std::function<void(Response)> send)
+        : executor_(std::move(executor)), send_(std::move(send)) {}
+    void operator()(Response response) const { send_(std::move(response)); }
+    const boost::asio::any_io_executor& executor() const { return executor_; }
+
+private:
+    boost::asio::any_io_executor executor_;
+    std::function<void(Response)> send_;
+};
 // Starts work whose answer comes later (the fiscal register, an online check waiting on the
-// network). It must not block, and must call the sink exactly once.
-using DeferredReply = std::function<void(ReplySink)>;
+// network). It must not block, and must call the completion exactly once.
+using DeferredReply = std::function<void(ReplyCompletion complete)>;
 
 // What a handler answers: a whole response, a response head whose body is streamed chunked, or
 // a promise of either, fulfilled later from another thread.
@@ -46,13 +60,18 @@ struct Reply {
     Response response;
     std::unique_ptr<ChunkSource> stream;    // null: `response` carries the whole body
     std::shared_ptr<PendingReply> pending;  // set: the answer comes later; the rest is unused
+    DeferredReply deferred;  // set: the session starts it and parks until it completes
 
     Reply(Response r) : response(std::move(r)) {}  // NOLINT: a plain Response is a Reply
     Reply(Response head, std::unique_ptr<ChunkSource> body)
         : response(std::move(head)), stream(std::move(body)) {}
     explicit Reply(std::shared_ptr<PendingReply> later) : pending(std::move(later)) {}
-    // Starts `work` now and answers with what it hands to its sink (defined below).
-    static Reply later(const DeferredReply& work);
+    // The session starts `work` on the connection's thread and answers with what it completes.
+    static Reply later(DeferredReply work) {
+        Reply reply{Response{}};
+        reply.deferred = std::move(work);
+        return reply;
+    }
 };
 
 // An answer computed elsewhere (a worker pool). The worker calls fulfil() exactly once; the
@@ -94,12 +113,5 @@ private:
     std::function<void()> ready_;
 };
 
-// The session parks the connection meanwhile (see Session::park); if the connection goes away
-// first, the answer is dropped.
-inline Reply Reply::later(const DeferredReply& work) {
-    auto pending = std::make_shared<PendingReply>();
-    work([pending](Response response) { pending->fulfil(Reply(std::move(response))); });
-    return Reply(std::move(pending));
-}
 
 }  // namespace piotd::daemon

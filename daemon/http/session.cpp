@@ -100,6 +100,15 @@ void Session::on_read(beast::error_code ec, std::size_t) {
 }
 
 void Session::answer(Reply reply) {
+    if (reply.deferred) {
+        // Started here, so it can run on this connection's thread; answered through a pending
+        // reply, so the session waits the same way as for a worker pool.
+        auto pending = std::make_shared<PendingReply>();
+        reply.deferred(ReplyCompletion(stream_.get_executor(), [pending](Response response) {
+            pending->fulfil(Reply(std::move(response)));
+        }));
+        reply = Reply(std::move(pending));
+    }
     if (reply.pending) {
         // Computed elsewhere: park until the worker has the answer. No timeout applies while
         // parked; the worker pool bounds how long it takes.

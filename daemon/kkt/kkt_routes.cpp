@@ -18,8 +18,8 @@ Response unavailable(std::string_view why) {
 
 // Queues `job` on the register's thread; the reply comes from there.
 Reply on_register(KktWorker& worker, std::function<Response(drivers::KktSession&)> job) {
-    return Reply::later([&worker, job = std::move(job)](ReplySink sink) {
-        auto shared_sink = std::make_shared<ReplySink>(std::move(sink));
+    return Reply::later([&worker, job = std::move(job)](ReplyCompletion sink) {
+        auto shared_sink = std::make_shared<ReplyCompletion>(std::move(sink));
         const bool queued = worker.post([shared_sink, job](drivers::KktSession* session) {
             if (session == nullptr) {
                 (*shared_sink)(unavailable("piotd is stopping"));

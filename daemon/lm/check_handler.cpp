@@ -15,9 +15,9 @@
 
 namespace piotd::daemon {
 
-namespace {
-
 using protocol::LmApiVersion;
+
+namespace {
 
 std::uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -49,7 +49,9 @@ void report_checked(const LocalModule& module, std::span<const protocol::LmCodeR
     observer->on_checks(events);
 }
 
-protocol::LmCodeResult check_one(const LocalModule& module, const protocol::MarkingCode& code) {
+}  // namespace
+
+protocol::LmCodeResult lookup_code(const LocalModule& module, const protocol::MarkingCode& code) {
     const storage::CodeStatus status = module.lists().lookup(code);
     protocol::LmCodeResult result;
     result.cis = code.ki();
@@ -63,6 +65,8 @@ protocol::LmCodeResult check_one(const LocalModule& module, const protocol::Mark
     result.gtin_check_digit_ok = code.gtin_check_digit_ok();
     return result;
 }
+
+namespace {
 
 Response invalid_code(protocol::CodeError error, std::string_view where) {
     std::string description(where);
@@ -119,7 +123,7 @@ Response handle_check_get(const LocalModule& module, const RequestContext& conte
         report_refused(module, cis.value, CheckVerdict::invalid_code);
         return invalid_code(parsed.error, "cis");
     }
-    const protocol::LmCodeResult result = check_one(module, parsed.code);
+    const protocol::LmCodeResult result = lookup_code(module, parsed.code);
     const std::uint64_t duration = elapsed_ns(started);
     report_checked(module, {&result, 1}, {&duration, 1});
     return answer(module, {&result, 1}, api, false);
@@ -164,7 +168,7 @@ Response handle_check_post(const LocalModule& module, const RequestContext& cont
     // One clock read per code: each code's time runs from the previous code's end.
     auto last = std::chrono::steady_clock::now();
     for (const protocol::MarkingCode& code : codes) {
-        results.push_back(check_one(module, code));
+        results.push_back(lookup_code(module, code));
         const auto now = std::chrono::steady_clock::now();
         durations.push_back(static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(now - last).count()));

@@ -13,6 +13,10 @@
 
 namespace piotd::daemon {
 
+// One code against the black lists and the sold set; the views point into `code`. Also the
+// offline step of the permissive-mode check (docs/permissive-mode.md).
+protocol::LmCodeResult lookup_code(const LocalModule& module, const protocol::MarkingCode& code);
+
 Response handle_check_get(const LocalModule& module, const RequestContext& context,
                           protocol::LmApiVersion api);
 Response handle_check_post(const LocalModule& module, const RequestContext& context,

@@ -1,5 +1,6 @@
 // The upstream a till replicates from: "http://host[:port][/base]" (another piotd on the store
-// server, or the fake upstream of the tests).
+// server, or the fake upstream of the tests); and the same form with https:// for services that
+// need TLS (the True API, docs/permissive-mode.md).
 #pragma once
 
 #include <string>
@@ -9,12 +10,16 @@ namespace piotd::daemon {
 
 struct UpstreamUrl {
     std::string host;
-    std::string port;  // "80" by default
+    std::string port;  // "80" by default, "443" for https
     std::string base;  // path prefix without a trailing '/', usually empty
+    bool tls = false;  // https://
 };
 
 // Throws std::runtime_error naming what is wrong. https:// is refused with a clear message until
 // the TLS client lands (the True API client brings it).
 UpstreamUrl parse_upstream_url(std::string_view url);
+
+// http:// or https://; `what` names the URL in error messages ("true-api").
+UpstreamUrl parse_service_url(std::string_view url, std::string_view what);
 
 }  // namespace piotd::daemon

@@ -1,0 +1,157 @@
+// Permissive mode figures (docs/permissive-mode.md), against a running piotd and fake True API:
+//   1. the True API round trip alone: codes/check straight to the fake, keep-alive;
+//   2. the same check through piotd's POST /api/v1/piot/check (online source): the difference is
+//      what piotd adds (HTTP in, hand-off to the True API thread, request and answer JSON, the
+//      decision, tag 1260, hand-back to the I/O thread);
+//   3. with the fake hanging: how long after the budget piotd answers from the local lists.
+//   piotd_permissive_bench PIOTD_PORT FAKE_PORT FAKE_HOST_PORT BUDGET_MS [REQUESTS]
+// FAKE_HOST_PORT is the port the daemon talks to (the fake's first host); hangs are set there.
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// 5.3 of tests/data/trueapi/scenarios.json: a tobacco block sold online.
+const std::string kCode = "010462930887704421DzkcYt2\\u001d8005090000\\u001d93dGVz";
+
+class Client {
+public:
+    explicit Client(unsigned short port) : stream_(io_) {
+        stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        stream_.socket().set_option(tcp::no_delay(true));
+    }
+    int post(const std::string& target, const std::string& body,
+             const std::vector<std::pair<std::string, std::string>>& headers) {
+        http::request<http::string_body> request{http::verb::post, target, 11};
+        request.set(http::field::host, "127.0.0.1");
+        request.set(http::field::content_type, "application/json");
+        for (const auto& [name, value] : headers) request.set(name, value);
+        request.body() = body;
+        request.prepare_payload();
+        http::write(stream_, request);
+        http::response<http::string_body> response;
+        http::read(stream_, buffer_, response);
+        last_body_ = std::move(response.body());
+        return static_cast<int>(response.result_int());
+    }
+    const std::string& last_body() const { return last_body_; }
+
+private:
+    asio::io_context io_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::string last_body_;
+};
+
+double percentile(std::vector<double> values, double p) {
+    std::sort(values.begin(), values.end());
+    const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
+    return values[index];
+}
+
+void report(const char* what, const std::vector<double>& us) {
+    std::printf("%-44s p50 %8.1f  p90 %8.1f  p99 %8.1f  max %8.1f µs  (n=%zu)\n", what,
+                percentile(us, 0.50), percentile(us, 0.90), percentile(us, 0.99),
+                percentile(us, 1.0), us.size());
+}
+
+template <typename F>
+std::vector<double> timed(int n, F&& call) {
+    std::vector<double> us;
+    us.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        const auto start = Clock::now();
+        call();
+        us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+    }
+    return us;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 5) {
+        std::fprintf(stderr,
+                     "usage: piotd_permissive_bench PIOTD_PORT FAKE_PORT FAKE_HOST_PORT BUDGET_MS "
+                     "[REQUESTS]\n");
+        return 2;
+    }
+    const auto piotd_port = static_cast<unsigned short>(std::atoi(argv[1]));
+    const auto fake_port = static_cast<unsigned short>(std::atoi(argv[2]));
+    const std::string host_port = argv[3];
+    const int budget_ms = std::atoi(argv[4]);
+    const int requests = argc > 5 ? std::atoi(argv[5]) : 20000;
+
+    Client upstream(fake_port);
+    Client piotd(piotd_port);
+    const std::string direct_body =
+        R"({"codes":[")" + kCode + R"("],"fiscalDriveNumber":"7284440700391860"})";
+    const std::string piot_body =
+        R"({"items":[{"code":")" + kCode +
+        R"(","price":90000,"quantity":1}],"fiscalDriveNumber":"7284440700391860"})";
+    const std::vector<std::pair<std::string, std::string>> key = {{"X-API-KEY", "bench"}};
+    const std::vector<std::pair<std::string, std::string>> basic = {
+        {"Authorization", "Basic YWRtaW46YWRtaW4="}};
+
+    // Warm-up, and a check that piotd really answers online.
+    for (int i = 0; i < 500; ++i) {
+        upstream.post("/api/v4/true-api/codes/check", direct_body, key);
+        piotd.post("/api/v1/piot/check", piot_body, basic);
+    }
+    if (piotd.last_body().find(R"("source":"online")") == std::string::npos) {
+        std::fprintf(stderr, "piotd did not answer online: %s\n", piotd.last_body().c_str());
+        return 1;
+    }
+    // Interleaved, so both see the same machine load.
+    std::vector<double> direct;
+    std::vector<double> via;
+    for (int round = 0; round < 10; ++round) {
+        const auto d = timed(requests / 10, [&] {
+            upstream.post("/api/v4/true-api/codes/check", direct_body, key);
+        });
+        const auto v =
+            timed(requests / 10, [&] { piotd.post("/api/v1/piot/check", piot_body, basic); });
+        direct.insert(direct.end(), d.begin(), d.end());
+        via.insert(via.end(), v.begin(), v.end());
+    }
+    report("True API round trip (straight to the fake)", direct);
+    report("POST /api/v1/piot/check (online)", via);
+    std::printf("%-44s p50 %8.1f  p90 %8.1f  p99 %8.1f µs\n", "piotd's overhead (difference)",
+                percentile(via, 0.50) - percentile(direct, 0.50),
+                percentile(via, 0.90) - percentile(direct, 0.90),
+                percentile(via, 0.99) - percentile(direct, 0.99));
+
+    // Hanging upstream: every host of the daemon hangs; the answer comes from the local lists.
+    Client control(fake_port);
+    control.post("/control/fault?port=" + host_port + "&mode=hang&delay_ms=30000", "", {});
+    std::vector<double> late;
+    for (int i = 0; i < 20; ++i) {
+        const auto start = Clock::now();
+        piotd.post("/api/v1/piot/check", piot_body, basic);
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        late.push_back(ms - budget_ms);
+        if (piotd.last_body().find(R"("source":"offline")") == std::string::npos) {
+            std::fprintf(stderr, "expected an offline answer: %s\n", piotd.last_body().c_str());
+            return 1;
+        }
+    }
+    control.post("/control/fault?port=" + host_port + "&mode=none", "", {});
+    std::printf("%-44s p50 %8.2f  p90 %8.2f  max %8.2f ms  (n=%zu, budget %d ms)\n",
+                "hanging upstream: answer after the budget", percentile(late, 0.5),
+                percentile(late, 0.9), percentile(late, 1.0), late.size(), budget_ms);
+    return 0;
+}

@@ -1,0 +1,122 @@
+#include "daemon/permissive/permissive_checker.hpp"
+
+#include "daemon/lm/check_handler.hpp"
+#include "daemon/log.hpp"
+#include "daemon/permissive/journal_writer.hpp"
+#include "daemon/version.hpp"
+#include "protocol/tag1260.hpp"
+#include "protocol/uuid.hpp"
+
+namespace piotd::daemon {
+
+std::string_view check_source_name(CheckSource source) {
+    switch (source) {
+        case CheckSource::online:
+            return "online";
+        case CheckSource::offline:
+            return "offline";
+        case CheckSource::none:
+            return "none";
+    }
+    return "none";
+}
+
+PermissiveChecker::PermissiveChecker(LocalModule& module, TrueApiClient& client,
+                                     PermissiveOptions options, JournalWriter* journal)
+    : module_(module), client_(client), options_(std::move(options)), journal_(journal) {}
+
+protocol::SaleContext PermissiveChecker::context(const CheckItem& item) const {
+    protocol::SaleContext context;
+    context.code = &item.code;
+    context.product_group = item.product_group;
+    context.price_kopecks = item.price_kopecks;
+    context.quantity = item.quantity;
+    context.now_ms = module_.now_ms();
+    return context;
+}
+
+void PermissiveChecker::check(boost::asio::any_io_executor executor,
+                              std::shared_ptr<const std::vector<CheckItem>> items,
+                              std::string fiscal_drive, CheckDone done) {
+    std::vector<std::string> codes;
+    codes.reserve(items->size());
+    for (const CheckItem& item : *items) codes.emplace_back(item.code.full());
+    if (fiscal_drive.empty()) fiscal_drive = options_.fiscal_drive_number;
+    const auto deadline = std::chrono::steady_clock::now() + options_.budget;
+    client_.check(std::move(executor), std::move(codes), std::move(fiscal_drive), deadline,
+                  [this, items, done = std::move(done)](OnlineCheck online) {
+                      CheckOutcome outcome;
+                      outcome.module_status = module_.status();
+                      if (online.ok) {
+                          finish_online(*items, online, outcome);
+                      } else {
+                          outcome.online_failure = std::move(online.failure);
+                      }
+                      if (outcome.source == CheckSource::none) finish_offline(*items, outcome);
+                      done(outcome);
+                      if (journal_ != nullptr) journal_->record(*items, outcome, module_.now_ms());
+                  });
+}
+
+void PermissiveChecker::finish_online(const std::vector<CheckItem>& items, OnlineCheck& online,
+                                      CheckOutcome& outcome) {
+    const auto& answers = online.answer.codes;
+    std::vector<const protocol::TrueApiCodeResult*> matched(items.size(), nullptr);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string_view full = items[i].code.full();
+        for (const auto& answer : answers) {
+            if (answer.cis && (*answer.cis == full || *answer.cis == items[i].code.ki())) {
+                matched[i] = &answer;
+                break;
+            }
+        }
+        // An answer that does not echo the codes is taken in request order.
+        if (matched[i] == nullptr && answers.size() == items.size()) matched[i] = &answers[i];
+        if (matched[i] == nullptr) {
+            outcome.online_failure =
+                "the True API answer has no entry for code " + std::to_string(i + 1);
+            return;
+        }
+    }
+    outcome.source = CheckSource::online;
+    outcome.host = online.host;
+    outcome.req_id = online.answer.req_id;
+    outcome.req_timestamp_ms = online.answer.req_timestamp_ms;
+    const std::string prop =
+        protocol::industry_prop_value_online(outcome.req_id, outcome.req_timestamp_ms);
+    outcome.items.resize(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        ItemVerdict& verdict = outcome.items[i];
+        verdict.decision = protocol::decide_online(*matched[i], context(items[i]));
+        verdict.upstream_json = matched[i]->raw_json;
+        verdict.industry_prop_value = prop;
+        // Parallel mode: the local sold set knows sales the True API may not have seen yet.
+        if (options_.parallel && outcome.module_status == protocol::LmStatus::ready) {
+            const protocol::LmCodeResult local = lookup_code(module_, items[i].code);
+            if (local.sold && !verdict.decision.has(protocol::ReasonId::sold)) {
+                verdict.decision.add(protocol::ReasonId::sold);
+            }
+        }
+    }
+}
+
+void PermissiveChecker::finish_offline(const std::vector<CheckItem>& items, CheckOutcome& outcome) {
+    outcome.items.clear();
+    if (outcome.module_status != protocol::LmStatus::ready) return;  // cannot check
+    outcome.source = CheckSource::offline;
+    outcome.req_id = protocol::random_uuid();
+    outcome.req_timestamp_ms = module_.now_ms();
+    outcome.inst = module_.inst();
+    outcome.version = kVersion;
+    const std::string prop = protocol::industry_prop_value_offline(
+        outcome.req_id, outcome.req_timestamp_ms, outcome.inst, outcome.version);
+    outcome.items.resize(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        ItemVerdict& verdict = outcome.items[i];
+        verdict.offline = lookup_code(module_, items[i].code);
+        verdict.decision = protocol::decide_offline(verdict.offline, context(items[i]));
+        verdict.industry_prop_value = prop;
+    }
+}
+
+}  // namespace piotd::daemon

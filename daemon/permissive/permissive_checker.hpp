@@ -1,0 +1,88 @@
+// The permissive-mode check chain (lm-api.md §7.3, docs/permissive-mode.md): the online True API
+// check first, within a time budget that includes host failover; when it cannot be made, the local
+// lists (only while the module is `ready`); when neither, "cannot check". Optionally the local
+// sold set is consulted beside a successful online check and refuses what it says was sold.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/local_module.hpp"
+#include "daemon/trueapi/true_api_client.hpp"
+#include "protocol/lm_check_answer.hpp"
+#include "protocol/marking_code.hpp"
+#include "protocol/sale_decision.hpp"
+
+namespace piotd::daemon {
+
+class JournalWriter;
+
+struct CheckItem {
+    protocol::MarkingCode code;  // parsed and normalised; full() goes online
+    std::optional<std::int64_t> price_kopecks;
+    std::uint32_t quantity = 1;
+    std::optional<int> product_group;
+};
+
+enum class CheckSource : std::uint8_t { online, offline, none };
+std::string_view check_source_name(CheckSource source);
+
+struct ItemVerdict {
+    protocol::SaleDecision decision;
+    std::string upstream_json;        // online: the code object as the True API sent it
+    protocol::LmCodeResult offline;   // offline: the local lists' answer (views into the item)
+    std::string industry_prop_value;  // tag 1265
+};
+
+struct CheckOutcome {
+    CheckSource source = CheckSource::none;
+    std::string online_failure;  // why the online check was not used; empty when it was
+    std::string host;            // online: the CDN host that answered
+    std::string req_id;
+    std::int64_t req_timestamp_ms = 0;
+    std::string inst;     // offline
+    std::string version;  // offline
+    protocol::LmStatus module_status = protocol::LmStatus::not_configured;
+    std::vector<ItemVerdict> items;  // in the order of the request
+};
+
+struct PermissiveOptions {
+    std::chrono::milliseconds budget{1500};  // --online-budget-ms
+    bool parallel = false;                   // [trueapi] parallel_local: also ask the sold set
+    std::string fiscal_drive_number;         // --fiscal-drive, when the request has none
+};
+
+using CheckDone = std::function<void(const CheckOutcome&)>;
+
+class PermissiveChecker {
+public:
+    PermissiveChecker(LocalModule& module, TrueApiClient& client, PermissiveOptions options,
+                      JournalWriter* journal);
+
+    // Never blocks; `done` runs once, on `executor` (the HTTP connection's I/O thread), at the
+    // latest when the budget is spent (plus the µs of the local lookup).
+    void check(boost::asio::any_io_executor executor,
+               std::shared_ptr<const std::vector<CheckItem>> items, std::string fiscal_drive,
+               CheckDone done);
+
+    const PermissiveOptions& options() const { return options_; }
+    LocalModule& module() { return module_; }
+
+private:
+    void finish_online(const std::vector<CheckItem>& items, OnlineCheck& online,
+                       CheckOutcome& outcome);
+    void finish_offline(const std::vector<CheckItem>& items, CheckOutcome& outcome);
+    protocol::SaleContext context(const CheckItem& item) const;
+
+    LocalModule& module_;
+    TrueApiClient& client_;
+    PermissiveOptions options_;
+    JournalWriter* journal_;
+};
+
+}  // namespace piotd::daemon

@@ -1,0 +1,30 @@
+// Permissive mode wired together (docs/permissive-mode.md): the True API client, the check chain,
+// the journal, the endpoints on the LM API port and the ТС ПИоТ listener. main() makes one, adds
+// its routes, starts it after the HTTP server and stops it before: deferred answers still waiting
+// are completed while the HTTP I/O threads can still send them.
+#pragma once
+
+#include <memory>
+
+#include "daemon/http/router.hpp"
+#include "daemon/local_module.hpp"
+
+namespace piotd::daemon {
+
+class PermissiveMode {
+public:
+    PermissiveMode(LocalModule& module, const Clock& clock);
+    ~PermissiveMode();
+    PermissiveMode(const PermissiveMode&) = delete;
+    PermissiveMode& operator=(const PermissiveMode&) = delete;
+
+    void add_routes(Router& router);
+    void start();
+    void stop();
+
+private:
+    struct Parts;
+    std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace piotd::daemon
