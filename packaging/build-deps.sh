@@ -8,10 +8,12 @@ packages=(
     libboost1.81-dev rapidjson-dev liblmdb-dev lmdb-utils libzxing-dev libserialport-dev
     doctest-dev libssl-dev
 )
-# Extra sets: "bench" adds the load generator.
+# The libFuzzer targets tests/run.sh builds and runs (tests/fuzz/run.sh).
+packages+=(clang libclang-rt-14-dev)
+# Extra sets: "bench" adds the load generator and nginx (a reference server bench/run.sh starts).
 for extra in "$@"; do
     case "$extra" in
-        bench) packages+=(wrk) ;;
+        bench) packages+=(wrk nginx) ;;
         *) echo "build-deps.sh: unknown extra '$extra'" >&2; exit 2 ;;
     esac
 done
