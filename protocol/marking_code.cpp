@@ -513,6 +513,23 @@ std::optional<unsigned> MarkingCode::volume_decimals() const {
     return static_cast<unsigned>(buffer_[volume.offset - 1u] - '0');
 }
 
+namespace {
+
+// The literal reading of "%1D"/"<GS>" stands only if it is what its own full() means. Where
+// full() differs from the input (a trailing GS dropped), decoding full() may parse as a code with
+// another КИ: "…21<serial>!<GS>␝" reads literally as serial "<serial>!<GS>", but its full()
+// "…!<GS>" decodes to serial "<serial>!" (found by tests/fuzz/fuzz_marking_code).
+bool literal_reading_rereads(const MarkingCode& code, InputChannel channel) {
+    MarkingCode again;
+    bool ambiguous = false;
+    NormaliseOptions options;
+    options.channel = channel;
+    if (CodeParser(again).parse(code.full(), options, ambiguous) != CodeError::none) return true;
+    return again.ki() == code.ki();
+}
+
+}  // namespace
+
 ParseResult parse_marking_code(std::string_view raw, InputChannel channel) {
     // One named result all the way through, so that it is constructed in place (NRVO): copying
     // or zeroing a MarkingCode is a large part of a parse's cost.
@@ -528,7 +545,7 @@ ParseResult parse_marking_code(std::string_view raw, InputChannel channel) {
         CodeParser::clear_all_but_repairs(result.code);
         options.decode_ambiguous_escapes = false;
         result.error = CodeParser(result.code).parse(raw, options, ambiguous);
-        if (result.error != CodeError::none) {
+        if (result.error != CodeError::none || !literal_reading_rereads(result.code, channel)) {
             result.error = first_error;  // the literal reading was only a fallback
             CodeParser::set_repairs(result.code, first_repairs);
         }

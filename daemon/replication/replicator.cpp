@@ -136,12 +136,18 @@ bool Replicator::sync_round() {
         return true;
     } catch (const UpstreamError& e) {
         log_warning("replication", e.what());
+        module_.record_sync_error(e.what());
     } catch (const FeedError& e) {
         log_warning("replication", e.what());
+        module_.record_sync_error(e.what());
     } catch (const SnapshotRestart& e) {
         log_info("replication", e.what());
     } catch (const storage::StorageError& e) {
-        log_error("replication", e.what());
+        const std::string remedy = e.remedy(module_.env().dir());
+        const std::string message =
+            remedy.empty() ? e.what() : std::string(e.what()) + " (" + remedy + ")";
+        log_error("replication", message);
+        module_.record_sync_error(message);
     }
     client_.disconnect();
     return false;

@@ -498,6 +498,14 @@ TEST_SUITE("protocol.marking_code") {
             CHECK(r.code.block_price() == 90000u);
             CHECK(r.code.repairs().gs_escape_decoded);
         }
+        SUBCASE("<GS> at the end of a serial, then a real GS: rejected (found by fuzzing)") {
+            // Literally the serial would end in "<GS>", but full() (trailing GS dropped) would
+            // decode to a serial without it: a КИ that changes on re-parsing is refused.
+            const std::string raw = "0104601663940465217o/5\"Sh6037836!<GS>\x1d";
+            const auto r = parse(raw);
+            if (r) CHECK(parse(std::string(r.code.full())).code.ki() == r.code.ki());
+            CHECK(r.error == CodeError::empty_element);
+        }
         SUBCASE("when both readings parse, the decoded one wins") {
             const auto r = parse("0104653820923088215Go%1D93dGVz");
             REQUIRE(r);
