@@ -78,7 +78,8 @@ std::vector<Case> cases() {
         {"path traversal", get("/../../etc/passwd"), 404},
         {"encoded path traversal", get("/%2e%2e/%2e%2e/etc/passwd"), 404},
         {"dot segments", get("/api/v1/cis/../status"), 404},
-        {"6 KB path", get("/" + std::string(6000, 'a')), 404},
+        // Appended rather than "/" + std::string(…): GCC 12 -O3 warns falsely (-Wrestrict) there.
+        {"6 KB path", get(std::string("/").append(6000, 'a')), 404},
         {"absolute URI", get("http://evil/api/v1/nothing"), 404},
         // Query strings
         {"cis missing", get(check), 400},

@@ -31,7 +31,7 @@ echo "== replication into a full map"
 data="$work/data-replication"
 start_daemon "$work/piotd-repl.log" --demo --data-dir "$data" --map-size-mb 16 \
     --upstream "http://127.0.0.1:$upstream_port" --sync-period 2
-wait_for 60 grep -q "MDB_MAP_FULL" "$work/piotd-repl.log" \
+wait_for 150 grep -q "MDB_MAP_FULL" "$work/piotd-repl.log" \
     || { tail "$work/piotd-repl.log" >&2; fail "no map-full error in the log"; }
 grep "MDB_MAP_FULL" "$work/piotd-repl.log" | head -1
 status_json | grep -q '"lastError":"[^"]*map_size_mb' || fail "no lastError in /status: $(status_json)"
@@ -40,7 +40,7 @@ stop_daemon
 data_intact "$data" || fail "mdb_stat cannot read the data dir after the map filled"
 start_daemon "$work/piotd-repl2.log" --data-dir "$data" --map-size-mb 256 \
     --upstream "http://127.0.0.1:$upstream_port" --sync-period 2
-wait_for 120 count_is blocked_cis "$cis" \
+wait_for 150 count_is blocked_cis "$cis" \
     || fail "replication did not complete with a bigger map: $(status_json)"
 stop_daemon
 echo "map_full: ok"
