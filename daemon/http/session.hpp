@@ -31,6 +31,7 @@ private:
     void wait_for_request();
     void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
     void read_request();
+    bool parse_buffered(boost::beast::error_code& ec);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void send(Response&& response);
     void send_stream(Response&& head, std::unique_ptr<ChunkSource> source);
