@@ -9,6 +9,7 @@
 #include "daemon/clock.hpp"
 #include "daemon/local_module.hpp"
 #include "storage/list_import.hpp"
+#include "storage/storage_error.hpp"
 
 namespace piotd::daemon {
 
@@ -37,8 +38,19 @@ int run_import(const CommandLine& line, const Config& config) {
         if (terminal) std::fprintf(stderr, "\rpiotd import: %zu items loaded", loaded);
     };
     const auto mode = line.append ? storage::ImportMode::append : storage::ImportMode::replace;
-    const storage::ImportStats stats =
-        storage::import_list(module.lists(), *list, *in, mode, progress);
+    storage::ImportStats stats;
+    try {
+        stats = storage::import_list(module.lists(), *list, *in, mode, progress);
+    } catch (const storage::StorageError& e) {
+        // A full disk or map: the writer's transaction is aborted, so a replace keeps the old
+        // list whole (an append keeps the batches committed before).
+        if (terminal) std::fputc('\n', stderr);
+        const std::string remedy = e.remedy(module.env().dir());
+        std::cerr << "piotd import: " << e.what() << (remedy.empty() ? "" : "; " + remedy)
+                  << (mode == storage::ImportMode::replace ? "; the list was not replaced\n"
+                                                           : "; the items committed before stay\n");
+        return 1;
+    }
     if (terminal) std::fputc('\n', stderr);
     if (in->bad()) {
         std::cerr << "piotd import: read error on " << *line.input << "; nothing was replaced\n";

@@ -123,6 +123,18 @@ void LocalModule::record_sync_round() {
     state.lists_loaded = required_lists_loaded(state);
     write_state(state);
     cache(state);
+    std::lock_guard lock(state_mutex_);
+    sync_error_.clear();
+}
+
+void LocalModule::record_sync_error(std::string message) {
+    std::lock_guard lock(state_mutex_);
+    sync_error_ = std::move(message);
+}
+
+std::string LocalModule::sync_error() const {
+    std::lock_guard lock(state_mutex_);
+    return sync_error_;
 }
 
 LocalModule::ListReplication LocalModule::replication(storage::ListName list) const {

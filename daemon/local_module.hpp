@@ -55,6 +55,10 @@ public:
     void record_list_synced(storage::ListName list, std::uint64_t server_doc_count, Synced what);
     // A round over every list succeeded: lastSync moves, and the module may become ready.
     void record_sync_round();
+    // A replication round failed: the reason shows in /status as lastError until a round
+    // succeeds (an operator sees a full disk or map without reading the log).
+    void record_sync_error(std::string message);
+    std::string sync_error() const;
     struct ListReplication {
         std::optional<std::uint64_t> server_doc_count;  // unknown before the first contact
         std::int64_t last_synced_ms = 0;                // 0: never
@@ -81,6 +85,7 @@ private:
     mutable std::mutex state_mutex_;
     storage::ModuleState state_;
     std::array<ListReplication, storage::kAllLists.size()> replication_{};
+    std::string sync_error_;  // guarded by state_mutex_
     std::atomic<bool> configured_{false};
     std::atomic<bool> lists_loaded_{false};
     std::atomic<std::int64_t> last_sync_ms_{0};

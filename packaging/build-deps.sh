@@ -10,11 +10,13 @@ packages=(
     doctest-dev libssl-dev
     openssl
 )
-# Extra sets: "bench" adds the load generator; "browser" and "package" what the operations tests
-# need (docs/operations.md).
+# The libFuzzer targets tests/run.sh builds and runs (tests/fuzz/run.sh).
+packages+=(clang libclang-rt-14-dev)
+# Extra sets: "bench" adds the load generator and nginx (a reference server bench/run.sh starts);
+# "browser" and "package" what the operations tests need (docs/operations.md).
 for extra in "$@"; do
     case "$extra" in
-        bench) packages+=(wrk) ;;
+        bench) packages+=(wrk nginx) ;;
         # The status page test in a headless browser (large: only for tests).
         browser) packages+=(chromium) ;;
         # The .deb (dpkg-shlibdeps) and the unit checks (systemd-analyze).

@@ -74,6 +74,10 @@ void write_status_answer(JsonWriter& writer, const LmStatusAnswer& answer, LmApi
         }
         writer.EndArray();
     }
+    if (!answer.last_error.empty()) {
+        write_key(writer, "lastError");
+        write_string(writer, answer.last_error);
+    }
     if (api == LmApiVersion::v2) {
         // LM 2.x lists: minimum prices, blocked GTINs, blocked CIS (lm-api.md §4).
         write_key(writer, "dbState");

@@ -42,6 +42,9 @@ struct LmStatusAnswer {
     bool is_grey_gtin = false;
     std::span<const ReplicationEntry> replication;
     std::span<const ClientEntry> clients;  // written only when not empty
+    // piotd's addition: why the last replication round failed (a full disk, a full map, an
+    // unreachable upstream); written only when not empty, cleared by the next good round.
+    std::string_view last_error;
 };
 
 // v1: the fields of §3.2 with replicationStatus. v2: the same plus dbState (§4).

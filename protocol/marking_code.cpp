@@ -372,8 +372,12 @@ private:
             std::memmove(code_.buffer_.data() + 16, code_.buffer_.data() + 17, n - 17);
             s = text(--n);
         }
-        // Decided after that drop: if it was the only GS, the code is parsed (and re-parses from
-        // full()) as one without separators (found by tests/fuzz/fuzz_marking_code).
+        // GS1 tolerates one separator after the last element, and full() leaves it out; drop it
+        // here too, before deciding whether the code is separated: a КИ whose only GS was that
+        // one must parse as full() re-parses, GS-less templates included (found by fuzzing).
+        if (s.back() == kGs) s = text(--n);
+        // Decided after those drops: if one was the only GS, the code is parsed (and re-parses
+        // from full()) as one without separators (found by tests/fuzz/fuzz_marking_code).
         const bool separated = s.find(kGs) != std::string_view::npos;
         if (s.size() < kSerialOffset || s.substr(16, 2) != "21") {
             // "21" one place early or late means a 13- or 15-digit GTIN (a typo or a cut
@@ -445,9 +449,9 @@ private:
             pos = value_end;
             if (pos < s.size() && s[pos] == kGs) ++pos;
         }
-        // GS1 tolerates one separator after the last element; full() leaves it out.
-        const std::size_t end = s.back() == kGs ? s.size() - 1 : s.size();
-        code_.length_ = static_cast<std::uint16_t>(end);
+        // The one separator GS1 tolerates at the end was dropped before; another is empty.
+        if (s.back() == kGs) return CodeError::empty_element;
+        code_.length_ = static_cast<std::uint16_t>(s.size());
 
         const bool key = code_.has(Ai::crypto_key);
         const bool crypto = code_.has(Ai::crypto_code);
@@ -513,6 +517,23 @@ std::optional<unsigned> MarkingCode::volume_decimals() const {
     return static_cast<unsigned>(buffer_[volume.offset - 1u] - '0');
 }
 
+namespace {
+
+// The literal reading of "%1D"/"<GS>" stands only if it is what its own full() means. Where
+// full() differs from the input (a trailing GS dropped), decoding full() may parse as a code with
+// another КИ: "…21<serial>!<GS>␝" reads literally as serial "<serial>!<GS>", but its full()
+// "…!<GS>" decodes to serial "<serial>!" (found by tests/fuzz/fuzz_marking_code).
+bool literal_reading_rereads(const MarkingCode& code, InputChannel channel) {
+    MarkingCode again;
+    bool ambiguous = false;
+    NormaliseOptions options;
+    options.channel = channel;
+    if (CodeParser(again).parse(code.full(), options, ambiguous) != CodeError::none) return true;
+    return again.ki() == code.ki();
+}
+
+}  // namespace
+
 ParseResult parse_marking_code(std::string_view raw, InputChannel channel) {
     // One named result all the way through, so that it is constructed in place (NRVO): copying
     // or zeroing a MarkingCode is a large part of a parse's cost.
@@ -528,7 +549,7 @@ ParseResult parse_marking_code(std::string_view raw, InputChannel channel) {
         CodeParser::clear_all_but_repairs(result.code);
         options.decode_ambiguous_escapes = false;
         result.error = CodeParser(result.code).parse(raw, options, ambiguous);
-        if (result.error != CodeError::none) {
+        if (result.error != CodeError::none || !literal_reading_rereads(result.code, channel)) {
             result.error = first_error;  // the literal reading was only a fallback
             CodeParser::set_repairs(result.code, first_repairs);
         }

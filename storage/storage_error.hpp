@@ -4,6 +4,7 @@
 // catches it at the request boundary and answers 503 with a JSON body.
 #pragma once
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 
@@ -16,6 +17,10 @@ public:
 
     int mdb_code() const { return mdb_rc_; }
     bool map_full() const;  // MDB_MAP_FULL: the data dir needs a larger --map-size
+    // What an operator does about it, for the failures that have a remedy (a full map, a full
+    // disk); empty otherwise. LMDB reports a write cut short by a full disk as EIO, so an I/O
+    // error is looked at again with the free space of `data_dir`.
+    std::string remedy(const std::filesystem::path& data_dir = {}) const;
 
 private:
     int mdb_rc_ = 0;

@@ -34,6 +34,9 @@ private:
     void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
     void read_request();
     void on_header(boost::beast::error_code ec, std::size_t bytes);
+    void read_body();
+    bool apply_body_limit(boost::beast::error_code& ec);
+    bool parse_buffered(boost::beast::error_code& ec);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void answer(Reply reply);
     void park(const std::function<void(std::function<void()>)>& arm,
@@ -53,6 +56,7 @@ private:
     boost::asio::steady_timer wake_;  // parks the session while another thread works for it
     boost::beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    bool body_limit_applied_ = false;  // the route's body limit is set on parser_
     Response response_;
     // Streaming answers: the head goes out through its own serializer, then chunks one by one.
     std::unique_ptr<ChunkSource> source_;

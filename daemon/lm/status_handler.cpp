@@ -1,6 +1,7 @@
 #include "daemon/lm/status_handler.hpp"
 
 #include <array>
+#include <string>
 #include <vector>
 
 #include "daemon/http/json_response.hpp"
@@ -54,6 +55,8 @@ Response handle_status(const LocalModule& module, protocol::LmApiVersion api) {
         clients.push_back({client.id, client.requests, client.last_seen_ms});
     }
     answer.clients = clients;
+    const std::string last_error = module.sync_error();
+    answer.last_error = last_error;
 
     rapidjson::StringBuffer buffer;
     protocol::JsonWriter writer(buffer);

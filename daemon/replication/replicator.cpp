@@ -123,7 +123,9 @@ void Replicator::run() {
     }
 }
 
+// The module's lastError (/status) and the upstream's health (status page, metrics).
 void Replicator::record_error(std::string_view kind, std::string_view message) {
+    module_.record_sync_error(std::string(message));
     if (options_.health != nullptr) options_.health->record_error(kind, message, module_.now_ms());
 }
 
@@ -148,8 +150,11 @@ bool Replicator::sync_round() {
     } catch (const SnapshotRestart& e) {
         log_info("replication", e.what());
     } catch (const storage::StorageError& e) {
-        log_error("replication", e.what());
-        record_error("storage", e.what());
+        const std::string remedy = e.remedy(module_.env().dir());
+        const std::string message =
+            remedy.empty() ? e.what() : std::string(e.what()) + " (" + remedy + ")";
+        log_error("replication", message);
+        record_error("storage", message);
     }
     client_.disconnect();
     return false;

@@ -23,18 +23,17 @@ if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S "$here" -B "$build" "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 fi
-targets=(fuzz_marking_code fuzz_lm_request fuzz_replication_feed fuzz_http_request)
-targets+=(fuzz_shtrih_frame fuzz_relay_document)
+# The targets and their input limits come from targets.txt ("name max_len library"), the file
+# CMakeLists.txt reads too, so a new target is one line there. FUZZ_TARGETS="a b" runs a subset.
+targets=()
+declare -A max_len=()
+while read -r name len _library; do
+    [[ -z "$name" || "$name" == \#* ]] && continue
+    targets+=("$name")
+    max_len[$name]="$len"
+done <"$here/targets.txt"
+if [ -n "${FUZZ_TARGETS:-}" ]; then read -r -a targets <<<"$FUZZ_TARGETS"; fi
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
-
-declare -A max_len=(
-    [fuzz_marking_code]=512
-    [fuzz_lm_request]=8192
-    [fuzz_replication_feed]=4096
-    [fuzz_http_request]=8192
-    [fuzz_relay_document]=8192
-)
-max_len[fuzz_shtrih_frame]=1024
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/piotd-fuzz.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
@@ -43,7 +42,25 @@ mkdir -p "$artifacts"
 
 failed=0
 summary=()
+# Every input that once failed is replayed first, on its own: a regression fails the run even if
+# the timed run below never reaches it again.
 for target in "${targets[@]}"; do
+    dir="$here/regressions/$target"
+    [ -d "$dir" ] || continue
+    mapfile -t inputs < <(find "$dir" -type f | sort)
+    ((${#inputs[@]})) || continue
+    log="$build/$target.regressions.log"
+    if "$build/$target" -timeout=10 -rss_limit_mb=4096 "${inputs[@]}" >"$log" 2>&1; then
+        echo "$target: ${#inputs[@]} regression input(s) replayed, ok"
+    else
+        echo "$target: regression replay FAILED (see $log):"
+        tail -n 30 "$log"
+        failed=1
+    fi
+done
+
+for target in "${targets[@]}"; do
+    if [ "$seconds" -le 0 ]; then continue; fi  # libFuzzer reads 0 as "no limit"
     corpus="$scratch/$target"
     mkdir -p "$corpus"
     cp -r "$here/corpus/$target/." "$corpus/"
@@ -57,15 +74,22 @@ for target in "${targets[@]}"; do
         -artifact_prefix="$artifacts/$target-" >"$log" 2>&1 || rc=$?
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
     rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
+    cov="$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)"
+    units="$(find "$corpus" -type f | wc -l)"
     if [ "$rc" -eq 0 ]; then
         result="ok"
     else
         result="FAILED (exit $rc; see $log, artifacts in $artifacts)"
         failed=1
+        # CI keeps only the console: show the finding itself.
+        grep -E -A 25 '^==[0-9]+==ERROR|runtime error|deadly signal|Test unit written' "$log" | head -n 60 || true
     fi
-    summary+=("$(printf '%-24s execs=%-10s execs/s=%-8s %s' "$target" "${execs:-?}" \
-        "${rate:-?}" "$result")")
+    summary+=("$(printf '%-24s execs=%-10s execs/s=%-7s %-20s corpus=%-5s %s' "$target" \
+        "${execs:-?}" "${rate:-?}" "${cov:-cov: ?}" "$units" "$result")")
 done
 
 printf '%s\n' "${summary[@]}"
+passed=0
+for line in "${summary[@]}"; do [[ "$line" == *" ok" ]] && passed=$((passed + 1)); done
+if [ "$seconds" -gt 0 ]; then echo "fuzz: $passed passed, $((${#targets[@]} - passed)) failed"; fi
 exit "$failed"

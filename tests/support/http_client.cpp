@@ -111,14 +111,15 @@ HttpReply HttpClient::request(const std::string& method, const std::string& targ
     return {};
 }
 
-std::string HttpClient::raw_exchange(unsigned short port, const std::string& bytes,
-                                     int timeout_ms) {
+std::string HttpClient::raw_exchange(unsigned short port, const std::string& bytes, int timeout_ms,
+                                     bool half_close) {
     asio::io_context io;
     beast::tcp_stream stream(io);
     stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     stream.expires_after(std::chrono::milliseconds(timeout_ms));
     beast::error_code ec;
     asio::write(stream.socket(), asio::buffer(bytes), ec);
+    if (half_close) stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     std::string received;
     char chunk[4096];
     for (;;) {

@@ -26,8 +26,9 @@ public:
                       const std::map<std::string, std::string>& headers = {});
 
     // Sends raw bytes on a new connection and returns whatever comes back until close/timeout.
+    // `half_close` shuts the sending side after the bytes, as a client that gives up would.
     static std::string raw_exchange(unsigned short port, const std::string& bytes,
-                                    int timeout_ms = 2000);
+                                    int timeout_ms = 2000, bool half_close = false);
 
 private:
     struct Impl;

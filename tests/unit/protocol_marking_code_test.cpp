@@ -498,6 +498,22 @@ TEST_SUITE("protocol.marking_code") {
             CHECK(r.code.block_price() == 90000u);
             CHECK(r.code.repairs().gs_escape_decoded);
         }
+        SUBCASE("<GS> at the end of a serial, then a real GS: refused (found by fuzzing)") {
+            // Literally the serial would end in "<GS>", but full() (trailing GS dropped) decodes
+            // to a serial without it: a КИ that changes on re-parsing is refused.
+            const auto r = parse("0104601663940465217o/5\"Sh6037836!<GS>\x1d");
+            CHECK(r.error == CodeError::empty_element);
+        }
+        SUBCASE("a КИ whose only GS is a trailing one parses as GS-less (found by fuzzing)") {
+            const auto r = parse("01046001364769372153647693460+\x1d");
+            REQUIRE(r);
+            // Dairy: a 6-character serial, then 93 and four characters.
+            CHECK(r.code.ki() == "010460013647693721536476");
+            CHECK(parse(std::string(r.code.full())).code.ki() == r.code.ki());
+        }
+        SUBCASE("two trailing GS: an empty element") {
+            CHECK(parse("0104600136476937215Go\x1d\x1d").error == CodeError::empty_element);
+        }
         SUBCASE("when both readings parse, the decoded one wins") {
             const auto r = parse("0104653820923088215Go%1D93dGVz");
             REQUIRE(r);
