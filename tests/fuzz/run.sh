@@ -59,19 +59,18 @@ for target in "${targets[@]}"; do
     fi
 done
 
-for target in "${targets[@]}"; do
-    if [ "$seconds" -le 0 ]; then continue; fi  # libFuzzer reads 0 as "no limit"
-    corpus="$scratch/$target"
+# One timed run; its summary line goes to $scratch/$target.summary, its exit status is the result.
+fuzz_one() {
+    local target="$1" corpus="$scratch/$1" log="$build/$1.log" rc=0 result
     mkdir -p "$corpus"
     cp -r "$here/corpus/$target/." "$corpus/"
     if [ -d "$here/regressions/$target" ]; then cp -r "$here/regressions/$target/." "$corpus/"; fi
-    log="$build/$target.log"
-    rc=0
     # timeout(1) is a backstop: -max_total_time bounds the run, the extra minute covers start-up.
     timeout --kill-after=10 "$((seconds + 60))" \
         "$build/$target" "$corpus" -max_total_time="$seconds" -max_len="${max_len[$target]}" \
         -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="$artifacts/$target-" >"$log" 2>&1 || rc=$?
+    local execs rate cov units
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
     rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
     cov="$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)"
@@ -80,13 +79,33 @@ for target in "${targets[@]}"; do
         result="ok"
     else
         result="FAILED (exit $rc; see $log, artifacts in $artifacts)"
-        failed=1
         # CI keeps only the console: show the finding itself.
         grep -E -A 25 '^==[0-9]+==ERROR|runtime error|deadly signal|Test unit written' "$log" | head -n 60 || true
     fi
-    summary+=("$(printf '%-24s execs=%-10s execs/s=%-7s %-20s corpus=%-5s %s' "$target" \
-        "${execs:-?}" "${rate:-?}" "${cov:-cov: ?}" "$units" "$result")")
-done
+    printf '%-24s execs=%-10s execs/s=%-7s %-20s corpus=%-5s %s\n' "$target" \
+        "${execs:-?}" "${rate:-?}" "${cov:-cov: ?}" "$units" "$result" >"$scratch/$target.summary"
+    return "$rc"
+}
+
+# The timed runs, FUZZ_JOBS at a time (default: one per core), so CI pays 60 s per core, not per
+# target.
+jobs_max="${FUZZ_JOBS:-$(nproc)}"
+if [ "$seconds" -gt 0 ]; then
+    running=0
+    for target in "${targets[@]}"; do
+        if [ "$running" -ge "$jobs_max" ]; then
+            wait -n || failed=1
+            running=$((running - 1))
+        fi
+        fuzz_one "$target" &
+        running=$((running + 1))
+    done
+    while [ "$running" -gt 0 ]; do
+        wait -n || failed=1
+        running=$((running - 1))
+    done
+    for target in "${targets[@]}"; do summary+=("$(cat "$scratch/$target.summary")"); done
+fi
 
 printf '%s\n' "${summary[@]}"
 passed=0
