@@ -48,6 +48,12 @@ void set_config_value(Config& config, std::string_view section, std::string_view
     using std::chrono::milliseconds;
     if (name == "server.listen") {
         config.listen = value;
+    } else if (name == "server.tls_listen") {
+        config.tls_listen = value;
+    } else if (name == "server.tls_cert_file") {
+        config.tls_cert_file = value;
+    } else if (name == "server.tls_key_file") {
+        config.tls_key_file = value;
     } else if (name == "server.threads") {
         config.limits.threads = static_cast<unsigned>(to_size(name, value, 1, 64));
     } else if (name == "server.max_connections") {

@@ -19,6 +19,10 @@ namespace piotd::daemon {
 struct Config {
     // [server]
     std::string listen = "127.0.0.1:5995";
+    // HTTPS beside it (a store piotd that tills replicate from over TLS): empty = off.
+    std::string tls_listen;
+    std::string tls_cert_file;  // PEM chain
+    std::string tls_key_file;
     ServerLimits limits{};
     std::size_t max_codes_per_request = 10'000;
     // [storage]
@@ -65,8 +69,7 @@ void load_config_file(const std::filesystem::path& file, Config& config);
 void apply_environment(Config& config);
 
 // A whole number from min to max, or std::runtime_error naming `key`.
-std::size_t to_size(std::string_view key, std::string_view value, std::size_t min,
-                    std::size_t max);
+std::size_t to_size(std::string_view key, std::string_view value, std::size_t min, std::size_t max);
 
 // Sets one key ("section.key") from text; shared by the file reader and tests.
 void set_config_value(Config& config, std::string_view section, std::string_view key,

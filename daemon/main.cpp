@@ -12,6 +12,7 @@
 #include "daemon/config.hpp"
 #include "daemon/http/router.hpp"
 #include "daemon/http/server.hpp"
+#include "daemon/http/tls_front.hpp"
 #include "daemon/image/image_scan_service.hpp"
 #include "daemon/import_command.hpp"
 #include "daemon/kkt/kkt_routes.hpp"
@@ -21,9 +22,9 @@
 #include "daemon/local_module.hpp"
 #include "daemon/log.hpp"
 #include "daemon/ops/operations.hpp"
+#include "daemon/permissive/permissive_mode.hpp"
 #include "daemon/relay/relay_routes.hpp"
 #include "daemon/relay/relay_service.hpp"
-#include "daemon/permissive/permissive_mode.hpp"
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
@@ -68,6 +69,26 @@ Config build_config(const CommandLine& line) {
         config.password = "admin";
     }
     return config;
+}
+
+// HTTPS beside the plain listener ([server] tls_listen): a store piotd that tills replicate from
+// over TLS. The front relays to the plain listener over loopback.
+std::unique_ptr<TlsFront> start_tls_front(const Config& config,
+                                          boost::asio::ip::tcp::endpoint backend) {
+    if (config.tls_listen.empty()) return nullptr;
+    if (config.tls_cert_file.empty() || config.tls_key_file.empty()) {
+        throw std::runtime_error("[server] tls_listen needs tls_cert_file and tls_key_file");
+    }
+    if (backend.address().is_unspecified()) {
+        backend.address(backend.address().is_v6()
+                            ? boost::asio::ip::address(boost::asio::ip::address_v6::loopback())
+                            : boost::asio::ip::address(boost::asio::ip::address_v4::loopback()));
+    }
+    auto front = std::make_unique<TlsFront>(parse_listen_address(config.tls_listen),
+                                            config.tls_cert_file, config.tls_key_file, backend);
+    front->start();
+    log_info("main", "HTTPS on port " + std::to_string(front->port()));
+    return front;
 }
 
 // Many idle keep-alive connections are normal on a store server; let the process have as many
@@ -126,6 +147,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
         options.period = std::chrono::seconds(config.sync_period_s);
         options.snapshot_batch_items = config.snapshot_batch_items;
         options.timeout = std::chrono::milliseconds(config.upstream_timeout_ms);
+        options.ca_file = config.trueapi.ca_file;
         options.health = operations.replication_health();
         replicator = std::make_unique<Replicator>(module, std::move(options));
     }
@@ -142,6 +164,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     scanner.start();  // before the server, so the first status answer knows the device
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
     server.start();
+    std::unique_ptr<TlsFront> tls_front = start_tls_front(config, server.local_endpoint());
     operations.started(server);
     if (replicator) replicator->start();
     if (kkt) kkt->start();
@@ -179,6 +202,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     scan_events.close();
     images.stop();
     permissive.stop();  // completes deferred answers while the server can still send them
+    if (tls_front) tls_front->stop();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();

@@ -1,7 +1,5 @@
 #include "daemon/relay/document_transport.hpp"
 
-#include <stdexcept>
-
 #include "daemon/replication/upstream_url.hpp"
 
 namespace piotd::daemon {
@@ -11,8 +9,8 @@ namespace {
 class HttpDocumentTransport : public DocumentTransport {
 public:
     HttpDocumentTransport(UpstreamUrl url, const std::string& user, const std::string& password,
-                          std::chrono::milliseconds timeout)
-        : base_(url.base), client_(std::move(url), user, password, timeout) {}
+                          std::chrono::milliseconds timeout, const std::string& ca_file)
+        : base_(url.base), client_(std::move(url), user, password, timeout, ca_file) {}
 
     UpstreamReply send(http::verb method, const std::string& target, const std::string& body,
                        const UpstreamClient::Headers& headers) override {
@@ -39,14 +37,10 @@ private:
 std::unique_ptr<DocumentTransport> make_document_transport(const std::string& url,
                                                            const std::string& user,
                                                            const std::string& password,
-                                                           std::chrono::milliseconds timeout) {
-    if (url.starts_with("https://")) {
-        throw std::runtime_error("relay " + url +
-                                 ": https needs the TLS client, which this build does not have "
-                                 "yet; use http:// (a store piotd, or a local TLS proxy)");
-    }
-    return std::make_unique<HttpDocumentTransport>(parse_upstream_url(url), user, password,
-                                                   timeout);
+                                                           std::chrono::milliseconds timeout,
+                                                           const std::string& ca_file) {
+    return std::make_unique<HttpDocumentTransport>(parse_service_url(url, "relay"), user, password,
+                                                   timeout, ca_file);
 }
 
 }  // namespace piotd::daemon

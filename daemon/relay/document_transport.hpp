@@ -1,6 +1,5 @@
-// How the relay reaches its upstream: one request at a time over a kept-alive connection. The
-// http implementation wraps the blocking UpstreamClient of replication; an https one (the TLS
-// client) plugs in behind the same interface (make_document_transport picks by scheme).
+// How the relay reaches its upstream: one request at a time over a kept-alive connection, through
+// the blocking UpstreamClient of replication (http:// or https://).
 #pragma once
 
 #include <chrono>
@@ -25,11 +24,12 @@ public:
     virtual const std::string& base() const = 0;
 };
 
-// http://HOST[:PORT][/base]. https:// is refused with a clear message until the TLS client
-// lands. Throws std::runtime_error naming what is wrong.
+// http[s]://HOST[:PORT][/base]; https verifies the peer against the system CAs and `ca_file`.
+// Throws std::runtime_error naming what is wrong.
 std::unique_ptr<DocumentTransport> make_document_transport(const std::string& url,
                                                            const std::string& user,
                                                            const std::string& password,
-                                                           std::chrono::milliseconds timeout);
+                                                           std::chrono::milliseconds timeout,
+                                                           const std::string& ca_file);
 
 }  // namespace piotd::daemon

@@ -9,19 +9,21 @@ namespace piotd::daemon {
 
 namespace {
 
-std::unique_ptr<DocumentSender> make_sender(const RelayConfig& relay, const SignCommand* signer) {
+// `ca_file`: the extra CA of --ca-file, for an https:// relay.
+std::unique_ptr<DocumentSender> make_sender(const RelayConfig& relay, const SignCommand* signer,
+                                            const std::string& ca_file) {
     if (relay.url.empty()) return nullptr;
     const std::chrono::milliseconds timeout(relay.timeout_ms);
     switch (relay.kind) {
         case RelayKind::piotd:
             return make_piotd_sender(
-                make_document_transport(relay.url, relay.user, relay.password, timeout));
+                make_document_transport(relay.url, relay.user, relay.password, timeout, ca_file));
         case RelayKind::lm:
             return make_lm_sender(
-                make_document_transport(relay.url, relay.user, relay.password, timeout));
+                make_document_transport(relay.url, relay.user, relay.password, timeout, ca_file));
         case RelayKind::trueapi:
             return make_true_api_sender(
-                make_document_transport(relay.url, relay.user, relay.password, timeout),
+                make_document_transport(relay.url, relay.user, relay.password, timeout, ca_file),
                 relay.token.empty() ? relay.password : relay.token, signer);
     }
     return nullptr;
@@ -48,8 +50,9 @@ RelayService::RelayService(LocalModule& module, const Config& config, const Cloc
             log_warning("relay", "no --sign-command: documents for the True API are refused");
         }
     }
-    relay_ = std::make_unique<Relay>(outbox_, config.relay, clock,
-                                     make_sender(config.relay, signer_.get()));
+    relay_ =
+        std::make_unique<Relay>(outbox_, config.relay, clock,
+                                make_sender(config.relay, signer_.get(), config.trueapi.ca_file));
     intake_ = std::make_unique<DocumentIntake>(module, outbox_, config.relay, signer_.get(),
                                                [this] { relay_->wake(); });
 }

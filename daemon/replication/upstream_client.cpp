@@ -4,6 +4,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http.hpp>
 
+#include <boost/asio/ssl/host_name_verification.hpp>
+
+#include "daemon/trueapi/http_exchange.hpp"
 #include "protocol/base64.hpp"
 
 namespace piotd::daemon {
@@ -13,11 +16,16 @@ namespace http = beast::http;
 using boost::asio::ip::tcp;
 
 UpstreamClient::UpstreamClient(UpstreamUrl url, std::string user, std::string password,
-                               std::chrono::milliseconds timeout)
+                               std::chrono::milliseconds timeout, const std::string& ca_file)
     : url_(std::move(url)),
       user_(std::move(user)),
       password_(std::move(password)),
-      timeout_(timeout) {}
+      timeout_(timeout) {
+    if (url_.tls) {
+        tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
+        configure_tls_client(*tls_, ca_file);
+    }
+}
 
 UpstreamClient::~UpstreamClient() = default;
 
@@ -41,11 +49,21 @@ void UpstreamClient::interrupt() {
     io_.stop();
 }
 
+beast::tcp_stream& UpstreamClient::tcp() {
+    return tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : *stream_;
+}
+
+template <typename Operation>
+auto UpstreamClient::with_stream(Operation&& operation) {
+    if (tls_stream_) return operation(*tls_stream_);
+    return operation(*stream_);
+}
+
 template <typename Operation>
 void UpstreamClient::run(Operation&& start, const char* what) {
     if (interrupted_.load()) throw UpstreamError("replication stopped");
     beast::error_code result = boost::asio::error::would_block;
-    stream_->expires_after(timeout_);
+    tcp().expires_after(timeout_);
     start([&result](beast::error_code ec, auto&&...) { result = ec; });
     io_.restart();
     io_.run();
@@ -58,23 +76,44 @@ void UpstreamClient::run(Operation&& start, const char* what) {
 }
 
 void UpstreamClient::connect() {
-    if (stream_) return;
+    if (stream_ || tls_stream_) return;
     tcp::resolver resolver(io_);
     beast::error_code ec;
     const auto endpoints = resolver.resolve(url_.host, url_.port, ec);
     if (ec) throw UpstreamError("cannot resolve upstream " + url_.host + ": " + ec.message());
-    stream_ = std::make_unique<beast::tcp_stream>(io_);
     buffer_.clear();
-    run([&](auto handler) { stream_->async_connect(endpoints, std::move(handler)); }, "connect to");
-    stream_->socket().set_option(tcp::no_delay(true), ec);
+    if (!tls_) {
+        stream_ = std::make_unique<beast::tcp_stream>(io_);
+    } else {
+        tls_stream_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(io_, *tls_);
+        // SNI, and the certificate must name the host we asked for.
+        if (!SSL_set_tlsext_host_name(tls_stream_->native_handle(), url_.host.c_str())) {
+            tls_stream_.reset();
+            throw UpstreamError("TLS: cannot set the server name " + url_.host);
+        }
+        tls_stream_->set_verify_callback(boost::asio::ssl::host_name_verification(url_.host));
+    }
+    run([&](auto handler) { tcp().async_connect(endpoints, std::move(handler)); }, "connect to");
+    tcp().socket().set_option(tcp::no_delay(true), ec);
+    if (tls_stream_) {
+        run(
+            [&](auto handler) {
+                tls_stream_->async_handshake(boost::asio::ssl::stream_base::client,
+                                             std::move(handler));
+            },
+            "TLS handshake with");
+    }
 }
 
 void UpstreamClient::disconnect() {
-    if (!stream_) return;
+    if (!stream_ && !tls_stream_) return;
+    // No TLS close_notify: the connection is dropped after an error or a refused answer, and
+    // waiting for the peer's reply would only add a timeout.
     beast::error_code ignored;
-    stream_->socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_->close();
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp().close();
     stream_.reset();
+    tls_stream_.reset();
     buffer_.clear();
 }
 
@@ -96,10 +135,20 @@ http::request<http::empty_body> make_request(const UpstreamUrl& url, const std::
 UpstreamReply UpstreamClient::get(const std::string& target, std::size_t max_body) {
     connect();
     auto request = make_request(url_, target, authorization());
-    run([&](auto handler) { http::async_write(*stream_, request, std::move(handler)); }, "send to");
+    run(
+        [&](auto handler) {
+            with_stream(
+                [&](auto& stream) { http::async_write(stream, request, std::move(handler)); });
+        },
+        "send to");
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_body);
-    run([&](auto handler) { http::async_read(*stream_, buffer_, parser, std::move(handler)); },
+    run(
+        [&](auto handler) {
+            with_stream([&](auto& stream) {
+                http::async_read(stream, buffer_, parser, std::move(handler));
+            });
+        },
         "read from");
     UpstreamReply reply;
     reply.status = static_cast<int>(parser.get().result_int());
@@ -113,13 +162,20 @@ UpstreamReply UpstreamClient::get_lines(const std::string& target,
                                         std::size_t max_line) {
     connect();
     auto request = make_request(url_, target, authorization());
-    run([&](auto handler) { http::async_write(*stream_, request, std::move(handler)); }, "send to");
+    run(
+        [&](auto handler) {
+            with_stream(
+                [&](auto& stream) { http::async_write(stream, request, std::move(handler)); });
+        },
+        "send to");
 
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);  // streamed: bounded per line, not as a whole
     run(
         [&](auto handler) {
-            http::async_read_header(*stream_, buffer_, parser, std::move(handler));
+            with_stream([&](auto& stream) {
+                http::async_read_header(stream, buffer_, parser, std::move(handler));
+            });
         },
         "read from");
     UpstreamReply reply;
@@ -132,9 +188,11 @@ UpstreamReply UpstreamClient::get_lines(const std::string& target,
         parser.get().body().data = piece;
         parser.get().body().size = sizeof piece;
         beast::error_code result = boost::asio::error::would_block;
-        stream_->expires_after(timeout_);
-        http::async_read(*stream_, buffer_, parser,
-                         [&result](beast::error_code ec, std::size_t) { result = ec; });
+        tcp().expires_after(timeout_);
+        with_stream([&](auto& stream) {
+            http::async_read(stream, buffer_, parser,
+                             [&result](beast::error_code ec, std::size_t) { result = ec; });
+        });
         io_.restart();
         io_.run();
         if (interrupted_.load()) result = boost::asio::error::operation_aborted;
@@ -185,10 +243,20 @@ UpstreamReply UpstreamClient::send(http::verb method, const std::string& target,
     request.body() = body;
     request.keep_alive(true);
     request.prepare_payload();
-    run([&](auto handler) { http::async_write(*stream_, request, std::move(handler)); }, "send to");
+    run(
+        [&](auto handler) {
+            with_stream(
+                [&](auto& stream) { http::async_write(stream, request, std::move(handler)); });
+        },
+        "send to");
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_body);
-    run([&](auto handler) { http::async_read(*stream_, buffer_, parser, std::move(handler)); },
+    run(
+        [&](auto handler) {
+            with_stream([&](auto& stream) {
+                http::async_read(stream, buffer_, parser, std::move(handler));
+            });
+        },
         "read from");
     UpstreamReply reply;
     reply.status = static_cast<int>(parser.get().result_int());

@@ -1,12 +1,15 @@
-// A blocking HTTP/1.1 client for the replication thread: one keep-alive connection to the
-// upstream, every operation bounded by a timeout, bodies bounded in size, and streamed bodies
-// handed over line by line so a million-item snapshot never sits in memory.
+// A blocking HTTP/1.1 client (plain or TLS) for the replication thread and the document relay: one
+// keep-alive connection to the upstream, every operation bounded by a timeout, bodies bounded in
+// size, and streamed bodies handed over line by line so a million-item snapshot never sits in
+// memory.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -36,8 +39,10 @@ struct UpstreamReply {
 
 class UpstreamClient {
 public:
+    // An https:// URL is spoken over TLS with the peer verified (system CAs plus `ca_file` when
+    // not empty; throws std::runtime_error when it cannot be loaded).
     UpstreamClient(UpstreamUrl url, std::string user, std::string password,
-                   std::chrono::milliseconds timeout);
+                   std::chrono::milliseconds timeout, const std::string& ca_file = {});
     ~UpstreamClient();
 
     // GET `target` (a path below the URL's base); the body is read whole, up to `max_body`.
@@ -66,6 +71,11 @@ public:
 
 private:
     void connect();
+    // The TCP layer under the plain or the TLS stream: timeouts and closing act on it.
+    boost::beast::tcp_stream& tcp();
+    // Calls `operation` with whichever stream is connected.
+    template <typename Operation>
+    auto with_stream(Operation&& operation);
     template <typename Operation>
     void run(Operation&& start, const char* what);
     std::string authorization() const;
@@ -77,7 +87,9 @@ private:
     std::chrono::milliseconds timeout_;
     boost::asio::io_context io_;
     std::atomic<bool> interrupted_{false};
+    std::unique_ptr<boost::asio::ssl::context> tls_;  // set for https://
     std::unique_ptr<boost::beast::tcp_stream> stream_;
+    std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_stream_;
     boost::beast::flat_buffer buffer_;
 };
 

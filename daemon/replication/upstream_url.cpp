@@ -5,14 +5,6 @@
 namespace piotd::daemon {
 
 UpstreamUrl parse_upstream_url(std::string_view url) {
-    if (url.starts_with("https://")) {
-        throw std::runtime_error("upstream " + std::string(url) +
-                                 ": https is not supported for replication yet; use http:// on "
-                                 "the store network");
-    }
-    if (!url.starts_with("http://")) {
-        throw std::runtime_error("upstream must be an http:// URL, got '" + std::string(url) + "'");
-    }
     return parse_service_url(url, "upstream");
 }
 

@@ -15,8 +15,7 @@ struct UpstreamUrl {
     bool tls = false;  // https://
 };
 
-// Throws std::runtime_error naming what is wrong. https:// is refused with a clear message until
-// the TLS client lands (the True API client brings it).
+// http:// or https://. Throws std::runtime_error naming what is wrong.
 UpstreamUrl parse_upstream_url(std::string_view url);
 
 // http:// or https://; `what` names the URL in error messages ("true-api").

@@ -24,6 +24,7 @@
 #include "storage/transaction.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/test_pki.hpp"
 
 using namespace piotd::test;
 
@@ -283,23 +284,6 @@ void check_tag1260(const rapidjson::Value& item) {
     CHECK(str(tag["1264"]) == "1944");
     CHECK(item["tag1260Hex"].IsString());
     CHECK(str(item["tag1260Hex"]).starts_with("EC04"));  // tag 1260, little endian
-}
-
-// A CA and a server certificate for 127.0.0.1 in `dir` (ca.pem, server.pem, server.key), made
-// now with the openssl CLI.
-void make_test_pki(const std::string& dir) {
-    const std::string script =
-        "cd '" + dir +
-        "' && "
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-        "-keyout ca.key -out ca.pem -days 2 -subj '/CN=piotd test CA' && "
-        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-        "-keyout server.key -out server.csr -subj '/CN=127.0.0.1' && "
-        "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n' "
-        "> ext.cnf && "
-        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-        "-out server.pem -days 2 -extfile ext.cnf";
-    REQUIRE(std::system(("(" + script + ") >/dev/null 2>&1").c_str()) == 0);
 }
 
 // Runs a shell command; its stdout, and its exit status in `status`.

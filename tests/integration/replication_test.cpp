@@ -18,6 +18,7 @@
 
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/test_pki.hpp"
 
 using namespace piotd::test;
 using namespace std::chrono_literals;
@@ -98,15 +99,15 @@ struct Till {
     std::map<std::string, std::string> env;
     std::unique_ptr<DaemonProcess> process;
 
-    // `upstream_keys`: more lines for the [upstream] section of the till's config file.
+    // `extra_config`: more lines for the till's config file, after its [upstream] section's.
     Till(std::string upstream_url, std::map<std::string, std::string> extra_env = {},
-         const std::string& upstream_keys = {})
+         const std::string& extra_config = {})
         : upstream(std::move(upstream_url)), env(std::move(extra_env)) {
         env["PIOTD_PASSWORD"] = "till";
         env["PIOTD_UPSTREAM_USER"] = "admin";
         env["PIOTD_UPSTREAM_PASSWORD"] = "admin";
         std::ofstream(dir.path() / "piotd.conf") << "[upstream]\nsnapshot_batch_items = 500\n"
-                                                 << upstream_keys;
+                                                 << extra_config;
         start();
     }
     void start() {
@@ -331,6 +332,48 @@ TEST_SUITE("integration.replication") {
         CHECK(till.status() == "initialization");
         fake.control("/control/fault", R"({"mode":"none"})");
         CHECK(eventually([&] { return till.status() == "ready" && same_lists(till, fake); }, 20s));
+    }
+
+    TEST_CASE(
+        "a till replicates from a store piotd over https; an unknown certificate is refused") {
+        TempDir store_dir;
+        make_test_pki(store_dir.path().string());
+        const auto store_port = free_port();
+        const auto tls_port = free_port();
+        const std::string store_data = (store_dir.path() / "data").string();
+        const auto pki = [&](const char* name) { return (store_dir.path() / name).string(); };
+        std::ofstream(store_dir.path() / "store.conf")
+            << "[server]\ntls_listen = 127.0.0.1:" << tls_port
+            << "\ntls_cert_file = " << pki("server.pem") << "\ntls_key_file = " << pki("server.key")
+            << "\n";
+        DaemonProcess store({"--demo", "--config", pki("store.conf"), "--data-dir", store_data,
+                             "--listen", "127.0.0.1:" + std::to_string(store_port)},
+                            store_port);
+        std::string codes;
+        for (int i = 0; i < 2000; ++i)
+            codes += "0104600000000048215Tls" + std::to_string(100000 + i) + "\n";
+        REQUIRE(run_piotd(
+                    {"import", "--data-dir", store_data, "--list", "blocked_cis", "--append", "-"},
+                    {}, codes)
+                    .exit_code == 0);
+        const std::string url = "https://127.0.0.1:" + std::to_string(tls_port);
+        // Without the chain's CA the store's certificate is not trusted: nothing crosses.
+        Till stranger(url);
+        // With it (--ca-file, here from the config file): ready, with the store's lists.
+        Till till(url, {}, "[trueapi]\nca_file = " + pki("ca.pem") + "\n");
+        HttpClient store_client(store_port);
+        auto till_client = till.client();
+        const auto identical = [&] {
+            for (const std::string& list : kLists) {
+                if (served_items(till_client, list) != served_items(store_client, list))
+                    return false;
+            }
+            return true;
+        };
+        CHECK(eventually([&] { return till.status() == "ready" && identical(); }));
+        CHECK(served_items(till_client, "blocked_cis").size() == 2008);
+        CHECK(stranger.status() == "initialization");
+        CHECK(stranger.process->log().find("certificate verify failed") != std::string::npos);
     }
 
     TEST_CASE("a till replicating from a store piotd ends with identical lists") {

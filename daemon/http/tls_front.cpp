@@ -1,4 +1,4 @@
-#include "daemon/permissive/tls_front.hpp"
+#include "daemon/http/tls_front.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>

@@ -1,4 +1,5 @@
-// HTTPS for the ТС ПИоТ API (ESM serves it over TLS, tspiot-kkt.md §A.4.1): a TLS terminator in
+// HTTPS for a listener (the ТС ПИоТ API, as ESM serves it, tspiot-kkt.md §A.4.1; the main API for
+// tills that replicate over TLS, [server] tls_listen): a TLS terminator in
 // front of the plain listener. It accepts TLS connections, completes the handshake, and relays
 // the bytes to the plain HTTP server on a loopback port and back, so the HTTP server itself needs
 // no TLS code. One thread of its own; a connection that does not finish its handshake within
