@@ -190,6 +190,12 @@ void outbox_section(std::string& out, const StatusSnapshot& s) {
              s.outbox->oldest_age_ms ? format_duration(*s.outbox->oldest_age_ms) : "—", true);
         out += "</tr><tr><th>dead letters</th>";
         cell(out, "outbox-dead", std::to_string(s.outbox->dead_letters), true);
+        out += "</tr><tr><th>warnings</th>";
+        std::string warnings;
+        for (const std::string& warning : s.outbox->warnings) {
+            warnings += (warnings.empty() ? "" : ", ") + warning;
+        }
+        cell(out, "outbox-warnings", warnings.empty() ? "none" : warnings);
         out += "</tr></tbody></table>";
     }
     out += "</section>";
