@@ -12,8 +12,9 @@ bool is_unknown_endpoint(const HttpAnswer& answer) {
     rapidjson::Document doc;
     doc.Parse(answer.body.data(), answer.body.size());
     if (doc.HasParseError() || !doc.IsObject()) return true;
+    // piotd's errors all carry an errorCode; a 404 without one is not a piotd route's answer.
     const auto code = doc.FindMember("errorCode");
-    return code != doc.MemberEnd() && code->value.IsInt() && code->value.GetInt() == 4040;
+    return code == doc.MemberEnd() || (code->value.IsInt() && code->value.GetInt() == 4040);
 }
 
 int report_error_answer(const CtlContext& context, const HttpAnswer& answer,

@@ -21,9 +21,10 @@ commands:
   check [CODE… | -]          check codes (from stdin, one a line, when none or -)
   init TOKEN|-               give the module its token (- reads it from stdin)
   sync now                   ask for a replication round now
-  outbox list                messages of the sell/return outbox
-  outbox show ID             one message
-  outbox retry ID            send a dead-lettered message again
+  outbox list [--state S] [--limit N]
+                             documents of the sell/return outbox in one state (default dead)
+  outbox show ID             one document
+  outbox retry ID            send a dead document again
   journal tail [--limit N]   the last checks from the check journal (default 50)
   doctor                     find what is wrong and say how to fix it
 options:
@@ -34,7 +35,8 @@ options:
   --json             machine-readable output
   --timeout MS       per request (default 10000)
 exit codes: 0 ok, 1 problem found, 2 usage, 3 daemon unreachable, 4 credentials refused,
-            5 daemon does not support the command, 6 daemon answered an error
+            5 daemon does not support the command, 6 daemon answered an error,
+            7 no such outbox document
 )";
 }
 
@@ -71,7 +73,7 @@ CtlOptions parse_ctl_options(int argc, const char* const* argv) {
         } else if (arg == "--help") {
             options.args = {"help"};
             return options;
-        } else if (arg == "--limit") {
+        } else if (arg == "--limit" || arg == "--state") {
             // A command option: kept for the command to parse.
             options.args.push_back(arg);
             options.args.push_back(value_of(i, argc, argv, arg));

@@ -11,6 +11,7 @@ enum ExitCode : int {
     kUnauthorized = 4,  // the daemon refused the credentials
     kUnsupported = 5,   // the daemon does not have this endpoint (older, or feature not merged)
     kDaemonError = 6,   // the daemon answered an error
+    kNotFound = 7,      // the daemon has no such item (an outbox document id)
 };
 
 }  // namespace piotd::ctl

@@ -1,23 +1,44 @@
-// piotctl outbox … and journal tail: thin views over endpoints other components serve
-// (the sell/return relay, the check journal). An older daemon without them gets a clear message.
+// piotctl outbox … and journal tail: views over endpoints other components serve (the
+// sell/return relay's outbox, docs/relay.md; the check journal). An older daemon without them
+// gets a clear message (exit 5); a document id the relay does not know is exit 7.
+#include <rapidjson/document.h>
+
 #include <charconv>
+#include <chrono>
+#include <iomanip>
 
 #include "ctl/ctl_context.hpp"
 #include "ctl/exit_code.hpp"
+#include "daemon/status/html_text.hpp"
+#include "protocol/relay_document.hpp"
+#include "storage/outbox_record.hpp"
 
 namespace piotd::ctl {
 
 namespace {
 
-// Message ids go into a path: allow only what an id can be.
-std::string checked_id(const std::string& id) {
-    if (id.empty() || id.size() > 128) throw CtlUsageError("bad outbox message id");
+constexpr const char* kOutboxUsage =
+    "usage: piotctl outbox list [--state S] [--limit N]|show ID|retry ID";
+
+// A document id goes into a path: what the relay accepts as an id (printable ASCII, no spaces),
+// never a '/', percent-encoded beyond letters, digits and - _ . ~.
+std::string id_path(const std::string& id) {
+    if (!protocol::valid_document_id(id) || id.find('/') != std::string::npos) {
+        throw CtlUsageError("bad outbox document id '" + id.substr(0, 128) + "'");
+    }
+    std::string path;
     for (const char c : id) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
-            throw CtlUsageError("bad outbox message id '" + id + "'");
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
+            path += c;
+        } else {
+            constexpr char kHex[] = "0123456789ABCDEF";
+            path += '%';
+            path += kHex[u >> 4];
+            path += kHex[u & 15];
         }
     }
-    return id;
+    return "/api/v1/outbox/" + path;
 }
 
 int show(CtlContext& context, const HttpAnswer& answer, std::string_view feature) {
@@ -26,24 +47,183 @@ int show(CtlContext& context, const HttpAnswer& answer, std::string_view feature
     return kOk;
 }
 
+// The relay's own 404 (errorCode 4041): the endpoint exists, the document does not.
+bool is_unknown_document(const HttpAnswer& answer) {
+    if (answer.status != 404) return false;
+    rapidjson::Document doc;
+    doc.Parse(answer.body.data(), answer.body.size());
+    if (doc.HasParseError() || !doc.IsObject()) return false;
+    const auto code = doc.FindMember("errorCode");
+    return code != doc.MemberEnd() && code->value.IsInt() && code->value.GetInt() == 4041;
+}
+
+// An error answer of the outbox endpoints: an unknown id in plain words, the rest as usual.
+int outbox_error(const CtlContext& context, const HttpAnswer& answer, const std::string& id) {
+    if (is_unknown_document(answer)) {
+        context.err << "piotctl: the outbox has no document with id '" << id
+                    << "' (never stored here, or pruned after delivery)\n";
+        return kNotFound;
+    }
+    return report_error_answer(context, answer, "the outbox");
+}
+
+std::string text(const rapidjson::Value& object, const char* key) {
+    const auto it = object.FindMember(key);
+    return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+}
+
+std::int64_t number(const rapidjson::Value& object, const char* key) {
+    const auto it = object.FindMember(key);
+    return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
+}
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+void table_header(std::ostream& out) {
+    out << std::left << std::setw(38) << "ID" << std::setw(12) << "KIND" << std::setw(10) << "STATE"
+        << std::setw(9) << "ATTEMPTS" << std::setw(10) << "AGE"
+        << "LAST ERROR\n";
+}
+
+// One document (write_outbox_record's JSON) as a table row. Ids and reasons are the daemon's
+// (and, through it, a POS's or an upstream's) text: control characters are not printed.
+void table_row(std::ostream& out, const rapidjson::Value& d, std::int64_t now) {
+    std::string reason = text(d, "reason");
+    for (char& c : reason) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    }
+    std::string id = text(d, "id");
+    for (char& c : id) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
+    const std::string kind = text(d, "type").empty() ? "?" : text(d, "type");
+    out << std::left << std::setw(38) << id << ' ' << std::setw(11) << kind << std::setw(10)
+        << text(d, "state") << std::setw(9) << number(d, "attempts") << std::setw(10)
+        << daemon::format_duration(std::max<std::int64_t>(0, now - number(d, "createdAt")))
+        << (reason.empty() ? "-" : reason) << "\n";
+}
+
+bool parse_object(const CtlContext& context, const std::string& body, rapidjson::Document& doc) {
+    doc.Parse(body.data(), body.size());
+    if (doc.HasParseError() || !doc.IsObject()) {
+        context.err << "piotctl: the daemon's outbox answer is not JSON\n";
+        return false;
+    }
+    return true;
+}
+
+int list(CtlContext& context, const std::vector<std::string>& args) {
+    std::string query;
+    std::string state = "dead";
+    for (std::size_t i = 1; i < args.size(); i += 2) {
+        if (i + 1 >= args.size()) throw CtlUsageError(kOutboxUsage);
+        const std::string& value = args[i + 1];
+        if (args[i] == "--state") {
+            if (!storage::parse_outbox_state(value)) {
+                throw CtlUsageError(
+                    "--state must be queued, checking, rejected, dead, delivered or local");
+            }
+            state = value;
+        } else if (args[i] == "--limit") {
+            unsigned limit = 0;
+            const auto [end, ec] =
+                std::from_chars(value.data(), value.data() + value.size(), limit);
+            if (ec != std::errc{} || end != value.data() + value.size() || limit == 0 ||
+                limit > 1000) {
+                throw CtlUsageError("--limit must be 1…1000");
+            }
+            query += "&limit=" + value;
+        } else {
+            throw CtlUsageError(kOutboxUsage);
+        }
+    }
+    const HttpAnswer answer = context.client.get("/api/v1/outbox?state=" + state + query);
+    if (answer.status / 100 != 2) return report_error_answer(context, answer, "the outbox");
+    if (context.options.json) {
+        context.out << answer.body << "\n";
+        return kOk;
+    }
+    rapidjson::Document doc;
+    if (!parse_object(context, answer.body, doc)) return kDaemonError;
+    auto& out = context.out;
+    out << "relay: ";
+    if (doc.HasMember("relay") && doc["relay"].IsObject()) {
+        out << text(doc["relay"], "url") << " (" << text(doc["relay"], "kind") << ")\n";
+    } else {
+        out << "none (documents stay local)\n";
+    }
+    if (doc.HasMember("counts") && doc["counts"].IsObject()) {
+        const auto& c = doc["counts"];
+        out << "counts: queued " << number(c, "queued") << ", checking " << number(c, "checking")
+            << ", rejected " << number(c, "rejected") << ", dead " << number(c, "dead") << ", done "
+            << number(c, "done") << "\n";
+    }
+    if (doc.HasMember("oldestPendingAgeMs") && doc["oldestPendingAgeMs"].IsInt64()) {
+        out << "oldest pending: " << daemon::format_duration(doc["oldestPendingAgeMs"].GetInt64())
+            << "\n";
+    }
+    if (doc.HasMember("warnings") && doc["warnings"].IsArray() && !doc["warnings"].Empty()) {
+        out << "warnings:";
+        for (const auto& w : doc["warnings"].GetArray()) {
+            if (w.IsString()) out << ' ' << w.GetString();
+        }
+        out << "\n";
+    }
+    const auto documents = doc.FindMember("documents");
+    if (documents == doc.MemberEnd() || !documents->value.IsArray() || documents->value.Empty()) {
+        out << "no " << state << " documents\n";
+        return kOk;
+    }
+    out << state << " documents:\n";
+    table_header(out);
+    const std::int64_t now = now_ms();
+    for (const auto& d : documents->value.GetArray()) {
+        if (d.IsObject()) table_row(out, d, now);
+    }
+    return kOk;
+}
+
+int show_document(CtlContext& context, const std::string& id) {
+    const HttpAnswer answer = context.client.get(id_path(id));
+    if (answer.status / 100 != 2) return outbox_error(context, answer, id);
+    if (context.options.json) {
+        context.out << answer.body << "\n";
+        return kOk;
+    }
+    rapidjson::Document doc;
+    if (!parse_object(context, answer.body, doc)) return kDaemonError;
+    table_header(context.out);
+    table_row(context.out, doc, now_ms());
+    context.out << pretty_json(answer.body) << "\n";
+    return kOk;
+}
+
+int retry(CtlContext& context, const std::string& id) {
+    const HttpAnswer answer = context.client.post(id_path(id) + "/retry", "");
+    if (answer.status / 100 != 2) return outbox_error(context, answer, id);
+    if (context.options.json) {
+        context.out << answer.body << "\n";
+        return kOk;
+    }
+    rapidjson::Document doc;
+    if (!parse_object(context, answer.body, doc)) return kDaemonError;
+    context.out << "document " << id << " is " << text(doc, "state") << " again\n";
+    return kOk;
+}
+
 }  // namespace
 
 int run_outbox(CtlContext& context, const std::vector<std::string>& args) {
-    if (args.empty()) throw CtlUsageError("usage: piotctl outbox list|show ID|retry ID");
+    if (args.empty()) throw CtlUsageError(kOutboxUsage);
     const std::string& what = args[0];
-    if (what == "list" && args.size() == 1) {
-        return show(context, context.client.get("/api/v1/outbox"), "the outbox");
-    }
-    if (what == "show" && args.size() == 2) {
-        return show(context, context.client.get("/api/v1/outbox/" + checked_id(args[1])),
-                    "the outbox");
-    }
-    if (what == "retry" && args.size() == 2) {
-        return show(context,
-                    context.client.post("/api/v1/outbox/" + checked_id(args[1]) + "/retry", ""),
-                    "the outbox");
-    }
-    throw CtlUsageError("usage: piotctl outbox list|show ID|retry ID");
+    if (what == "list") return list(context, args);
+    if (what == "show" && args.size() == 2) return show_document(context, args[1]);
+    if (what == "retry" && args.size() == 2) return retry(context, args[1]);
+    throw CtlUsageError(kOutboxUsage);
 }
 
 int run_journal(CtlContext& context, const std::vector<std::string>& args) {

@@ -88,7 +88,17 @@ int run_status(CtlContext& context) {
     out << "outbox: ";
     if (outbox.IsObject()) {
         out << count_of(outbox, "queued") << " queued, " << count_of(outbox, "deadLetters")
-            << " dead letters\n";
+            << " dead letters";
+        if (const auto warnings = outbox.FindMember("warnings"); warnings != outbox.MemberEnd() &&
+                                                                 warnings->value.IsArray() &&
+                                                                 !warnings->value.Empty()) {
+            std::string list;
+            for (const auto& w : warnings->value.GetArray()) {
+                if (w.IsString()) list += (list.empty() ? "" : ", ") + std::string(w.GetString());
+            }
+            out << " (warnings: " << list << ")";
+        }
+        out << "\n";
     } else {
         out << "not configured\n";
     }

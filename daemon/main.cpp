@@ -17,10 +17,12 @@
 #include "daemon/import_command.hpp"
 #include "daemon/kkt/kkt_routes.hpp"
 #include "daemon/kkt/kkt_service.hpp"
+#include "daemon/kkt/relay_sale_recorder.hpp"
 #include "daemon/listen_address.hpp"
 #include "daemon/lm/lm_routes.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/log.hpp"
+#include "daemon/ops/device_status_list.hpp"
 #include "daemon/ops/operations.hpp"
 #include "daemon/permissive/permissive_mode.hpp"
 #include "daemon/relay/relay_routes.hpp"
@@ -127,16 +129,19 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     add_replication_routes(router, module);
     Operations operations(config, module, router);
 
-    // The fiscal register (docs/drivers.md), when one is configured.
-    std::unique_ptr<KktService> kkt;
-    if (!config.kkt_device.empty()) {
-        kkt = std::make_unique<KktService>(config, module, clock);
-        add_kkt_routes(router, *kkt);
-    }
     RelayService relay(module, config, clock);
     add_relay_routes(router, relay);
     PermissiveMode permissive(module, clock);
     permissive.add_routes(router);
+    operations.sources().outbox = &relay;
+    // The fiscal register (docs/drivers.md), when one is configured; its sales go through the
+    // relay's sell path.
+    std::unique_ptr<KktService> kkt;
+    if (!config.kkt_device.empty()) {
+        kkt = std::make_unique<KktService>(config, module, clock,
+                                           std::make_unique<RelaySaleRecorder>(relay.intake()));
+        add_kkt_routes(router, *kkt);
+    }
 
     std::unique_ptr<Replicator> replicator;
     if (!config.upstream_url.empty()) {
@@ -160,6 +165,10 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     add_scanner_routes(router, scanner, scan_events);
     ImageScanService images(config.image, scan_checker);
     images.add_routes(router);
+    DeviceStatusList devices;
+    if (scanner.configured()) devices.add([&scanner] { return scanner.device_status(); });
+    if (kkt) devices.add([&kkt] { return kkt->device_status(); });
+    if (!devices.empty()) operations.sources().devices = &devices;
 
     scanner.start();  // before the server, so the first status answer knows the device
     HttpServer server(parse_listen_address(config.listen), config.limits, router);

@@ -22,6 +22,8 @@ std::string_view api_error_name(ApiError error) {
             return "unauthorized";
         case ApiError::not_found:
             return "not_found";
+        case ApiError::unknown_document:
+            return "unknown_document";
         case ApiError::not_ready:
             return "not_ready";
         case ApiError::sync_error:

@@ -18,6 +18,7 @@ enum class ApiError : std::uint16_t {
     invalid_image = 4007,  // PNG/JPEG the decoder refused
     unauthorized = 4010,
     not_found = 4040,
+    unknown_document = 4041,   // relay: no document with that id (the path itself exists)
     not_ready = 4045,          // LM: status not_configured or initialization
     sync_error = 4050,         // LM: more than 72 h since lastSync
     snapshot_required = 4100,  // replication: the change log cannot serve the client's cursor

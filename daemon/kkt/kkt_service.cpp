@@ -3,7 +3,6 @@
 #include <charconv>
 #include <stdexcept>
 
-#include "daemon/kkt/local_sold_recorder.hpp"
 #include "daemon/kkt/offline_marked_item_checker.hpp"
 #include "drivers/kkt/tcp_transport.hpp"
 #include "drivers/kkt/termios_transport.hpp"
@@ -41,14 +40,31 @@ std::unique_ptr<drivers::KktTransport> make_kkt_transport(const std::string& dev
     return std::make_unique<drivers::TermiosTransport>(device, baud);
 }
 
-KktService::KktService(const Config& config, LocalModule& module, const Clock& clock)
+KktService::KktService(const Config& config, LocalModule& module, const Clock& clock,
+                       std::unique_ptr<SaleRecorder> recorder)
     : module_(module),
       checker_(std::make_unique<OfflineMarkedItemChecker>(module)),
-      recorder_(std::make_unique<LocalSoldRecorder>(module)) {
+      recorder_(std::move(recorder)) {
     drivers::KktSessionOptions options;
     options.password = config.kkt_password;
     worker_ = std::make_unique<KktWorker>(make_kkt_transport(config.kkt_device, config.kkt_baud),
                                           options, clock);
+}
+
+DeviceStatus KktService::device_status() const {
+    const KktState state = worker_->state();
+    DeviceStatus device;
+    device.kind = "register";
+    device.name = state.device;
+    device.state = !state.connected ? "disconnected" : state.receipt_open ? "receipt open" : "ok";
+    std::string detail;
+    if (!state.fn_number.empty()) detail = "FN " + state.fn_number;
+    if (!state.last_error_kind.empty()) {
+        if (!detail.empty()) detail += "; ";
+        detail += "last error " + state.last_error_kind + ": " + state.last_error;
+    }
+    device.detail = std::move(detail);
+    return device;
 }
 
 }  // namespace piotd::daemon

@@ -11,6 +11,7 @@
 #include "daemon/kkt/marked_item_checker.hpp"
 #include "daemon/kkt/sale_recorder.hpp"
 #include "daemon/local_module.hpp"
+#include "daemon/status/status_providers.hpp"
 #include "drivers/kkt/kkt_transport.hpp"
 
 namespace piotd::daemon {
@@ -21,7 +22,9 @@ std::unique_ptr<drivers::KktTransport> make_kkt_transport(const std::string& dev
 
 class KktService {
 public:
-    KktService(const Config& config, LocalModule& module, const Clock& clock);
+    // `recorder` records every closed sale (relay_sale_recorder.hpp in the daemon).
+    KktService(const Config& config, LocalModule& module, const Clock& clock,
+               std::unique_ptr<SaleRecorder> recorder);
     void start() { worker_->start(); }
     void stop() { worker_->stop(); }
 
@@ -36,6 +39,8 @@ public:
     // The register's FN number (empty until it answered once): the X-ClientId and
     // fiscalDriveNumber for upstream requests.
     std::string fn_number() const { return worker_->fn_number(); }
+    // Its row on the status page: connected, FN number, receipt open, last error.
+    DeviceStatus device_status() const;
 
 private:
     LocalModule& module_;

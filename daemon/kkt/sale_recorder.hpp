@@ -1,6 +1,6 @@
 // Records a sale the register closed, so the module answers "sold" for its codes afterwards.
-// Implemented for now by the local sold set (local_sold_recorder.hpp); the relay's outbox (the
-// withdrawal documents) plugs in here. Called on the register's worker thread after the receipt
+// Implemented by the relay (relay_sale_recorder.hpp): the sold set and the withdrawal document
+// in one transaction. Called on the register's worker thread after the receipt
 // is closed: a failure here does not undo the fiscal receipt, it is reported beside it.
 #pragma once
 

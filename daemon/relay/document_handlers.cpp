@@ -57,7 +57,7 @@ Response record_answer(RelayService& relay, http::status status,
 }
 
 Response unknown_document(const std::string& id) {
-    return json_error(http::status::not_found, ApiError::not_found,
+    return json_error(http::status::not_found, ApiError::unknown_document,
                       "no document with id " + id.substr(0, 128));
 }
 

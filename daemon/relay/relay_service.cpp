@@ -2,6 +2,8 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
+
 #include "daemon/log.hpp"
 #include "daemon/relay/document_transport.hpp"
 
@@ -95,6 +97,19 @@ OutboxHealth RelayService::health() const {
                          env.map_size() > 2 * threshold;
     if (disk_low || map_low) health.warnings.emplace_back("disk_low");
     return health;
+}
+
+OutboxStatus RelayService::outbox_status() const {
+    OutboxHealth health = this->health();
+    const storage::OutboxCounts& c = health.counts;
+    OutboxStatus status;
+    status.queued = c.queued + c.checking + c.rejected;
+    if (c.oldest_pending_ms) {
+        status.oldest_age_ms = std::max<std::int64_t>(0, health.now_ms - *c.oldest_pending_ms);
+    }
+    status.dead_letters = c.dead;
+    status.warnings = std::move(health.warnings);
+    return status;
 }
 
 }  // namespace piotd::daemon

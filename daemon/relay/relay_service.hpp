@@ -12,15 +12,17 @@
 #include "daemon/relay/outbox_json.hpp"
 #include "daemon/relay/relay.hpp"
 #include "daemon/relay/sign_command.hpp"
+#include "daemon/status/status_providers.hpp"
 #include "storage/outbox.hpp"
 
 namespace piotd::daemon {
 
-class RelayService {
+// Also the status page's and /metrics' outbox source (Operations::sources().outbox).
+class RelayService : public OutboxStatusProvider {
 public:
     // Throws std::runtime_error for a relay URL it cannot use (bad, or https before TLS).
     RelayService(LocalModule& module, const Config& config, const Clock& clock);
-    ~RelayService();
+    ~RelayService() override;
 
     void start();
     void stop();
@@ -34,6 +36,9 @@ public:
     void wake() { relay_->wake(); }
     // Counts and warnings for the status page.
     OutboxHealth health() const;
+    // health() as the status page counts it: queued is every pending document (queued,
+    // checking, rejected).
+    OutboxStatus outbox_status() const override;
 
 private:
     LocalModule& module_;

@@ -136,6 +136,28 @@ void ScannerService::on_disconnected(const drivers::SerialError& error) {
     hub_.publish("device", {buffer.GetString(), buffer.GetSize()});
 }
 
+DeviceStatus ScannerService::device_status() const {
+    DeviceStatus device;
+    device.kind = "scanner";
+    if (!scanner_) return device;
+    device.name = scanner_->options().device.describe();
+    const drivers::SerialLinkStatus link = scanner_->link_status();
+    if (link.connected) {
+        device.state = "ok";
+        std::lock_guard lock(mutex_);
+        device.detail = link.path + ", scans: " + std::to_string(counters_.scans);
+    } else if (link.last_error) {
+        device.state = link.last_error->kind == drivers::SerialErrorKind::disconnected
+                           ? "disconnected"
+                           : "error";
+        device.detail = std::string(drivers::serial_error_name(link.last_error->kind)) + ": " +
+                        link.last_error->message;
+    } else {
+        device.state = "connecting";
+    }
+    return device;
+}
+
 std::string ScannerService::status_json() const {
     rapidjson::StringBuffer buffer;
     protocol::JsonWriter writer(buffer);

@@ -18,6 +18,7 @@
 #include "daemon/scanner/scan_checker.hpp"
 #include "daemon/scanner/scan_event_hub.hpp"
 #include "daemon/scanner/scanner_config.hpp"
+#include "daemon/status/status_providers.hpp"
 #include "drivers/scanner/scanner.hpp"
 
 namespace piotd::daemon {
@@ -35,6 +36,10 @@ public:
 
     // The JSON of GET /api/v1/scanner/status.
     std::string status_json() const;
+    // A device is configured ([scanner] device / --scanner).
+    bool configured() const { return scanner_ != nullptr; }
+    // Its row on the status page (call only when configured()).
+    DeviceStatus device_status() const;
 
 private:
     void on_scan(const drivers::Scan& scan) override;

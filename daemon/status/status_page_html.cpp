@@ -53,6 +53,13 @@ s.checks.forEach(function(c){var tr=document.createElement('tr');
 var td=document.createElement('td');if(i==2){var k=document.createElement('code');k.textContent=v;td.appendChild(k);}
 else td.textContent=v;if(i==3)td.className='v-'+c.verdict;if(i==4)td.className='n';tr.appendChild(td);});
 tb.appendChild(tr);});}}
+if(s.outbox){set('outbox-queued',String(s.outbox.queued));
+set('outbox-oldest',s.outbox.oldestAgeMs==null?'—':dur(s.outbox.oldestAgeMs));
+set('outbox-dead',String(s.outbox.deadLetters));
+set('outbox-warnings',s.outbox.warnings.length?s.outbox.warnings.join(', '):'none');}
+if(s.devices){var db=document.getElementById('devices-body');if(db){while(db.firstChild)db.removeChild(db.firstChild);
+s.devices.forEach(function(d){var tr=document.createElement('tr');[d.kind,d.name,d.state,d.detail].forEach(function(v){
+var td=document.createElement('td');td.textContent=v;tr.appendChild(td);});db.appendChild(tr);});}}
 set('updated','updated '+utc(s.now));live.textContent='live: refreshing every 5 s';
 }).catch(function(e){live.textContent='live: refresh failed ('+e.message+')';});}
 refresh();setInterval(refresh,5000);
@@ -190,6 +197,12 @@ void outbox_section(std::string& out, const StatusSnapshot& s) {
              s.outbox->oldest_age_ms ? format_duration(*s.outbox->oldest_age_ms) : "—", true);
         out += "</tr><tr><th>dead letters</th>";
         cell(out, "outbox-dead", std::to_string(s.outbox->dead_letters), true);
+        out += "</tr><tr><th>warnings</th>";
+        std::string warnings;
+        for (const std::string& warning : s.outbox->warnings) {
+            warnings += (warnings.empty() ? "" : ", ") + warning;
+        }
+        cell(out, "outbox-warnings", warnings.empty() ? "none" : warnings);
         out += "</tr></tbody></table>";
     }
     out += "</section>";
@@ -204,7 +217,7 @@ void devices_section(std::string& out, const StatusSnapshot& s) {
     } else {
         out +=
             "<table><thead><tr><th>device</th><th>port / model</th><th>state</th>"
-            "<th>detail</th></tr></thead><tbody>";
+            "<th>detail</th></tr></thead><tbody id=\"devices-body\">";
         for (const DeviceStatus& device : *s.devices) {
             out += "<tr>";
             cell(out, {}, device.kind);

@@ -115,6 +115,10 @@ std::string render_status_json(const StatusSnapshot& s) {
         write_optional(w, "oldestAgeMs", s.outbox->oldest_age_ms);
         write_key(w, "deadLetters");
         w.Uint64(s.outbox->dead_letters);
+        write_key(w, "warnings");
+        w.StartArray();
+        for (const std::string& warning : s.outbox->warnings) write_string(w, warning);
+        w.EndArray();
         w.EndObject();
     }
 

@@ -20,6 +20,8 @@ struct OutboxStatus {
     std::uint64_t queued = 0;
     std::optional<std::int64_t> oldest_age_ms;  // none when the queue is empty
     std::uint64_t dead_letters = 0;
+    // The relay's: queue_large, queue_old, dead_letters, disk_low.
+    std::vector<std::string> warnings;
 };
 class OutboxStatusProvider {
 public:

@@ -59,7 +59,9 @@ expect 'id="updated">updated ' "the script replaced the rendered time with its o
 expect "$blocked" "the last checks list the blocked code"
 expect '&lt;img src=x onerror=alert(1)&gt;' "a hostile code is shown as text"
 refuse '<img' "no element came out of a hostile code"
-expect 'not configured — the sell/return relay is not running' "the outbox says it is not configured"
+expect 'id="outbox-queued" class="n">0<' "the relay's outbox shows its queue"
+expect 'id="outbox-warnings">none<' "the relay's outbox has no warnings"
+expect 'no scanner or register driver' "the devices say none is configured"
 
 # Without credentials the page is refused, and the browser shows no status.
 anonymous=$(chrome --dump-dom "$base/status" || true)

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/document_sink.hpp"
 #include "tests/support/http_client.hpp"
 
 using namespace piotd::test;
@@ -205,6 +206,31 @@ TEST_SUITE("integration.kkt") {
         CHECK(receipt["positions"][3]["itemSign"].GetUint() == 1);
         for (const auto& code : codes) CHECK(sold(*piotd.client, ki_of(code)));
 
+        // The sale went through the relay's sell path: one withdrawal document of the three
+        // codes, keyed by FN and fiscal document number (local: this piotd has no relay).
+        const std::string id =
+            "kkt-9999078900012345-" + std::to_string(doc["documentNumber"].GetUint());
+        const auto outbox = parse(piotd.client->get("/api/v1/outbox?state=local").body);
+        CHECK(outbox["counts"]["done"].GetUint64() == 1);
+        REQUIRE(outbox["documents"].Size() == 1);
+        CHECK(str(outbox["documents"][0]["id"]) == id);
+        CHECK(str(outbox["documents"][0]["type"]) == "withdrawal");
+        CHECK(outbox["documents"][0]["codes"].GetUint64() == 3);
+        const HttpReply stored = piotd.client->get("/api/v1/outbox/" + id);
+        REQUIRE(stored.status == 200);
+        const auto record = parse(stored.body);
+        REQUIRE(record["document"]["products"].Size() == 3);
+        for (rapidjson::SizeType i = 0; i < 3; ++i) {
+            CHECK(str(record["document"]["products"][i]["cis"]) == ki_of(codes[i]));
+        }
+        // The register is on the status page with its FN.
+        const auto page = parse(piotd.client->get("/api/v1/status/page").body);
+        REQUIRE(page["devices"].IsArray());
+        REQUIRE(page["devices"].Size() == 1);
+        CHECK(str(page["devices"][0]["kind"]) == "register");
+        CHECK(str(page["devices"][0]["state"]) == "ok");
+        CHECK(str(page["devices"][0]["detail"]).find("FN 9999078900012345") != std::string::npos);
+
         // The same codes again: refused by piotd before anything is printed.
         const HttpReply again = piotd.client->post("/api/v1/kkt/receipt", receipt_body(codes));
         CHECK(again.status == 422);
@@ -213,6 +239,31 @@ TEST_SUITE("integration.kkt") {
         CHECK(str(refused["stage"]) == "check_code");
         CHECK_FALSE(str(refused["cashierAction"]["ru"]).empty());
         CHECK(kkt.log()["receipts"].Size() == 1);
+    }
+
+    TEST_CASE("a sale with a relay: its withdrawal document is queued and reaches the upstream") {
+        FakeKkt kkt;
+        DocumentSink sink;
+        Piotd piotd(kkt.pty_link, {"--relay", sink.url()});
+        const auto codes = codes_for("Relayed3");
+        const HttpReply reply = piotd.client->post("/api/v1/kkt/receipt", receipt_body(codes));
+        REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        const auto doc = parse(reply.body);
+        CHECK(doc["saleRecorded"].GetBool());
+        const std::string id =
+            "kkt-9999078900012345-" + std::to_string(doc["documentNumber"].GetUint());
+        for (const auto& code : codes) CHECK(sold(*piotd.client, ki_of(code)));
+        bool delivered = false;
+        for (int i = 0; i < 400 && !delivered; ++i) {
+            const HttpReply state = piotd.client->get("/api/v1/outbox/" + id);
+            REQUIRE(state.status == 200);
+            delivered = str(parse(state.body)["state"]) == "delivered";
+            if (!delivered) std::this_thread::sleep_for(50ms);
+        }
+        CHECK(delivered);
+        CHECK(sink.ids() == std::vector<std::string>{id});
+        const std::string body = sink.control.get("/control/document?id=" + id).body;
+        for (const auto& code : codes) CHECK(body.find(ki_of(code)) != std::string::npos);
     }
 
     TEST_CASE("link faults are recovered: NAKs, lost ACKs, corrupted and noisy answers, busy") {
@@ -289,9 +340,11 @@ TEST_SUITE("integration.kkt") {
         CHECK(doc["receiptCancelled"].GetBool());
         CHECK(str(last_receipt(kkt.log())["state"]) == "cancelled");
         for (const auto& code : codes) CHECK_FALSE(sold(*piotd.client, ki_of(code)));
+        CHECK(parse(piotd.client->get("/api/v1/outbox").body)["counts"]["total"].GetUint64() == 0);
         const HttpReply retry = piotd.client->post("/api/v1/kkt/receipt", receipt_body(codes));
         CHECK_MESSAGE(retry.status == 200, retry.body);
         for (const auto& code : codes) CHECK(sold(*piotd.client, ki_of(code)));
+        CHECK(parse(piotd.client->get("/api/v1/outbox").body)["counts"]["total"].GetUint64() == 1);
     }
 
     TEST_CASE("the link is lost mid-receipt: reported open, cancelled before the next sale") {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/document_sink.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/notify_socket.hpp"
 
@@ -123,7 +124,10 @@ TEST_SUITE("operations") {
         const auto doc = parse(json.body);
         CHECK(std::string(doc["state"].GetString()) == "ready");
         CHECK(doc["lists"].Size() == 4);
-        CHECK(doc["outbox"].IsNull());
+        REQUIRE(doc["outbox"].IsObject());  // the relay's outbox, empty on this daemon
+        CHECK(doc["outbox"]["queued"].GetUint64() == 0);
+        CHECK(doc["outbox"]["deadLetters"].GetUint64() == 0);
+        CHECK(doc["devices"].IsNull());  // no scanner, no register
         CHECK(doc["checks"].Size() == 2);
         CHECK(std::string(doc["checks"][0]["verdict"].GetString()) == "invalid_code");
         // Unknown and traversal paths: JSON 404, never a file.
@@ -179,6 +183,60 @@ TEST_SUITE("operations") {
                           line);
             start = end + 1;
         }
+    }
+
+    TEST_CASE("status page and metrics: the relay's outbox after a sell, dead letters warned") {
+        // A relay that refuses every document: the first sale goes dead after dead_after (2)
+        // rejections; then the relay goes away and the next sale waits in the queue.
+        DocumentSink sink;
+        OpsDaemon daemon(
+            "[relay]\nbackoff_min_ms = 20\nbackoff_max_ms = 200\ntimeout_ms = 700\n"
+            "dead_after = 2\n",
+            {"--demo", "--relay", sink.url()});
+        auto client = daemon.client();
+        sink.fault(R"({"mode":"reject"})");
+        REQUIRE(client
+                    .request("POST", "/api/v2/cis/sell", "{\"cis_list\":[\"" + kAllowed + "\"]}",
+                             "-", {{"Idempotency-Key", "ops-sale-1"}})
+                    .status == 201);
+        const auto dead = [&] {
+            return parse(client.get("/api/v1/status/page").body)["outbox"]["deadLetters"]
+                       .GetUint64() == 1;
+        };
+        REQUIRE(eventually(dead));
+        auto doc = parse(client.get("/api/v1/status/page").body);
+        CHECK(doc["outbox"]["queued"].GetUint64() == 0);
+        CHECK(doc["outbox"]["oldestAgeMs"].IsNull());
+        REQUIRE(doc["outbox"]["warnings"].IsArray());
+        bool warned = false;
+        for (const auto& w : doc["outbox"]["warnings"].GetArray()) {
+            warned |= std::string(w.GetString()) == "dead_letters";
+        }
+        CHECK(warned);
+        std::string page = client.get("/status").body;
+        CHECK(contains(page, "id=\"outbox-dead\" class=\"n\">1<"));
+        CHECK(contains(page, "id=\"outbox-warnings\">dead_letters"));
+        std::string metrics = client.get("/metrics").body;
+        CHECK(contains(metrics, "piotd_outbox_dead_letters 1\n"));
+        CHECK(contains(metrics, "piotd_outbox_queued 0\n"));
+
+        // The sink goes away: the next sale waits in the queue, and its age grows.
+        sink.process.kill_hard();
+        REQUIRE(client.post("/api/v2/cis/sell", "{\"cis_list\":[\"" + kBlocked + "\"]}").status ==
+                201);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        doc = parse(client.get("/api/v1/status/page").body);
+        CHECK(doc["outbox"]["queued"].GetUint64() == 1);
+        REQUIRE(doc["outbox"]["oldestAgeMs"].IsInt64());
+        CHECK(doc["outbox"]["oldestAgeMs"].GetInt64() >= 300);
+        CHECK(doc["outbox"]["deadLetters"].GetUint64() == 1);
+        page = client.get("/status").body;
+        CHECK(contains(page, "id=\"outbox-queued\" class=\"n\">1<"));
+        metrics = client.get("/metrics").body;
+        CHECK(contains(metrics, "piotd_outbox_queued 1\n"));
+        CHECK(contains(metrics, "piotd_outbox_dead_letters 1\n"));
+        const RunResult status = daemon.ctl({"status"});
+        CHECK(contains(status.output, "outbox: 1 queued, 1 dead letters (warnings: dead_letters"));
     }
 
     TEST_CASE("metrics: [metrics] open = true lets a scraper in without credentials") {
@@ -253,7 +311,7 @@ TEST_SUITE("operations") {
         CHECK(status.exit_code == 0);
         CHECK(contains(status.output, ": ready"));
         CHECK(contains(status.output, "blocked_cis"));
-        CHECK(contains(status.output, "outbox: not configured"));
+        CHECK(contains(status.output, "outbox: 0 queued, 0 dead letters"));
         const RunResult json = daemon.ctl({"--json", "status"});
         CHECK(json.exit_code == 0);
         CHECK(std::string(parse(json.output)["state"].GetString()) == "ready");
@@ -286,22 +344,93 @@ TEST_SUITE("operations") {
         CHECK(env_password.exit_code == 0);
     }
 
-    TEST_CASE("piotctl sync now, outbox and journal against a daemon without them") {
+    TEST_CASE("piotctl sync now and journal against a daemon without them") {
         OpsDaemon daemon({}, {"--demo"});
         const RunResult sync = daemon.ctl({"sync", "now"});
         CHECK(sync.exit_code == 1);
         CHECK(contains(sync.output, "no replication upstream"));
-        for (const std::vector<std::string>& args : {std::vector<std::string>{"outbox", "list"},
-                                                     {"outbox", "show", "abc-1"},
-                                                     {"outbox", "retry", "abc-1"}}) {
-            const RunResult outbox = daemon.ctl(args);
-            CHECK(outbox.exit_code == 5);
-            CHECK(contains(outbox.output, "daemon does not support the outbox"));
-        }
-        CHECK(daemon.ctl({"outbox", "show", "../../etc"}).exit_code == 2);
         const RunResult journal = daemon.ctl({"journal", "tail", "--limit", "5"});
         CHECK(journal.exit_code == 5);
         CHECK(contains(journal.output, "daemon does not support the check journal"));
+    }
+
+    TEST_CASE("piotctl outbox list, show and retry against the relay; a missing route is exit 5") {
+        DocumentSink sink;
+        OpsDaemon daemon(
+            "[relay]\nbackoff_min_ms = 20\nbackoff_max_ms = 200\ntimeout_ms = 700\n"
+            "dead_after = 2\n",
+            {"--demo", "--relay", sink.url()});
+        auto client = daemon.client();
+        sink.fault(R"({"mode":"reject"})");
+        REQUIRE(client
+                    .request("POST", "/api/v2/cis/sell", "{\"cis_list\":[\"" + kAllowed + "\"]}",
+                             "-", {{"Idempotency-Key", "ctl-sale-1"}})
+                    .status == 201);
+        REQUIRE(eventually([&] {
+            return contains(client.get("/api/v1/outbox/ctl-sale-1").body, "\"state\":\"dead\"");
+        }));
+
+        const RunResult list = daemon.ctl({"outbox", "list"});
+        CHECK(list.exit_code == 0);
+        CHECK(contains(list.output, "relay: " + sink.url() + " (piotd)"));
+        CHECK(contains(list.output, "dead 1"));
+        CHECK(contains(list.output, "warnings: dead_letters"));
+        CHECK(contains(list.output, "ID"));
+        CHECK(contains(list.output, "LAST ERROR"));
+        const std::size_t row = list.output.find("ctl-sale-1");
+        REQUIRE(row != std::string::npos);
+        const std::string line = list.output.substr(row, list.output.find('\n', row) - row);
+        CHECK(contains(line, "withdrawal"));
+        CHECK(contains(line, "dead"));
+        CHECK(contains(line, "injected permanent"));
+        const RunResult json = daemon.ctl({"--json", "outbox", "list"});
+        CHECK(json.exit_code == 0);
+        const auto listed = parse(json.output);
+        CHECK(listed["counts"]["dead"].GetUint64() == 1);
+        CHECK(std::string(listed["documents"][0]["id"].GetString()) == "ctl-sale-1");
+        const RunResult queued = daemon.ctl({"outbox", "list", "--state", "queued"});
+        CHECK(queued.exit_code == 0);
+        CHECK(contains(queued.output, "no queued documents"));
+        CHECK(daemon.ctl({"outbox", "list", "--state", "lost"}).exit_code == 2);
+
+        const RunResult shown = daemon.ctl({"outbox", "show", "ctl-sale-1"});
+        CHECK(shown.exit_code == 0);
+        CHECK(contains(shown.output, kAllowed));
+        CHECK(contains(shown.output, "injected permanent"));
+        const RunResult shown_json = daemon.ctl({"--json", "outbox", "show", "ctl-sale-1"});
+        CHECK(std::string(parse(shown_json.output)["document"]["products"][0]["cis"].GetString()) ==
+              kAllowed);
+
+        // An id the relay does not know: its own 404, not "unsupported".
+        for (const std::vector<std::string>& args :
+             {std::vector<std::string>{"outbox", "show", "abc-1"}, {"outbox", "retry", "abc-1"}}) {
+            const RunResult missing = daemon.ctl(args);
+            CHECK(missing.exit_code == 7);
+            CHECK(contains(missing.output, "the outbox has no document with id 'abc-1'"));
+        }
+        CHECK(daemon.ctl({"outbox", "show", "../../etc"}).exit_code == 2);
+
+        sink.fault(R"({"mode":"none"})");
+        const RunResult retried = daemon.ctl({"outbox", "retry", "ctl-sale-1"});
+        CHECK(retried.exit_code == 0);
+        CHECK(contains(retried.output, "document ctl-sale-1 is queued again"));
+        REQUIRE(eventually([&] {
+            return contains(client.get("/api/v1/outbox/ctl-sale-1").body,
+                            "\"state\":\"delivered\"");
+        }));
+        CHECK(sink.ids() == std::vector<std::string>{"ctl-sale-1"});
+        const RunResult again = daemon.ctl({"outbox", "retry", "ctl-sale-1"});
+        CHECK(again.exit_code == 6);
+        CHECK(contains(again.output, "only a dead document can be retried"));
+
+        // Something without the outbox endpoints (an older piotd; here the sink): exit 5.
+        const RunResult old =
+            run_program(PIOTCTL_BINARY, {"--url", sink.url(), "--password", "x", "outbox", "list"});
+        CHECK(old.exit_code == 5);
+        CHECK(contains(old.output, "daemon does not support the outbox"));
+        CHECK(run_program(PIOTCTL_BINARY,
+                          {"--url", sink.url(), "--password", "x", "outbox", "show", "abc-1"})
+                  .exit_code == 5);
     }
 
     TEST_CASE("piotctl sync now on a till") {

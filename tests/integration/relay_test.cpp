@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/document_sink.hpp"
 #include "tests/support/http_client.hpp"
 
 using namespace piotd::test;
@@ -65,24 +66,7 @@ HttpReply post_keyed(HttpClient& client, const std::string& target, const std::s
     return client.request("POST", target, body, "-", {{"Idempotency-Key", key}});
 }
 
-struct Sink {
-    unsigned short port = free_port();
-    DaemonProcess process{
-        PIOTD_FAKE_DOCUMENT_SINK, {"--listen", "127.0.0.1:" + std::to_string(port)}, port};
-    HttpClient control{port};
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
-
-    void fault(const std::string& json) {
-        REQUIRE(control.post("/control/fault", json).status == 200);
-    }
-    rapidjson::Document received() { return json_of(control.get("/control/received").body); }
-    std::vector<std::string> ids() {
-        const auto r = received();
-        std::vector<std::string> ids;
-        for (const auto& id : r["ids"].GetArray()) ids.emplace_back(id.GetString());
-        return ids;
-    }
-};
+using Sink = DocumentSink;
 
 // piotd --demo with fast retries, optionally relaying to `relay`.
 struct Piotd {

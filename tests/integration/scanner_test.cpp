@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/event_stream_client.hpp"
@@ -182,6 +184,44 @@ TEST_SUITE("integration.scanner") {
         CHECK(std::string(next_scan(second)["code"].GetString()) == kDairy);
     }
 
+    TEST_CASE("the status page lists the scanner and follows unplug and replug") {
+        ScannerDaemon daemon;
+        REQUIRE(daemon.wait_connected(true));
+        HttpClient client(daemon.port);
+        const auto scanner_row = [&] {
+            const auto page = parse_json(client.get("/api/v1/status/page").body);
+            REQUIRE(page["devices"].IsArray());
+            REQUIRE(page["devices"].Size() == 1);
+            const auto& row = page["devices"][0];
+            CHECK(std::string(row["kind"].GetString()) == "scanner");
+            CHECK(std::string(row["name"].GetString()).find("ttyScanner") != std::string::npos);
+            return std::pair{std::string(row["state"].GetString()),
+                             std::string(row["detail"].GetString())};
+        };
+        daemon.pty.write(kDairy + "\r");
+        bool counted = false;
+        for (int i = 0; i < 100 && !counted; ++i) {
+            counted = daemon.status()["counters"]["scans"].GetUint64() == 1;
+            if (!counted) std::this_thread::sleep_for(50ms);
+        }
+        REQUIRE(counted);
+        auto [state, detail] = scanner_row();
+        CHECK(state == "ok");
+        CHECK(detail.ends_with(", scans: 1"));
+        const std::string html = client.get("/status").body;
+        CHECK(html.find("<td>scanner</td>") != std::string::npos);
+
+        daemon.pty.unplug();
+        REQUIRE(daemon.wait_connected(false));
+        std::tie(state, detail) = scanner_row();
+        CHECK(state == "disconnected");
+        CHECK(detail.starts_with("disconnected: "));
+
+        daemon.pty.replug();
+        REQUIRE(daemon.wait_connected(true));
+        CHECK(scanner_row().first == "ok");
+    }
+
     TEST_CASE("a client that stops reading is dropped; the stream goes on for others") {
         ScannerDaemon daemon("event_queue = 16\nmax_frame = 4096\n");
         REQUIRE(daemon.wait_connected(true));
@@ -232,6 +272,10 @@ TEST_SUITE("integration.scanner") {
         CHECK_FALSE(status["connected"].GetBool());
         CHECK(std::string(status["error"]["kind"].GetString()) == "not_found");
         HttpClient client(daemon.port);
+        const auto page = parse_json(client.get("/api/v1/status/page").body);
+        REQUIRE(page["devices"].Size() == 1);
+        CHECK(std::string(page["devices"][0]["state"].GetString()) == "error");
+        CHECK(std::string(page["devices"][0]["detail"].GetString()).starts_with("not_found: "));
         CHECK(client.get("/api/v1/status").status == 200);
         CHECK(client.request("GET", "/api/v1/scanner/status", {}, "").status == 401);
     }

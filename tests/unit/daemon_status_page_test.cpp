@@ -146,7 +146,7 @@ TEST_SUITE("daemon.status") {
 
     TEST_CASE("providers' data shows; an empty list says no data") {
         StatusSnapshot s = hostile_snapshot();
-        s.outbox = OutboxStatus{7, 65'000, 1};
+        s.outbox = OutboxStatus{7, 65'000, 1, {}};
         s.cdn = std::vector<CdnHostStatus>{{"cdn1.<crpt>", 42.0, false, 0}};
         s.devices = std::vector<DeviceStatus>{};
         s.checks = std::vector<CheckRecord>{};
@@ -157,6 +157,33 @@ TEST_SUITE("daemon.status") {
         CHECK(contains(page, ">42<"));
         CHECK(contains(page, "<section id=\"devices\"><h2>Devices</h2><p class=\"muted\">no data"));
         CHECK(contains(page, "id=\"checks-empty\">no data"));
+        CHECK(contains(page, "id=\"outbox-warnings\">none<"));
+    }
+
+    TEST_CASE("the outbox's warnings and the devices show, escaped, in HTML and JSON") {
+        StatusSnapshot s = hostile_snapshot();
+        s.outbox = OutboxStatus{3, std::nullopt, 2, {"queue_large", "dead_letters"}};
+        s.devices = std::vector<DeviceStatus>{
+            {"scanner", "/dev/ttyACM0", "disconnected", "disconnected: <gone>"},
+            {"register", "tcp://10.0.0.5:7778", "ok", "FN 9999078900012345"}};
+        const std::string page = render_status_page(s);
+        CHECK(contains(page, "id=\"outbox-warnings\">queue_large, dead_letters<"));
+        CHECK(contains(page, "id=\"outbox-oldest\" class=\"n\">—<"));
+        CHECK(contains(page, "<td>scanner</td><td>/dev/ttyACM0</td><td>disconnected</td>"));
+        CHECK(contains(page, "disconnected: &lt;gone&gt;"));
+        CHECK(contains(page, "<td>FN 9999078900012345</td>"));
+        const std::string json = render_status_json(s);
+        rapidjson::Document doc;
+        doc.Parse(json.data(), json.size());
+        REQUIRE_MESSAGE(!doc.HasParseError(), json);
+        CHECK(doc["outbox"]["queued"].GetUint64() == 3);
+        CHECK(doc["outbox"]["oldestAgeMs"].IsNull());
+        CHECK(doc["outbox"]["deadLetters"].GetUint64() == 2);
+        REQUIRE(doc["outbox"]["warnings"].Size() == 2);
+        CHECK(std::string(doc["outbox"]["warnings"][1].GetString()) == "dead_letters");
+        REQUIRE(doc["devices"].Size() == 2);
+        CHECK(std::string(doc["devices"][1]["kind"].GetString()) == "register");
+        CHECK(std::string(doc["devices"][0]["detail"].GetString()) == "disconnected: <gone>");
     }
 
     TEST_CASE("the JSON is valid even with hostile bytes, and null where not configured") {
