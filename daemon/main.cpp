@@ -14,6 +14,7 @@
 #include "daemon/http/server.hpp"
 #include "daemon/image/image_scan_service.hpp"
 #include "daemon/import_command.hpp"
+#include "daemon/kkt/chain_marked_item_checker.hpp"
 #include "daemon/kkt/kkt_routes.hpp"
 #include "daemon/kkt/kkt_service.hpp"
 #include "daemon/listen_address.hpp"
@@ -27,7 +28,7 @@
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
-#include "daemon/scanner/offline_scan_checker.hpp"
+#include "daemon/scanner/chain_scan_checker.hpp"
 #include "daemon/scanner/scan_event_hub.hpp"
 #include "daemon/scanner/scanner_routes.hpp"
 #include "daemon/scanner/scanner_service.hpp"
@@ -116,6 +117,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     add_relay_routes(router, relay);
     PermissiveMode permissive(module, clock);
     permissive.add_routes(router);
+    if (kkt) kkt->set_checker(std::make_unique<ChainMarkedItemChecker>(permissive.checker()));
 
     std::unique_ptr<Replicator> replicator;
     if (!config.upstream_url.empty()) {
@@ -132,7 +134,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     operations.set_replicator(replicator.get());
 
     // Devices: the scanner's events and checks (docs/drivers.md).
-    OfflineScanChecker scan_checker(module);
+    ChainScanChecker scan_checker(permissive.checker());
     ScanEventHub scan_events(config.scanner.event_queue);
     ScannerService scanner(config.scanner, scan_checker, scan_events);
     add_scanner_routes(router, scanner, scan_events);

@@ -18,8 +18,8 @@ std::vector<std::uint8_t> bytes_of(const std::string& text) {
 
 ReceiptFailure refused_by_piotd(std::size_t index, const MarkedItemVerdict& verdict) {
     ReceiptFailure f;
-    f.status = verdict.reason == "not_ready" ? http::status::service_unavailable
-                                             : http::status::unprocessable_entity;
+    f.status = verdict.reason == "cannot_check" ? http::status::service_unavailable
+                                                : http::status::unprocessable_entity;
     f.error = ApiError::code_refused;
     f.stage = "check_code";
     f.item = index;
@@ -120,7 +120,7 @@ ReceiptOutcome run_receipt(drivers::KktSession& session, MarkedItemChecker& chec
     std::vector<MarkedItemVerdict> verdicts(request.items.size());
     for (std::size_t i = 0; i < request.items.size(); ++i) {
         if (!request.items[i].code) continue;
-        verdicts[i] = checker.check(*request.items[i].code);
+        verdicts[i] = checker.check(request.items[i], fn_number);
         if (!verdicts[i].allowed) {
             outcome.failure = refused_by_piotd(i, verdicts[i]);
             return outcome;

@@ -12,10 +12,10 @@
 #include "daemon/command_line.hpp"
 #include "daemon/config.hpp"
 #include "daemon/kkt/kkt_service.hpp"
-#include "daemon/kkt/offline_marked_item_checker.hpp"
 #include "daemon/kkt/receipt_flow.hpp"
 #include "protocol/ffd_tlv.hpp"
 #include "protocol/kkt_receipt_request.hpp"
+#include "protocol/tag1260.hpp"
 #include "tests/unit/kkt_memory_transport.hpp"
 
 using namespace piotd::daemon;
@@ -24,9 +24,21 @@ using piotd::protocol::RequestError;
 
 namespace {
 
+std::vector<std::uint8_t> tag1260_bytes(std::string_view value_1265) {
+    const auto encoded = piotd::protocol::encode_tag1260(value_1265);
+    REQUIRE(encoded);
+    return {encoded->begin(), encoded->end()};
+}
+
 struct StubChecker : MarkedItemChecker {
     std::set<std::string> refuse;
-    MarkedItemVerdict check(std::string_view code) override {
+    std::vector<std::uint64_t> prices;  // of the items checked, in order
+    std::vector<std::string> drives;
+    MarkedItemVerdict check(const piotd::protocol::ReceiptItem& item,
+                            const std::string& fiscal_drive) override {
+        prices.push_back(item.price_kopecks);
+        drives.push_back(fiscal_drive);
+        const std::string& code = *item.code;
         MarkedItemVerdict v;
         v.code = code;
         v.ki = code.substr(0, code.find('\x1d'));
@@ -37,7 +49,7 @@ struct StubChecker : MarkedItemChecker {
         }
         v.allowed = true;
         v.tag1265 = "UUID=t&Time=1";
-        v.tag1260 = industry_requisite_1260(v.tag1265);
+        v.tag1260 = tag1260_bytes(v.tag1265);
         return v;
     }
 };
@@ -147,8 +159,8 @@ TEST_SUITE("daemon.kkt") {
         CHECK(error(many + R"(],"payment":{"cash":101}})") == RequestError::too_many_codes);
     }
 
-    TEST_CASE("tag 1260 holds 1262 030, 1263, 1264 and 1265") {
-        const auto tlv = industry_requisite_1260("UUID=x&Time=2");
+    TEST_CASE("tag 1260 from protocol/tag1260 parses as the register's TLVs: 1262…1265") {
+        const auto tlv = tag1260_bytes("UUID=x&Time=2");
         const auto top = piotd::protocol::parse_tlvs(tlv);
         REQUIRE(top);
         REQUIRE(top->size() == 1);
@@ -169,6 +181,9 @@ TEST_SUITE("daemon.kkt") {
         REQUIRE(f.recorder.sales.size() == 1);
         const Sale& sale = f.recorder.sales[0];
         CHECK(sale.fn_number == "9999078900012345");
+        // The checker saw each marked line's price and the register's FN number.
+        CHECK(f.checker.prices == std::vector<std::uint64_t>{100, 200});
+        CHECK(f.checker.drives == std::vector<std::string>{"9999078900012345", "9999078900012345"});
         REQUIRE(sale.items.size() == 2);
         CHECK(sale.items[1].ki == "0104603586014674215Unit2");
         CHECK(sale.items[1].code ==
