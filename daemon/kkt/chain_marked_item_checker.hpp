@@ -1,5 +1,6 @@
 // MarkedItemChecker on the permissive-mode check chain (docs/permissive-mode.md): the online True
-// API check within the budget, else the local lists, else "cannot check". The receipt line's price
+// API check within the budget, else the local lists, else "cannot check"; the receipt's codes
+// go in one check (one True API request, one budget). The receipt line's price
 // and quantity go to the decision rules; the register's FN number is the fiscalDriveNumber. An
 // allowed item gets tag 1260 with 1265 in the form of the check that answered (online
 // UUID=…&Time=…, offline …&Inst=…&Ver=…). Every check is journaled by the chain.
@@ -13,8 +14,8 @@ namespace piotd::daemon {
 class ChainMarkedItemChecker : public MarkedItemChecker {
 public:
     explicit ChainMarkedItemChecker(PermissiveChecker& checker) : checker_(checker) {}
-    MarkedItemVerdict check(const protocol::ReceiptItem& item,
-                            const std::string& fiscal_drive) override;
+    std::vector<MarkedItemVerdict> check(const std::vector<const protocol::ReceiptItem*>& items,
+                                         const std::string& fiscal_drive) override;
 
 private:
     PermissiveChecker& checker_;

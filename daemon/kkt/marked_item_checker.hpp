@@ -32,10 +32,13 @@ struct MarkedItemVerdict {
 class MarkedItemChecker {
 public:
     virtual ~MarkedItemChecker() = default;
-    // `item.code` is set; its price and quantity go to the price rules. `fiscal_drive`: the
-    // register's FN number (empty until it answered once).
-    virtual MarkedItemVerdict check(const protocol::ReceiptItem& item,
-                                    const std::string& fiscal_drive) = 0;
+    // One verdict per item, in order; every item has a code, its price and quantity go to the
+    // price rules. The items of one receipt are checked together (one True API request, one
+    // budget for the whole receipt). `fiscal_drive`: the register's FN number (empty until it
+    // answered once).
+    virtual std::vector<MarkedItemVerdict> check(
+        const std::vector<const protocol::ReceiptItem*>& items,
+        const std::string& fiscal_drive) = 0;
 };
 
 }  // namespace piotd::daemon

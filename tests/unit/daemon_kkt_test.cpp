@@ -33,24 +33,28 @@ std::vector<std::uint8_t> tag1260_bytes(std::string_view value_1265) {
 struct StubChecker : MarkedItemChecker {
     std::set<std::string> refuse;
     std::vector<std::uint64_t> prices;  // of the items checked, in order
-    std::vector<std::string> drives;
-    MarkedItemVerdict check(const piotd::protocol::ReceiptItem& item,
-                            const std::string& fiscal_drive) override {
-        prices.push_back(item.price_kopecks);
+    std::vector<std::string> drives;    // one per check() call
+    std::vector<MarkedItemVerdict> check(
+        const std::vector<const piotd::protocol::ReceiptItem*>& items,
+        const std::string& fiscal_drive) override {
         drives.push_back(fiscal_drive);
-        const std::string& code = *item.code;
-        MarkedItemVerdict v;
-        v.code = code;
-        v.ki = code.substr(0, code.find('\x1d'));
-        if (refuse.count(std::string(code)) != 0) {
-            v.reason = "blocked";
-            v.message_en = "blocked";
-            return v;
+        std::vector<MarkedItemVerdict> verdicts;
+        for (const auto* item : items) {
+            prices.push_back(item->price_kopecks);
+            const std::string& code = *item->code;
+            MarkedItemVerdict& v = verdicts.emplace_back();
+            v.code = code;
+            v.ki = code.substr(0, code.find('\x1d'));
+            if (refuse.count(code) != 0) {
+                v.reason = "blocked";
+                v.message_en = "blocked";
+                continue;
+            }
+            v.allowed = true;
+            v.tag1265 = "UUID=t&Time=1";
+            v.tag1260 = tag1260_bytes(v.tag1265);
         }
-        v.allowed = true;
-        v.tag1265 = "UUID=t&Time=1";
-        v.tag1260 = tag1260_bytes(v.tag1265);
-        return v;
+        return verdicts;
     }
 };
 
@@ -183,7 +187,8 @@ TEST_SUITE("daemon.kkt") {
         CHECK(sale.fn_number == "9999078900012345");
         // The checker saw each marked line's price and the register's FN number.
         CHECK(f.checker.prices == std::vector<std::uint64_t>{100, 200});
-        CHECK(f.checker.drives == std::vector<std::string>{"9999078900012345", "9999078900012345"});
+        // One check for the receipt's codes.
+        CHECK(f.checker.drives == std::vector<std::string>{"9999078900012345"});
         REQUIRE(sale.items.size() == 2);
         CHECK(sale.items[1].ki == "0104603586014674215Unit2");
         CHECK(sale.items[1].code ==
