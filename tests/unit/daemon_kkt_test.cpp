@@ -13,7 +13,6 @@
 #include "daemon/config.hpp"
 #include "daemon/kkt/kkt_service.hpp"
 #include "daemon/kkt/receipt_flow.hpp"
-#include "protocol/ffd_tlv.hpp"
 #include "protocol/kkt_receipt_request.hpp"
 #include "protocol/tag1260.hpp"
 #include "tests/unit/kkt_memory_transport.hpp"
@@ -161,20 +160,6 @@ TEST_SUITE("daemon.kkt") {
         for (int i = 0; i < 101; ++i)
             many += std::string(i ? "," : "") + R"({"name":"a","price":1})";
         CHECK(error(many + R"(],"payment":{"cash":101}})") == RequestError::too_many_codes);
-    }
-
-    TEST_CASE("tag 1260 from protocol/tag1260 parses as the register's TLVs: 1262…1265") {
-        const auto tlv = tag1260_bytes("UUID=x&Time=2");
-        const auto top = piotd::protocol::parse_tlvs(tlv);
-        REQUIRE(top);
-        REQUIRE(top->size() == 1);
-        CHECK((*top)[0].tag == 1260);
-        const auto parts = piotd::protocol::parse_tlvs((*top)[0].value);
-        REQUIRE(parts);
-        REQUIRE(parts->size() == 4);
-        CHECK((*parts)[0].tag == 1262);
-        CHECK(std::string((*parts)[1].value.begin(), (*parts)[1].value.end()) == "21.11.2023");
-        CHECK(std::string((*parts)[3].value.begin(), (*parts)[3].value.end()) == "UUID=x&Time=2");
     }
 
     TEST_CASE("sale flow: two marked items and one plain, recorded") {
