@@ -15,6 +15,7 @@
 #include "daemon/http/tls_front.hpp"
 #include "daemon/image/image_scan_service.hpp"
 #include "daemon/import_command.hpp"
+#include "daemon/kkt/chain_marked_item_checker.hpp"
 #include "daemon/kkt/kkt_routes.hpp"
 #include "daemon/kkt/kkt_service.hpp"
 #include "daemon/kkt/relay_sale_recorder.hpp"
@@ -30,7 +31,7 @@
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
-#include "daemon/scanner/offline_scan_checker.hpp"
+#include "daemon/scanner/chain_scan_checker.hpp"
 #include "daemon/scanner/scan_event_hub.hpp"
 #include "daemon/scanner/scanner_routes.hpp"
 #include "daemon/scanner/scanner_service.hpp"
@@ -140,6 +141,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     if (!config.kkt_device.empty()) {
         kkt = std::make_unique<KktService>(config, module, clock,
                                            std::make_unique<RelaySaleRecorder>(relay.intake()));
+        kkt->set_checker(std::make_unique<ChainMarkedItemChecker>(permissive.checker()));
         add_kkt_routes(router, *kkt);
     }
 
@@ -159,7 +161,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     operations.set_replicator(replicator.get());
 
     // Devices: the scanner's events and checks (docs/drivers.md).
-    OfflineScanChecker scan_checker(module);
+    ChainScanChecker scan_checker(permissive.checker());
     ScanEventHub scan_events(config.scanner.event_queue);
     ScannerService scanner(config.scanner, scan_checker, scan_events);
     add_scanner_routes(router, scanner, scan_events);

@@ -2,21 +2,6 @@
 
 namespace piotd::protocol {
 
-void append_tlv(std::vector<std::uint8_t>& out, std::uint16_t tag,
-                std::span<const std::uint8_t> value) {
-    const auto length = static_cast<std::uint16_t>(value.size());
-    out.push_back(static_cast<std::uint8_t>(tag));
-    out.push_back(static_cast<std::uint8_t>(tag >> 8));
-    out.push_back(static_cast<std::uint8_t>(length));
-    out.push_back(static_cast<std::uint8_t>(length >> 8));
-    out.insert(out.end(), value.begin(), value.begin() + length);
-}
-
-void append_tlv(std::vector<std::uint8_t>& out, std::uint16_t tag, std::string_view value) {
-    append_tlv(out, tag,
-               std::span(reinterpret_cast<const std::uint8_t*>(value.data()), value.size()));
-}
-
 std::optional<std::vector<TlvView>> parse_tlvs(std::span<const std::uint8_t> bytes) {
     std::vector<TlvView> out;
     std::size_t pos = 0;

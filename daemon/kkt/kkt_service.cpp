@@ -3,7 +3,6 @@
 #include <charconv>
 #include <stdexcept>
 
-#include "daemon/kkt/offline_marked_item_checker.hpp"
 #include "drivers/kkt/tcp_transport.hpp"
 #include "drivers/kkt/termios_transport.hpp"
 
@@ -42,9 +41,7 @@ std::unique_ptr<drivers::KktTransport> make_kkt_transport(const std::string& dev
 
 KktService::KktService(const Config& config, LocalModule& module, const Clock& clock,
                        std::unique_ptr<SaleRecorder> recorder)
-    : module_(module),
-      checker_(std::make_unique<OfflineMarkedItemChecker>(module)),
-      recorder_(std::move(recorder)) {
+    : module_(module), recorder_(std::move(recorder)) {
     drivers::KktSessionOptions options;
     options.password = config.kkt_password;
     worker_ = std::make_unique<KktWorker>(make_kkt_transport(config.kkt_device, config.kkt_baud),

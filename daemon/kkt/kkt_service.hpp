@@ -1,6 +1,7 @@
 // The fiscal register as the daemon sees it: the transport named by [kkt] device (a serial path
 // or tcp://HOST:PORT), its worker thread, and the two plug points of a sale (who checks a marked
-// item, who records the sale). main() builds it when a register is configured.
+// item, who records the sale). main() builds it when a register is configured and plugs in the
+// checker (the permissive-mode chain) before start().
 #pragma once
 
 #include <memory>

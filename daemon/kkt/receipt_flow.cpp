@@ -18,8 +18,8 @@ std::vector<std::uint8_t> bytes_of(const std::string& text) {
 
 ReceiptFailure refused_by_piotd(std::size_t index, const MarkedItemVerdict& verdict) {
     ReceiptFailure f;
-    f.status = verdict.reason == "not_ready" ? http::status::service_unavailable
-                                             : http::status::unprocessable_entity;
+    f.status = verdict.reason == "cannot_check" ? http::status::service_unavailable
+                                                : http::status::unprocessable_entity;
     f.error = ApiError::code_refused;
     f.stage = "check_code";
     f.item = index;
@@ -117,10 +117,19 @@ ReceiptOutcome run_receipt(drivers::KktSession& session, MarkedItemChecker& chec
                            const std::string& fn_number, std::int64_t now_ms) {
     ReceiptOutcome outcome;
     // 1. piotd's own check of every code, before anything reaches the register.
+    std::vector<const protocol::ReceiptItem*> marked;
+    for (const protocol::ReceiptItem& it : request.items) {
+        if (it.code) marked.push_back(&it);
+    }
     std::vector<MarkedItemVerdict> verdicts(request.items.size());
+    if (!marked.empty()) {
+        std::vector<MarkedItemVerdict> checked = checker.check(marked, fn_number);
+        for (std::size_t i = 0, next = 0; i < request.items.size() && next < checked.size(); ++i) {
+            if (request.items[i].code) verdicts[i] = std::move(checked[next++]);
+        }
+    }
     for (std::size_t i = 0; i < request.items.size(); ++i) {
         if (!request.items[i].code) continue;
-        verdicts[i] = checker.check(*request.items[i].code);
         if (!verdicts[i].allowed) {
             outcome.failure = refused_by_piotd(i, verdicts[i]);
             return outcome;

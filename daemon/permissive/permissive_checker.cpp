@@ -6,6 +6,7 @@
 #include "daemon/version.hpp"
 #include "protocol/tag1260.hpp"
 #include "protocol/uuid.hpp"
+#include "storage/storage_error.hpp"
 
 namespace piotd::daemon {
 
@@ -92,9 +93,14 @@ void PermissiveChecker::finish_online(const std::vector<CheckItem>& items, Onlin
         verdict.industry_prop_value = prop;
         // Parallel mode: the local sold set knows sales the True API may not have seen yet.
         if (options_.parallel && outcome.module_status == protocol::LmStatus::ready) {
-            const protocol::LmCodeResult local = lookup_code(module_, items[i].code);
-            if (local.sold && !verdict.decision.has(protocol::ReasonId::sold)) {
-                verdict.decision.add(protocol::ReasonId::sold);
+            try {
+                const protocol::LmCodeResult local = lookup_code(module_, items[i].code);
+                if (local.sold && !verdict.decision.has(protocol::ReasonId::sold)) {
+                    verdict.decision.add(protocol::ReasonId::sold);
+                }
+            } catch (const storage::StorageError& e) {
+                // The online verdict stands; the extra local refusal could not be looked up.
+                log_error("permissive", std::string("local sold set unavailable: ") + e.what());
             }
         }
     }
@@ -111,11 +117,21 @@ void PermissiveChecker::finish_offline(const std::vector<CheckItem>& items, Chec
     const std::string prop = protocol::industry_prop_value_offline(
         outcome.req_id, outcome.req_timestamp_ms, outcome.inst, outcome.version);
     outcome.items.resize(items.size());
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        ItemVerdict& verdict = outcome.items[i];
-        verdict.offline = lookup_code(module_, items[i].code);
-        verdict.decision = protocol::decide_offline(verdict.offline, context(items[i]));
-        verdict.industry_prop_value = prop;
+    try {
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            ItemVerdict& verdict = outcome.items[i];
+            verdict.offline = lookup_code(module_, items[i].code);
+            verdict.decision = protocol::decide_offline(verdict.offline, context(items[i]));
+            verdict.industry_prop_value = prop;
+        }
+    } catch (const storage::StorageError& e) {
+        // This runs on an I/O thread (a connection's or the True API client's): a database
+        // fault must become "cannot check", not an exception out of the event loop.
+        log_error("permissive", std::string("local lists unavailable: ") + e.what());
+        CheckOutcome none;
+        none.online_failure = outcome.online_failure + "; local lists unavailable";
+        none.module_status = outcome.module_status;
+        outcome = std::move(none);
     }
 }
 

@@ -72,6 +72,10 @@ void PermissiveMode::add_routes(Router& router) {
     add_permissive_routes(router, parts_->checker, parts_->client);
 }
 
+PermissiveChecker& PermissiveMode::checker() {
+    return parts_->checker;
+}
+
 void PermissiveMode::start() {
     parts_->client.start();
     if (parts_->listener) parts_->listener->start();

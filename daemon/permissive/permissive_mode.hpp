@@ -8,6 +8,7 @@
 
 #include "daemon/http/router.hpp"
 #include "daemon/local_module.hpp"
+#include "daemon/permissive/permissive_checker.hpp"
 
 namespace piotd::daemon {
 
@@ -19,6 +20,8 @@ public:
     PermissiveMode& operator=(const PermissiveMode&) = delete;
 
     void add_routes(Router& router);
+    // The check chain, for the devices (register, scanner, images): valid for this object's life.
+    PermissiveChecker& checker();
     void start();
     void stop();
 

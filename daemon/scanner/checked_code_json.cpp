@@ -4,6 +4,7 @@
 
 #include "protocol/code_error.hpp"
 #include "protocol/lm_check_answer.hpp"
+#include "protocol/tspiot_answer.hpp"
 
 namespace piotd::daemon {
 
@@ -65,14 +66,17 @@ void write_checked_code_members(protocol::JsonWriter& writer, std::string_view r
     write_string(writer, verdict->source);
     write_key(writer, "sold");
     writer.Bool(verdict->sold);
-    write_key(writer, "minPrice");
-    if (verdict->min_price) {
-        writer.Uint(*verdict->min_price);
-    } else {
-        writer.Null();
-    }
     write_key(writer, "detail");
     write_string(writer, verdict->detail);
+    if (verdict->kind == ScanVerdictKind::unavailable) {
+        write_key(writer, "isSaleAllowed");
+        writer.Null();
+        write_key(writer, "reasons");
+        writer.StartArray();
+        writer.EndArray();
+    } else {
+        protocol::write_sale_verdict_members(writer, verdict->decision);
+    }
     writer.EndObject();
 }
 

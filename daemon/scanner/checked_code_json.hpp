@@ -4,8 +4,9 @@
 //   "code"    the normalised code (GS as \u001d), "cis" (КИ), "gtin" — when it parsed
 //   "repairs" what the normaliser fixed
 //   "error"   {"name","message"} when it is not a marking code, else null
-//   "verdict" {"result": allowed|blocked|unavailable, "source", "sold", "minPrice", "detail"}
-//             when it was checked, else null
+//   "verdict" {"result": allowed|blocked|unavailable, "source": online|offline|none, "sold",
+//             "detail", "isSaleAllowed" (null when unavailable), "reasons":[{"code","refuses",
+//             "messageRu","messageEn"}], "minPrice"?, "maxPrice"?} when it was checked, else null
 #pragma once
 
 #include <optional>

@@ -1,6 +1,6 @@
-// What a scan is checked against before the cashier sells it. Today: the offline black lists
-// (OfflineScanChecker). The permissive-mode chain (online check with fallback to the lists) will
-// implement the same interface, so the scanner and image paths need not change when it lands.
+// What a scan is checked against before the cashier sells it: the permissive-mode chain (online
+// True API check, else the local lists; chain_scan_checker.hpp). Without a price the price rules
+// cannot refuse; the decision reports the limits instead.
 #pragma once
 
 #include <cstdint>
@@ -9,21 +9,22 @@
 #include <string_view>
 
 #include "protocol/marking_code.hpp"
+#include "protocol/sale_decision.hpp"
 
 namespace piotd::daemon {
 
 enum class ScanVerdictKind : std::uint8_t {
-    allowed,      // on no list
-    blocked,      // on a black list (cis, gtin or series)
-    unavailable,  // could not be checked (module not ready, storage error)
+    allowed,      // the decision rules allow the sale
+    blocked,      // a rule refuses it (blocked, sold, not found, expired, …)
+    unavailable,  // could not be checked (no True API answer and the module not ready)
 };
 
 struct ScanVerdict {
     ScanVerdictKind kind = ScanVerdictKind::unavailable;
-    std::string source = "offline";  // which check answered
+    std::string source = "none";  // which check answered: online | offline | none
     bool sold = false;
-    std::optional<std::uint32_t> min_price;  // kopecks
-    std::string detail;                      // why blocked / unavailable
+    protocol::SaleDecision decision;  // the rules' verdict, when not unavailable
+    std::string detail;               // the reason codes (comma-separated), or why unavailable
 };
 
 std::string_view scan_verdict_name(ScanVerdictKind kind);

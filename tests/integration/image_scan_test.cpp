@@ -77,6 +77,11 @@ TEST_SUITE("integration.image") {
         CHECK(std::string(code["code"].GetString()) == kBlocked);
         CHECK(std::string(code["cis"].GetString()) == "0104850013000162215!!Y!BsOtaR_n");
         CHECK(std::string(code["verdict"]["result"].GetString()) == "blocked");
+        // The permissive-mode chain's verdict: no True API token here, so the local lists.
+        CHECK(std::string(code["verdict"]["source"].GetString()) == "offline");
+        CHECK_FALSE(code["verdict"]["isSaleAllowed"].GetBool());
+        REQUIRE(code["verdict"]["reasons"].Size() == 1);
+        CHECK(std::string(code["verdict"]["reasons"][0]["code"].GetString()) == "blocked");
         CHECK(code["position"]["topLeft"]["x"].IsInt());
 
         reply = daemon.upload(encode_jpeg(rotated(datamatrix_image(kAllowed, 6), 33.0), 80),
@@ -87,6 +92,7 @@ TEST_SUITE("integration.image") {
         REQUIRE(body["codes"].Size() == 1);
         CHECK(std::string(body["codes"][0]["code"].GetString()) == kAllowed);
         CHECK(std::string(body["codes"][0]["verdict"]["result"].GetString()) == "allowed");
+        CHECK(body["codes"][0]["verdict"]["isSaleAllowed"].GetBool());
 
         // Not a marking code: found, and said so.
         reply =

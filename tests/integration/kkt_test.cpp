@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/document_sink.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/true_api_fixture.hpp"
 
 using namespace piotd::test;
 using namespace std::chrono_literals;
@@ -84,7 +86,8 @@ struct Piotd {
     std::unique_ptr<DaemonProcess> process;
     std::unique_ptr<HttpClient> client;
 
-    explicit Piotd(const std::string& device, const std::vector<std::string>& extra = {}) {
+    explicit Piotd(const std::string& device, const std::vector<std::string>& extra = {},
+                   const std::map<std::string, std::string>& env = {}) {
         std::vector<std::string> args{"--demo",
                                       "--data-dir",
                                       dir.path().string(),
@@ -93,7 +96,7 @@ struct Piotd {
                                       "--kkt",
                                       device};
         args.insert(args.end(), extra.begin(), extra.end());
-        process = std::make_unique<DaemonProcess>(args, port);
+        process = std::make_unique<DaemonProcess>(args, port, env);
         client = std::make_unique<HttpClient>(port);
     }
 };
@@ -140,6 +143,33 @@ const rapidjson::Value& last_receipt(const rapidjson::Document& log) {
     const auto& receipts = log["receipts"];
     REQUIRE(receipts.Size() > 0);
     return receipts[receipts.Size() - 1];
+}
+
+// One marked item (`code` with GS as a byte) at `price`, paid in cash.
+std::string one_item_body(const std::string& code, std::int64_t price) {
+    std::string escaped;
+    for (const char c : code) {
+        if (c == '\x1d') {
+            escaped += "\\u001d";
+        } else {
+            if (c == '"' || c == '\\') escaped += '\\';
+            escaped += c;
+        }
+    }
+    const std::string amount = std::to_string(price);
+    return R"({"items":[{"name":"Товар","price":)" + amount + R"(,"quantity":1,"code":")" +
+           escaped + R"("}],"payment":{"cash":)" + amount + "}}";
+}
+
+// The journal's entries once it holds `count` (it is written off the reply path).
+rapidjson::Document journal(HttpClient& client, std::size_t count) {
+    for (int i = 0; i < 100; ++i) {
+        auto document = parse(client.get("/api/v1/journal").body);
+        if (document["entries"].Size() >= count) return document;
+        std::this_thread::sleep_for(20ms);
+    }
+    FAIL("the journal never had " << count << " entries");
+    return {};
 }
 
 // Codes unique per test case, so sales in one case never see another's sold set.
@@ -457,5 +487,70 @@ TEST_SUITE("integration.kkt") {
                        "127.0.0.1:" + std::to_string(free_port())});
         CHECK(result.exit_code == 1);
         CHECK(result.output.find("kkt.device") != std::string::npos);
+    }
+
+    TEST_CASE("permissive chain: a code the True API says was sold is refused before printing") {
+        FakeKkt kkt;
+        TrueApiFixture api;
+        Piotd piotd(kkt.pty_link, {"--true-api", api.url()}, api.env());
+        TrueApiFixture::wait_for_host(piotd.port);
+        const TrueApiScenario sold = api.scenario("5.5");  // online: sold
+        const HttpReply reply =
+            piotd.client->post("/api/v1/kkt/receipt", one_item_body(sold.code, sold.price));
+        CHECK(reply.status == 422);
+        const auto doc = parse(reply.body);
+        CHECK(str(doc["reason"]) == "sold");
+        CHECK(str(doc["stage"]) == "check_code");
+        CHECK_FALSE(str(doc["descriptionRu"]).empty());
+        CHECK(kkt.log()["receipts"].Size() == 0);  // nothing reached the register
+        // Journaled as /api/v1/piot/check journals, with the register's FN number.
+        const auto entries = journal(*piotd.client, 1);
+        CHECK(str(entries["entries"][0]["code"]) == sold.code);
+        CHECK(str(entries["entries"][0]["source"]) == "online");
+        CHECK(str(entries["entries"][0]["reqId"]) == sold.req_id);
+    }
+
+    TEST_CASE("permissive chain: an online check puts UUID and Time from the True API in 1260") {
+        FakeKkt kkt;
+        TrueApiFixture api;
+        Piotd piotd(kkt.pty_link, {"--true-api", api.url()}, api.env());
+        TrueApiFixture::wait_for_host(piotd.port);
+        const TrueApiScenario ok = api.scenario("5.3");  // online: allowed (tobacco block)
+        const HttpReply reply =
+            piotd.client->post("/api/v1/kkt/receipt", one_item_body(ok.code, ok.price));
+        REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        const auto log = kkt.log();
+        const auto& receipt = last_receipt(log);
+        CHECK(str(receipt["state"]) == "closed");
+        const auto& position = receipt["positions"][0];
+        CHECK(str(position["code"]) == ok.code);
+        CHECK(str(position["tag1265"]) ==
+              "UUID=" + ok.req_id + "&Time=" + std::to_string(ok.req_timestamp));
+        CHECK(str(position["tag1260"]).starts_with("ec04"));
+    }
+
+    TEST_CASE("permissive chain: a hanging True API is given up at the budget, 1265 offline") {
+        FakeKkt kkt;
+        TrueApiFixture api;
+        Piotd piotd(kkt.pty_link, {"--true-api", api.url(), "--online-budget-ms", "400"},
+                    api.env());
+        TrueApiFixture::wait_for_host(piotd.port);
+        api.hang();
+        const auto codes = codes_for("Hanging");
+        const auto started = std::chrono::steady_clock::now();
+        const HttpReply reply =
+            piotd.client->post("/api/v1/kkt/receipt", receipt_body({codes[0], codes[1]}));
+        const auto elapsed = std::chrono::steady_clock::now() - started;
+        REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        CHECK(elapsed >= 400ms);
+        // The receipt's codes are checked together: one budget, not one per code.
+        CHECK(elapsed < 800ms);
+        const auto log = kkt.log();
+        const std::string tag1265 = str(last_receipt(log)["positions"][0]["tag1265"]);
+        CHECK(tag1265.starts_with("UUID="));
+        CHECK(tag1265.find("&Time=") != std::string::npos);
+        CHECK(tag1265.find("&Inst=") != std::string::npos);
+        CHECK(tag1265.find("&Ver=") != std::string::npos);
+        CHECK(str(journal(*piotd.client, 1)["entries"][0]["source"]) == "offline");
     }
 }

@@ -1,10 +1,12 @@
 // The real daemon with --scanner on a pseudo-terminal: scans become server-sent events with their
-// offline check, the status endpoint follows the device through unplug and replug.
+// permissive-mode check (online with the fake True API, else offline), the status endpoint follows
+// the device through unplug and replug.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,6 +17,7 @@
 #include "tests/support/event_stream_client.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/pty_pair.hpp"
+#include "tests/support/true_api_fixture.hpp"
 
 using namespace piotd::test;
 using namespace std::chrono_literals;
@@ -34,16 +37,24 @@ struct ScannerDaemon {
     unsigned short port = free_port();
     std::unique_ptr<DaemonProcess> process;
 
-    explicit ScannerDaemon(const std::string& extra_config = {}, std::string device = {}) {
+    explicit ScannerDaemon(const std::string& extra_config = {}, std::string device = {},
+                           const std::vector<std::string>& extra_args = {},
+                           const std::map<std::string, std::string>& env = {}) {
         const auto config = dir.path() / "piotd.conf";
         std::ofstream(config) << "[scanner]\nreconnect_max_ms = 200\nkeepalive_s = 1\n"
                               << extra_config;
         if (device.empty()) device = pty.link().string();
-        process = std::make_unique<DaemonProcess>(
-            std::vector<std::string>{"--demo", "--config", config.string(), "--data-dir",
-                                     (dir.path() / "data").string(), "--listen",
-                                     "127.0.0.1:" + std::to_string(port), "--scanner", device},
-            port);
+        std::vector<std::string> args{"--demo",
+                                      "--config",
+                                      config.string(),
+                                      "--data-dir",
+                                      (dir.path() / "data").string(),
+                                      "--listen",
+                                      "127.0.0.1:" + std::to_string(port),
+                                      "--scanner",
+                                      device};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
+        process = std::make_unique<DaemonProcess>(args, port, env);
     }
 
     rapidjson::Document status() {
@@ -84,6 +95,34 @@ const std::string kDairy =
 }  // namespace
 
 TEST_SUITE("integration.scanner") {
+    TEST_CASE("with the True API reachable a scan's verdict comes from the online check") {
+        TrueApiFixture api;
+        ScannerDaemon daemon({}, {}, {"--true-api", api.url()}, api.env());
+        REQUIRE(daemon.wait_connected(true));
+        TrueApiFixture::wait_for_host(daemon.port);
+        EventStreamClient events(daemon.port, "/api/v1/scanner/events");
+        REQUIRE(events.head());
+        const TrueApiScenario sold = api.scenario("5.5");  // the True API says: sold
+        daemon.pty.write(sold.code + "\r");
+        auto scan = next_scan(events);
+        CHECK(std::string(scan["code"].GetString()) == sold.code);
+        const auto& verdict = scan["verdict"];
+        CHECK(std::string(verdict["source"].GetString()) == "online");
+        CHECK(std::string(verdict["result"].GetString()) == "blocked");
+        CHECK_FALSE(verdict["isSaleAllowed"].GetBool());
+        CHECK(verdict["sold"].GetBool());
+        REQUIRE(verdict["reasons"].Size() == 1);
+        CHECK(std::string(verdict["reasons"][0]["code"].GetString()) == "sold");
+        CHECK(std::string(verdict["detail"].GetString()) == "sold");
+
+        const TrueApiScenario ok = api.scenario("5.3");  // allowed online (no price needed)
+        daemon.pty.write(ok.code + "\r");
+        scan = next_scan(events);
+        CHECK(std::string(scan["verdict"]["source"].GetString()) == "online");
+        CHECK(std::string(scan["verdict"]["result"].GetString()) == "allowed");
+        CHECK(scan["verdict"]["isSaleAllowed"].GetBool());
+    }
+
     TEST_CASE("scans arrive as events with their check; status counts them") {
         ScannerDaemon daemon;
         REQUIRE(daemon.wait_connected(true));
@@ -99,7 +138,11 @@ TEST_SUITE("integration.scanner") {
         auto scan = next_scan(events);
         CHECK(std::string(scan["cis"].GetString()) == kBlockedKi);
         CHECK(std::string(scan["verdict"]["result"].GetString()) == "blocked");
-        CHECK(std::string(scan["verdict"]["detail"].GetString()) == "blocked_cis");
+        // No True API token: the chain answers from the local lists at once.
+        CHECK(std::string(scan["verdict"]["source"].GetString()) == "offline");
+        CHECK_FALSE(scan["verdict"]["isSaleAllowed"].GetBool());
+        CHECK(std::string(scan["verdict"]["detail"].GetString()) == "blocked");
+        CHECK(std::string(scan["verdict"]["reasons"][0]["code"].GetString()) == "blocked");
 
         // Split across writes, GS kept as a byte.
         daemon.pty.write(kDairy.substr(0, 9));
@@ -109,6 +152,7 @@ TEST_SUITE("integration.scanner") {
         CHECK(std::string(scan["code"].GetString()) == kDairy);
         CHECK(std::string(scan["rawHex"].GetString()).find("1d3933") != std::string::npos);
         CHECK(std::string(scan["verdict"]["result"].GetString()) == "allowed");
+        CHECK(scan["verdict"]["isSaleAllowed"].GetBool());
         CHECK(scan["repairs"].Size() == 0);
 
         // GS lost by the scanner's settings: recovered, and said so.
@@ -127,7 +171,7 @@ TEST_SUITE("integration.scanner") {
         scan = next_scan(events);
         CHECK(std::string(scan["cis"].GetString()) == "0104601662000016215RNef*");
         CHECK(std::string(scan["repairs"][0].GetString()) == "layout_repaired");
-        CHECK(std::string(scan["verdict"]["detail"].GetString()) == "blocked_gtin");
+        CHECK(std::string(scan["verdict"]["detail"].GetString()) == "blocked");
 
         // Line noise: reported, not checked.
         daemon.pty.write("\xff\xfe garbage\r");

@@ -12,10 +12,9 @@
 #include "daemon/command_line.hpp"
 #include "daemon/config.hpp"
 #include "daemon/kkt/kkt_service.hpp"
-#include "daemon/kkt/offline_marked_item_checker.hpp"
 #include "daemon/kkt/receipt_flow.hpp"
-#include "protocol/ffd_tlv.hpp"
 #include "protocol/kkt_receipt_request.hpp"
+#include "protocol/tag1260.hpp"
 #include "tests/unit/kkt_memory_transport.hpp"
 
 using namespace piotd::daemon;
@@ -24,21 +23,37 @@ using piotd::protocol::RequestError;
 
 namespace {
 
+std::vector<std::uint8_t> tag1260_bytes(std::string_view value_1265) {
+    const auto encoded = piotd::protocol::encode_tag1260(value_1265);
+    REQUIRE(encoded);
+    return {encoded->begin(), encoded->end()};
+}
+
 struct StubChecker : MarkedItemChecker {
     std::set<std::string> refuse;
-    MarkedItemVerdict check(std::string_view code) override {
-        MarkedItemVerdict v;
-        v.code = code;
-        v.ki = code.substr(0, code.find('\x1d'));
-        if (refuse.count(std::string(code)) != 0) {
-            v.reason = "blocked";
-            v.message_en = "blocked";
-            return v;
+    std::vector<std::uint64_t> prices;  // of the items checked, in order
+    std::vector<std::string> drives;    // one per check() call
+    std::vector<MarkedItemVerdict> check(
+        const std::vector<const piotd::protocol::ReceiptItem*>& items,
+        const std::string& fiscal_drive) override {
+        drives.push_back(fiscal_drive);
+        std::vector<MarkedItemVerdict> verdicts;
+        for (const auto* item : items) {
+            prices.push_back(item->price_kopecks);
+            const std::string& code = *item->code;
+            MarkedItemVerdict& v = verdicts.emplace_back();
+            v.code = code;
+            v.ki = code.substr(0, code.find('\x1d'));
+            if (refuse.count(code) != 0) {
+                v.reason = "blocked";
+                v.message_en = "blocked";
+                continue;
+            }
+            v.allowed = true;
+            v.tag1265 = "UUID=t&Time=1";
+            v.tag1260 = tag1260_bytes(v.tag1265);
         }
-        v.allowed = true;
-        v.tag1265 = "UUID=t&Time=1";
-        v.tag1260 = industry_requisite_1260(v.tag1265);
-        return v;
+        return verdicts;
     }
 };
 
@@ -147,20 +162,6 @@ TEST_SUITE("daemon.kkt") {
         CHECK(error(many + R"(],"payment":{"cash":101}})") == RequestError::too_many_codes);
     }
 
-    TEST_CASE("tag 1260 holds 1262 030, 1263, 1264 and 1265") {
-        const auto tlv = industry_requisite_1260("UUID=x&Time=2");
-        const auto top = piotd::protocol::parse_tlvs(tlv);
-        REQUIRE(top);
-        REQUIRE(top->size() == 1);
-        CHECK((*top)[0].tag == 1260);
-        const auto parts = piotd::protocol::parse_tlvs((*top)[0].value);
-        REQUIRE(parts);
-        REQUIRE(parts->size() == 4);
-        CHECK((*parts)[0].tag == 1262);
-        CHECK(std::string((*parts)[1].value.begin(), (*parts)[1].value.end()) == "21.11.2023");
-        CHECK(std::string((*parts)[3].value.begin(), (*parts)[3].value.end()) == "UUID=x&Time=2");
-    }
-
     TEST_CASE("sale flow: two marked items and one plain, recorded") {
         Flow f;
         const auto outcome = f.sell(kTwoMarkedAndBread);
@@ -169,6 +170,10 @@ TEST_SUITE("daemon.kkt") {
         REQUIRE(f.recorder.sales.size() == 1);
         const Sale& sale = f.recorder.sales[0];
         CHECK(sale.fn_number == "9999078900012345");
+        // The checker saw each marked line's price and the register's FN number.
+        CHECK(f.checker.prices == std::vector<std::uint64_t>{100, 200});
+        // One check for the receipt's codes.
+        CHECK(f.checker.drives == std::vector<std::string>{"9999078900012345"});
         REQUIRE(sale.items.size() == 2);
         CHECK(sale.items[1].ki == "0104603586014674215Unit2");
         CHECK(sale.items[1].code ==

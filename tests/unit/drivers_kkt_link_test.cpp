@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "drivers/kkt/kkt_session.hpp"
-#include "protocol/ffd_tlv.hpp"
 #include "protocol/shtrih_error.hpp"
+#include "protocol/tag1260.hpp"
 #include "tests/fakes/fake_kkt_register.hpp"
 #include "tests/unit/kkt_memory_transport.hpp"
 
@@ -35,12 +35,9 @@ Bytes bytes_of(const std::string& s) {
 }
 
 Bytes tag1260(const std::string& value) {
-    Bytes inner;
-    piotd::protocol::append_tlv(inner, 1262, std::string_view("030"));
-    piotd::protocol::append_tlv(inner, 1265, std::string_view(value));
-    Bytes outer;
-    piotd::protocol::append_tlv(outer, 1260, inner);
-    return outer;
+    const auto encoded = piotd::protocol::encode_tag1260(value);
+    REQUIRE(encoded);
+    return {encoded->begin(), encoded->end()};
 }
 
 void sell_one(KktSession& s, const std::string& code, const std::string& tag_value) {

@@ -10,6 +10,7 @@
 #include "protocol/shtrih_error.hpp"
 #include "protocol/shtrih_frame.hpp"
 #include "protocol/shtrih_reply.hpp"
+#include "protocol/tag1260.hpp"
 
 using namespace piotd::protocol;
 using namespace piotd::protocol::shtrih;
@@ -342,21 +343,21 @@ TEST_SUITE("protocol.shtrih") {
         CHECK(utf8_to_cp1251("\xE2\x82\xAC", 8) == Bytes{'?'});  // € is not mapped
     }
 
-    TEST_CASE("FFD TLV: build and parse tag 1260") {
-        Bytes inner;
-        append_tlv(inner, 1262, std::string_view("030"));
-        append_tlv(inner, 1265, std::string_view("UUID=x&Time=1"));
-        Bytes outer;
-        append_tlv(outer, 1260, inner);
+    TEST_CASE("FFD TLV: tag 1260 of protocol/tag1260 parses as the register reads it") {
+        const auto encoded = piotd::protocol::encode_tag1260("UUID=x&Time=1");
+        REQUIRE(encoded);
+        const Bytes outer(encoded->begin(), encoded->end());
         const auto top = parse_tlvs(outer);
         REQUIRE(top);
         REQUIRE(top->size() == 1);
         CHECK((*top)[0].tag == 1260);
         const auto parts = parse_tlvs((*top)[0].value);
         REQUIRE(parts);
-        REQUIRE(parts->size() == 2);
-        CHECK((*parts)[1].tag == 1265);
-        CHECK(std::string((*parts)[1].value.begin(), (*parts)[1].value.end()) == "UUID=x&Time=1");
+        REQUIRE(parts->size() == 4);
+        CHECK((*parts)[0].tag == 1262);
+        CHECK(std::string((*parts)[1].value.begin(), (*parts)[1].value.end()) == "21.11.2023");
+        CHECK((*parts)[3].tag == 1265);
+        CHECK(std::string((*parts)[3].value.begin(), (*parts)[3].value.end()) == "UUID=x&Time=1");
         CHECK_FALSE(parse_tlvs(Bytes{0xEC, 0x04, 0x05, 0x00, 0x41}));
         CHECK_FALSE(parse_tlvs(Bytes{0xEC, 0x04, 0x05}));
     }
