@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
     const std::size_t total = outbox.counts().queued;
     daemon::Relay relay(outbox, config.relay, clock,
                         daemon::make_piotd_sender(daemon::make_document_transport(
-                            url, "admin", "admin", std::chrono::milliseconds(5000))));
+                            url, "admin", "admin", std::chrono::milliseconds(5000), "")));
     const auto relay_start = SteadyClock::now();
     relay.start();
     for (;;) {
