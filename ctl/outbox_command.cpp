@@ -1,6 +1,7 @@
 // piotctl outbox … and journal tail: views over endpoints other components serve (the
-// sell/return relay's outbox, docs/relay.md; the check journal). An older daemon without them
-// gets a clear message (exit 5); a document id the relay does not know is exit 7.
+// sell/return relay's outbox, docs/relay.md; the check journal, docs/permissive-mode.md). An
+// older daemon without them gets a clear message (exit 5); a document id the relay does not know
+// is exit 7.
 #include <rapidjson/document.h>
 
 #include <charconv>
@@ -19,6 +20,22 @@ namespace {
 
 constexpr const char* kOutboxUsage =
     "usage: piotctl outbox list [--state S] [--limit N]|show ID|retry ID";
+constexpr const char* kJournalUsage = "usage: piotctl journal tail [--limit N]";
+
+// The daemon's text (codes come from tills and scanners): no control characters on a terminal;
+// a code's GS separators show as '?'.
+std::string printable(std::string text) {
+    for (char& c : text) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
+    return text;
+}
+
+// Codes are long (the crypto tail): the table shows the start, which is the GTIN and serial.
+std::string cut(std::string text, std::size_t width) {
+    if (text.size() > width) text = text.substr(0, width - 3) + "...";
+    return text;
+}
 
 // A document id goes into a path: what the relay accepts as an id (printable ASCII, no spaces),
 // never a '/', percent-encoded beyond letters, digits and - _ . ~.
@@ -39,12 +56,6 @@ std::string id_path(const std::string& id) {
         }
     }
     return "/api/v1/outbox/" + path;
-}
-
-int show(CtlContext& context, const HttpAnswer& answer, std::string_view feature) {
-    if (answer.status / 100 != 2) return report_error_answer(context, answer, feature);
-    context.out << (context.options.json ? answer.body : pretty_json(answer.body)) << "\n";
-    return kOk;
 }
 
 // The relay's own 404 (errorCode 4041): the endpoint exists, the document does not.
@@ -96,10 +107,7 @@ void table_row(std::ostream& out, const rapidjson::Value& d, std::int64_t now) {
     for (char& c : reason) {
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
     }
-    std::string id = text(d, "id");
-    for (char& c : id) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    }
+    const std::string id = printable(text(d, "id"));
     const std::string kind = text(d, "type").empty() ? "?" : text(d, "type");
     out << std::left << std::setw(38) << id << ' ' << std::setw(11) << kind << std::setw(10)
         << text(d, "state") << std::setw(9) << number(d, "attempts") << std::setw(10)
@@ -110,7 +118,7 @@ void table_row(std::ostream& out, const rapidjson::Value& d, std::int64_t now) {
 bool parse_object(const CtlContext& context, const std::string& body, rapidjson::Document& doc) {
     doc.Parse(body.data(), body.size());
     if (doc.HasParseError() || !doc.IsObject()) {
-        context.err << "piotctl: the daemon's outbox answer is not JSON\n";
+        context.err << "piotctl: the daemon's answer is not JSON\n";
         return false;
     }
     return true;
@@ -227,21 +235,50 @@ int run_outbox(CtlContext& context, const std::vector<std::string>& args) {
 }
 
 int run_journal(CtlContext& context, const std::vector<std::string>& args) {
-    if (args.empty() || args[0] != "tail")
-        throw CtlUsageError("usage: piotctl journal tail [--limit N]");
+    if (args.empty() || args[0] != "tail") throw CtlUsageError(kJournalUsage);
     unsigned limit = 50;
     if (args.size() == 3 && args[1] == "--limit") {
         const auto [end, ec] =
             std::from_chars(args[2].data(), args[2].data() + args[2].size(), limit);
+        // The daemon serves at most 10,000 entries a request (docs/permissive-mode.md).
         if (ec != std::errc{} || end != args[2].data() + args[2].size() || limit == 0 ||
-            limit > 100'000) {
-            throw CtlUsageError("--limit must be 1…100000");
+            limit > 10'000) {
+            throw CtlUsageError("--limit must be 1…10000");
         }
     } else if (args.size() != 1) {
-        throw CtlUsageError("usage: piotctl journal tail [--limit N]");
+        throw CtlUsageError(kJournalUsage);
     }
-    return show(context, context.client.get("/api/v1/journal?limit=" + std::to_string(limit)),
-                "the check journal");
+    const HttpAnswer answer = context.client.get("/api/v1/journal?limit=" + std::to_string(limit));
+    if (answer.status / 100 != 2) return report_error_answer(context, answer, "the check journal");
+    if (context.options.json) {
+        context.out << answer.body << "\n";
+        return kOk;
+    }
+    rapidjson::Document doc;
+    if (!parse_object(context, answer.body, doc)) return kDaemonError;
+    const auto entries = doc.FindMember("entries");
+    if (entries == doc.MemberEnd() || !entries->value.IsArray() || entries->value.Empty()) {
+        context.out << "the check journal is empty\n";
+        return kOk;
+    }
+    auto& out = context.out;
+    out << std::left << std::setw(25) << "TIME" << std::setw(36) << "CODE" << std::setw(9)
+        << "SOURCE" << std::setw(10) << "VERDICT"
+        << "REQID\n";
+    for (const auto& e : entries->value.GetArray()) {
+        if (!e.IsObject()) continue;
+        const auto allowed = e.FindMember("isSaleAllowed");
+        const std::string source = printable(text(e, "source"));
+        const char* verdict =
+            source == "none" ? "no check"
+            : allowed != e.MemberEnd() && allowed->value.IsBool() && allowed->value.GetBool()
+                ? "allowed"
+                : "refused";
+        out << std::setw(25) << daemon::format_utc(number(e, "time")) << std::setw(36)
+            << cut(printable(text(e, "code")), 34) << std::setw(9) << source << std::setw(10)
+            << verdict << printable(text(e, "reqId")) << "\n";
+    }
+    return kOk;
 }
 
 }  // namespace piotd::ctl

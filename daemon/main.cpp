@@ -132,7 +132,17 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
 
     RelayService relay(module, config, clock);
     add_relay_routes(router, relay);
-    PermissiveMode permissive(module, clock);
+    // Permissive-mode checks go to the metrics (the journal already lists them on the page);
+    // True API exchanges to a health record of their own (docs/operations.md).
+    for (const char* source : {"online", "offline", "none"}) {
+        operations.check_metrics().add_source(source);
+    }
+    PermissiveMode permissive(
+        module, clock,
+        {&operations.check_metrics(), config.trueapi.url.empty()
+                                          ? nullptr
+                                          : &operations.add_upstream("true_api", config.trueapi.url)});
+    operations.sources().cdn = permissive.cdn_status();
     permissive.add_routes(router);
     operations.sources().outbox = &relay;
     // The fiscal register (docs/drivers.md), when one is configured; its sales go through the

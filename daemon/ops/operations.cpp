@@ -25,13 +25,16 @@ std::string display_url(const std::string& url) {
 }  // namespace
 
 Operations::Operations(const Config& config, LocalModule& module, Router& router)
-    : module_(module), http_metrics_(router, metrics_), check_metrics_(metrics_) {
+    : module_(module),
+      http_metrics_(router, metrics_),
+      check_metrics_(metrics_),
+      journal_checks_(module.env(), recent_checks_) {
     if (!config.upstream_url.empty()) {
         replication_health_ = std::make_unique<UpstreamHealth>(
             "replication", display_url(config.upstream_url), metrics_);
         sources_.upstreams.push_back(replication_health_.get());
     }
-    sources_.checks = &recent_checks_;
+    sources_.checks = &journal_checks_;
     observers_.add(check_metrics_);
     observers_.add(recent_checks_);
     module_.set_check_observer(&observers_);
@@ -46,6 +49,13 @@ Operations::Operations(const Config& config, LocalModule& module, Router& router
 
 Operations::~Operations() {
     module_.set_check_observer(nullptr);
+}
+
+UpstreamHealth& Operations::add_upstream(std::string name, const std::string& url) {
+    other_health_.push_back(
+        std::make_unique<UpstreamHealth>(std::move(name), display_url(url), metrics_));
+    sources_.upstreams.push_back(other_health_.back().get());
+    return *other_health_.back();
 }
 
 void Operations::started(HttpServer& server) {

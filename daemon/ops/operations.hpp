@@ -5,8 +5,11 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "daemon/checks/check_metrics.hpp"
+#include "daemon/checks/journal_recent_checks.hpp"
 #include "daemon/checks/recent_checks.hpp"
 #include "daemon/config.hpp"
 #include "daemon/http/router.hpp"
@@ -33,6 +36,12 @@ public:
     StatusSources& sources() { return sources_; }
     // Every check event goes to these (metrics and the recent ring are already in).
     CheckObservers& check_observers() { return observers_; }
+    // Check metrics alone, for check paths whose codes the journal already shows on the page
+    // (permissive mode): reporting them through check_observers() would list them twice.
+    CheckMetrics& check_metrics() { return check_metrics_; }
+    // A health record for one more upstream (permissive mode's True API), shown on the status
+    // page and counted in piotd_upstream_errors_total; valid for this object's life.
+    UpstreamHealth& add_upstream(std::string name, const std::string& url);
     // Replication's health record, for ReplicatorOptions::health (null without an upstream).
     UpstreamHealth* replication_health() { return replication_health_.get(); }
     // Enables POST /api/v1/replication/sync.
@@ -51,9 +60,11 @@ private:
     HttpMetrics http_metrics_;
     CheckMetrics check_metrics_;
     RecentChecksRing recent_checks_;
+    JournalRecentChecks journal_checks_;
     CheckObservers observers_;
     LagHistory lag_;
     std::unique_ptr<UpstreamHealth> replication_health_;
+    std::vector<std::unique_ptr<UpstreamHealth>> other_health_;
     StatusSources sources_;
     Replicator* replicator_ = nullptr;
     HttpServer* server_ = nullptr;

@@ -43,9 +43,10 @@ void PermissiveChecker::check(boost::asio::any_io_executor executor,
     codes.reserve(items->size());
     for (const CheckItem& item : *items) codes.emplace_back(item.code.full());
     if (fiscal_drive.empty()) fiscal_drive = options_.fiscal_drive_number;
-    const auto deadline = std::chrono::steady_clock::now() + options_.budget;
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = started + options_.budget;
     client_.check(std::move(executor), std::move(codes), std::move(fiscal_drive), deadline,
-                  [this, items, done = std::move(done)](OnlineCheck online) {
+                  [this, items, started, done = std::move(done)](OnlineCheck online) {
                       CheckOutcome outcome;
                       outcome.module_status = module_.status();
                       if (online.ok) {
@@ -55,8 +56,33 @@ void PermissiveChecker::check(boost::asio::any_io_executor executor,
                       }
                       if (outcome.source == CheckSource::none) finish_offline(*items, outcome);
                       done(outcome);
+                      report(*items, outcome, started);
                       if (journal_ != nullptr) journal_->record(*items, outcome, module_.now_ms());
                   });
+}
+
+void PermissiveChecker::report(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
+                               std::chrono::steady_clock::time_point started) const {
+    if (options_.observer == nullptr) return;
+    const auto duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::steady_clock::now() - started);
+    const std::int64_t now = module_.now_ms();
+    std::vector<CheckEvent> events(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        CheckEvent& event = events[i];
+        event.source = check_source_name(outcome.source);
+        event.code = items[i].code.full();
+        // A refused sale counts as blocked (whatever the reason); no check at all as not_ready.
+        if (outcome.source == CheckSource::none || i >= outcome.items.size()) {
+            event.verdict = CheckVerdict::not_ready;
+        } else {
+            event.verdict = outcome.items[i].decision.allowed ? CheckVerdict::not_blocked
+                                                              : CheckVerdict::blocked;
+        }
+        event.duration_ns = static_cast<std::uint64_t>(duration.count());
+        event.time_ms = now;
+    }
+    options_.observer->on_checks(events);
 }
 
 void PermissiveChecker::finish_online(const std::vector<CheckItem>& items, OnlineCheck& online,

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/checks/check_event.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/trueapi/true_api_client.hpp"
 #include "protocol/lm_check_answer.hpp"
@@ -55,6 +56,9 @@ struct PermissiveOptions {
     std::chrono::milliseconds budget{1500};  // --online-budget-ms
     bool parallel = false;                   // [trueapi] parallel_local: also ask the sold set
     std::string fiscal_drive_number;         // --fiscal-drive, when the request has none
+    // Every code checked, with its source (online, offline, none), verdict and the chain's
+    // latency: the check metrics (docs/operations.md). Null: not reported.
+    CheckObserver* observer = nullptr;
 };
 
 using CheckDone = std::function<void(const CheckOutcome&)>;
@@ -78,6 +82,8 @@ private:
                        CheckOutcome& outcome);
     void finish_offline(const std::vector<CheckItem>& items, CheckOutcome& outcome);
     protocol::SaleContext context(const CheckItem& item) const;
+    void report(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
+                std::chrono::steady_clock::time_point started) const;
 
     LocalModule& module_;
     TrueApiClient& client_;

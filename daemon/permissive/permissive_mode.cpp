@@ -1,6 +1,7 @@
 #include "daemon/permissive/permissive_mode.hpp"
 
 #include "daemon/log.hpp"
+#include "daemon/permissive/cdn_hosts_status.hpp"
 #include "daemon/permissive/journal_writer.hpp"
 #include "daemon/permissive/permissive_routes.hpp"
 #include "daemon/permissive/tspiot_listener.hpp"
@@ -9,15 +10,18 @@ namespace piotd::daemon {
 
 namespace {
 
-TrueApiOptions client_options(const TrueApiConfig& config) {
+TrueApiOptions client_options(const TrueApiConfig& config, const PermissiveReporting& reporting) {
     TrueApiOptions options;
+    options.health = reporting.true_api;
     options.discovery_url = config.url;
     options.ca_file = config.ca_file;
     return options;
 }
 
-PermissiveOptions checker_options(const TrueApiConfig& config) {
+PermissiveOptions checker_options(const TrueApiConfig& config,
+                                  const PermissiveReporting& reporting) {
     PermissiveOptions options;
+    options.observer = reporting.checks;
     options.budget = std::chrono::milliseconds(config.online_budget_ms);
     options.parallel = config.parallel_local;
     options.fiscal_drive_number = config.fiscal_drive;
@@ -34,14 +38,15 @@ storage::JournalRetention retention(const TrueApiConfig& config) {
 }  // namespace
 
 struct PermissiveMode::Parts {
-    Parts(LocalModule& module, const Clock& clock)
+    Parts(LocalModule& module, const Clock& clock, const PermissiveReporting& reporting)
         : config(module.config().trueapi),
-          client(client_options(config), clock,
+          client(client_options(config, reporting), clock,
                  [&module, token = config.token] {
                      return token.empty() ? module.state().token : token;
                  }),
           journal(module.env(), retention(config)),
-          checker(module, client, checker_options(config), &journal) {
+          cdn(client, clock),
+          checker(module, client, checker_options(config, reporting), &journal) {
         if (config.piot_listen.empty()) return;
         try {
             listener = std::make_unique<TsPiotListener>(config, checker);
@@ -57,12 +62,14 @@ struct PermissiveMode::Parts {
     const TrueApiConfig& config;
     TrueApiClient client;
     JournalWriter journal;
+    CdnHostsStatus cdn;
     PermissiveChecker checker;
     std::unique_ptr<TsPiotListener> listener;
 };
 
-PermissiveMode::PermissiveMode(LocalModule& module, const Clock& clock)
-    : parts_(std::make_unique<Parts>(module, clock)) {}
+PermissiveMode::PermissiveMode(LocalModule& module, const Clock& clock,
+                               PermissiveReporting reporting)
+    : parts_(std::make_unique<Parts>(module, clock, reporting)) {}
 
 PermissiveMode::~PermissiveMode() {
     stop();
@@ -74,6 +81,10 @@ void PermissiveMode::add_routes(Router& router) {
 
 PermissiveChecker& PermissiveMode::checker() {
     return parts_->checker;
+}
+
+const CdnStatusProvider* PermissiveMode::cdn_status() const {
+    return parts_->client.enabled() ? &parts_->cdn : nullptr;
 }
 
 void PermissiveMode::start() {

@@ -6,15 +6,24 @@
 
 #include <memory>
 
+#include "daemon/checks/check_event.hpp"
 #include "daemon/http/router.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/permissive/permissive_checker.hpp"
+#include "daemon/status/status_providers.hpp"
+#include "daemon/status/upstream_health.hpp"
 
 namespace piotd::daemon {
 
+// Where permissive mode reports to operations (docs/operations.md); null: not reported.
+struct PermissiveReporting {
+    CheckObserver* checks = nullptr;     // every code checked through the chain
+    UpstreamHealth* true_api = nullptr;  // every exchange with cdn/info and the CDN hosts
+};
+
 class PermissiveMode {
 public:
-    PermissiveMode(LocalModule& module, const Clock& clock);
+    PermissiveMode(LocalModule& module, const Clock& clock, PermissiveReporting reporting = {});
     ~PermissiveMode();
     PermissiveMode(const PermissiveMode&) = delete;
     PermissiveMode& operator=(const PermissiveMode&) = delete;
@@ -22,6 +31,8 @@ public:
     void add_routes(Router& router);
     // The check chain, for the devices (register, scanner, images): valid for this object's life.
     PermissiveChecker& checker();
+    // The CDN hosts for the status page; null when online checks are off (no --true-api).
+    const CdnStatusProvider* cdn_status() const;
     void start();
     void stop();
 

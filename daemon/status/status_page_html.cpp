@@ -49,7 +49,7 @@ set('list-'+l.name+'-server',num(l.serverCount));set('list-'+l.name+'-lag',l.lag
 set('list-'+l.name+'-sync',utc(l.lastSync));});
 if(s.checks){var tb=document.getElementById('checks-body');if(tb){while(tb.firstChild)tb.removeChild(tb.firstChild);
 s.checks.forEach(function(c){var tr=document.createElement('tr');
-[utc(c.time),c.source,c.code,c.verdict,(c.durationNs/1000).toFixed(1)].forEach(function(v,i){
+[utc(c.time),c.source,c.code,c.verdict,c.durationNs?(c.durationNs/1000).toFixed(1):'—'].forEach(function(v,i){
 var td=document.createElement('td');if(i==2){var k=document.createElement('code');k.textContent=v;td.appendChild(k);}
 else td.textContent=v;if(i==3)td.className='v-'+c.verdict;if(i==4)td.className='n';tr.appendChild(td);});
 tb.appendChild(tr);});}}
@@ -260,8 +260,12 @@ void checks_section(std::string& out, const StatusSnapshot& s) {
         "<table><thead><tr><th>time</th><th>source</th><th>code</th><th>verdict</th>"
         "<th>µs</th></tr></thead><tbody id=\"checks-body\">";
     for (const CheckRecord& check : *s.checks) {
-        char micros[32];
-        std::snprintf(micros, sizeof micros, "%.1f", static_cast<double>(check.duration_ns) / 1000);
+        // Journal entries carry no duration (the chain's latency is in /metrics): "—", not 0.0.
+        char micros[32] = "—";
+        if (check.duration_ns != 0) {
+            std::snprintf(micros, sizeof micros, "%.1f",
+                          static_cast<double>(check.duration_ns) / 1000);
+        }
         const std::string verdict(check_verdict_name(check.verdict));
         out += "<tr>";
         cell(out, {}, format_utc(check.time_ms));

@@ -222,11 +222,13 @@ void TrueApiClient::finish_refresh(std::vector<CdnHost> hosts, std::string error
     std::lock_guard lock(mutex_);
     if (!error.empty()) {
         if (error != last_error_) log_warning("trueapi", error);
+        record_error("discovery", error);
         last_error_ = error;
         selector_.refresh_failed(now);
         return;
     }
     last_error_.clear();
+    record_ok();
     std::string summary;
     for (const CdnHost& host : hosts) {
         summary += " " + host.url +
@@ -234,6 +236,14 @@ void TrueApiClient::finish_refresh(std::vector<CdnHost> hosts, std::string error
     }
     log_info("trueapi", "CDN hosts:" + summary);
     selector_.set_hosts(std::move(hosts), now, refresh_jitter_ms());
+}
+
+void TrueApiClient::record_ok() {
+    if (options_.health != nullptr) options_.health->record_ok(clock_.now_ms());
+}
+
+void TrueApiClient::record_error(std::string_view kind, const std::string& message) {
+    if (options_.health != nullptr) options_.health->record_error(kind, message, clock_.now_ms());
 }
 
 const UpstreamUrl* TrueApiClient::host_url(const std::string& host) {
@@ -330,6 +340,7 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
                 // Refused, reset, hung past the deadline, bad certificate: the host's
                 // fault. No retry on the same host; the next one may answer.
                 attempt->note(result.failure);
+                record_error("network", attempt->host + ": " + result.failure);
                 block();
                 return try_next(attempt);
             }
@@ -338,6 +349,7 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
             if (result.status == 429 || result.status >= 500 || transborder_down) {
                 attempt->note("HTTP " + std::to_string(result.status) +
                               (transborder_down ? " code 5000" : ""));
+                record_error("http", attempt->host + ": HTTP " + std::to_string(result.status));
                 // code 5000: the transborder service is down, not the CDN host.
                 return retry_or(!transborder_down);
             }
@@ -345,6 +357,7 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
                 // 400, 401, 403: the request or the token is wrong; another host
                 // would say the same.
                 attempt->note("HTTP " + std::to_string(result.status));
+                record_error("http", attempt->host + ": HTTP " + std::to_string(result.status));
                 OnlineCheck failed;
                 failed.failure = "True API refused the request (" + attempt->failures + ")";
                 return attempt->done(std::move(failed));
@@ -352,9 +365,11 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
             if (!parsed || parsed.answer.code != 0) {
                 attempt->note(parsed ? "code " + std::to_string(parsed.answer.code)
                                      : "unusable answer: " + parsed.detail);
+                record_error("protocol", attempt->host + ": unusable codes/check answer");
                 block();
                 return try_next(attempt);
             }
+            record_ok();
             OnlineCheck ok;
             ok.ok = true;
             ok.host = attempt->host;

@@ -21,6 +21,7 @@
 
 #include "daemon/clock.hpp"
 #include "daemon/replication/upstream_url.hpp"
+#include "daemon/status/upstream_health.hpp"
 #include "daemon/trueapi/host_selector.hpp"
 #include "daemon/trueapi/http_exchange.hpp"
 #include "protocol/true_api_check.hpp"
@@ -32,6 +33,9 @@ struct TrueApiOptions {
     std::string ca_file;        // --ca-file: an extra CA for TLS
     std::chrono::milliseconds discovery_timeout{5000};
     std::chrono::milliseconds health_timeout{2000};
+    // Every exchange with cdn/info and the CDN hosts is recorded here (status page, metrics):
+    // kinds "discovery", "network", "http", "protocol". Null: not recorded.
+    UpstreamHealth* health = nullptr;
 };
 
 // What an online check came to. `ok` false: the check could not be made (no host, every host
@@ -84,6 +88,8 @@ private:
     void try_next(std::shared_ptr<Attempt> attempt);
     void send(std::shared_ptr<Attempt> attempt);
     const UpstreamUrl* host_url(const std::string& host);
+    void record_ok();
+    void record_error(std::string_view kind, const std::string& message);
 
     TrueApiOptions options_;
     const Clock& clock_;

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include "tests/support/document_sink.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/notify_socket.hpp"
+#include "tests/support/true_api_fixture.hpp"
 
 using namespace piotd::test;
 
@@ -36,6 +39,22 @@ rapidjson::Document parse(const std::string& body) {
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
+}
+
+// POST /api/v1/piot/check for one code (GS as a byte becomes \u001d in the JSON).
+std::string piot_check_body(const std::string& code) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    writer.Key("items");
+    writer.StartArray();
+    writer.StartObject();
+    writer.Key("code");
+    writer.String(code.c_str(), static_cast<rapidjson::SizeType>(code.size()));
+    writer.EndObject();
+    writer.EndArray();
+    writer.EndObject();
+    return buffer.GetString();
 }
 
 // A daemon started from a config file, with the password "s3cret".
@@ -253,7 +272,13 @@ TEST_SUITE("operations") {
         auto client = till.client();
         const auto last_ok = [&]() -> std::int64_t {
             const auto doc = parse(client.get("/api/v1/status/page").body);
-            return doc["upstreams"].Size() == 1 ? doc["upstreams"][0]["lastOk"].GetInt64() : -1;
+            // Beside replication, the True API (the default --true-api) has its own entry.
+            for (const auto& upstream : doc["upstreams"].GetArray()) {
+                if (std::string(upstream["name"].GetString()) == "replication") {
+                    return upstream["lastOk"].GetInt64();
+                }
+            }
+            return std::int64_t{-1};
         };
         REQUIRE(eventually([&] { return last_ok() > 0; }));
         const std::int64_t first = last_ok();
@@ -344,14 +369,110 @@ TEST_SUITE("operations") {
         CHECK(env_password.exit_code == 0);
     }
 
-    TEST_CASE("piotctl sync now and journal against a daemon without them") {
-        OpsDaemon daemon({}, {"--demo"});
+    TEST_CASE("piotctl sync now without an upstream; journal tail after a permissive check") {
+        OpsDaemon daemon({}, {"--demo", "--true-api", ""});
         const RunResult sync = daemon.ctl({"sync", "now"});
         CHECK(sync.exit_code == 1);
         CHECK(contains(sync.output, "no replication upstream"));
-        const RunResult journal = daemon.ctl({"journal", "tail", "--limit", "5"});
-        CHECK(journal.exit_code == 5);
-        CHECK(contains(journal.output, "daemon does not support the check journal"));
+
+        // No True API: the chain answers offline from the demo lists, and journals it.
+        auto client = daemon.client();
+        REQUIRE(client.post("/api/v1/piot/check", piot_check_body(kAllowed)).status == 200);
+        RunResult tail;
+        REQUIRE(eventually([&] {
+            tail = daemon.ctl({"journal", "tail", "--limit", "5"});
+            return tail.exit_code == 0 && contains(tail.output, kAllowed);
+        }));
+        CHECK(contains(tail.output, "TIME"));
+        CHECK(contains(tail.output, "REQID"));
+        CHECK(contains(tail.output, "offline"));
+        CHECK(contains(tail.output, "allowed"));
+
+        const RunResult json = daemon.ctl({"--json", "journal", "tail", "--limit", "1"});
+        CHECK(json.exit_code == 0);
+        const auto document = parse(json.output);
+        REQUIRE(document["entries"].Size() == 1);
+        const auto& entry = document["entries"][0];
+        CHECK(std::string(entry["code"].GetString()) == kAllowed);
+        CHECK(std::string(entry["source"].GetString()) == "offline");
+        CHECK(entry["isSaleAllowed"].GetBool());
+        CHECK(std::string(entry["reqId"].GetString()).size() == 36);
+
+        CHECK(daemon.ctl({"journal", "tail", "--limit", "0"}).exit_code == 2);
+        CHECK(daemon.ctl({"journal", "head"}).exit_code == 2);
+    }
+
+    TEST_CASE("status page and metrics: journal checks, True API CDN hosts, online check counts") {
+        TrueApiFixture api;
+        api.health(12);
+        auto env = api.env();
+        OpsDaemon daemon({}, {"--demo", "--true-api", api.url()}, env);
+        TrueApiFixture::wait_for_host(daemon.port);
+        auto client = daemon.client();
+
+        const TrueApiScenario ok = api.scenario("5.3");  // allowed online
+        const HttpReply checked = client.post("/api/v1/piot/check", piot_check_body(ok.code));
+        REQUIRE(checked.status == 200);
+        CHECK(std::string(parse(checked.body)["items"][0]["source"].GetString()) == "online");
+        client.get("/api/v1/cis/check?cis=" + url_encode(kBlocked));  // the LM API: the ring
+
+        // The journal is written off the reply path (within ~50 ms).
+        rapidjson::Document page;
+        REQUIRE(eventually([&] {
+            page = parse(client.get("/api/v1/status/page").body);
+            for (const auto& check : page["checks"].GetArray()) {
+                if (std::string(check["source"].GetString()) == "online") return true;
+            }
+            return false;
+        }));
+        bool online = false;
+        bool local = false;
+        for (const auto& check : page["checks"].GetArray()) {
+            const std::string source = check["source"].GetString();
+            if (source == "online") {
+                online = true;
+                CHECK(std::string(check["verdict"].GetString()) == "not_blocked");
+                CHECK(contains(ok.code, check["code"].GetString()));
+            }
+            if (source == "local") {
+                local = true;
+                CHECK(std::string(check["code"].GetString()) == kBlocked);
+                CHECK(std::string(check["verdict"].GetString()) == "blocked");
+            }
+        }
+        CHECK(online);
+        CHECK(local);
+        // Newest first: the LM check came after the online one.
+        CHECK(std::string(page["checks"][0]["source"].GetString()) == "local");
+
+        REQUIRE(page["cdn"].IsArray());
+        REQUIRE(page["cdn"].Size() == 1);
+        CHECK(contains(page["cdn"][0]["host"].GetString(), "127.0.0.1"));
+        CHECK(page["cdn"][0]["avgTimeMs"].GetDouble() == 12.0);
+        CHECK(page["cdn"][0]["blocked"].GetBool() == false);
+        bool true_api = false;
+        for (const auto& upstream : page["upstreams"].GetArray()) {
+            if (std::string(upstream["name"].GetString()) != "true_api") continue;
+            true_api = true;
+            CHECK(upstream["lastOk"].GetInt64() > 0);
+            CHECK(upstream["consecutiveErrors"].GetUint64() == 0);
+        }
+        CHECK(true_api);
+
+        const std::string metrics = client.get("/metrics").body;
+        CHECK(
+            contains(metrics, "piotd_checks_total{source=\"online\",verdict=\"not_blocked\"} 1\n"));
+        CHECK(contains(metrics,
+                       "piotd_checks_total{source=\"offline\",verdict=\"not_blocked\"} 0\n"));
+        CHECK(contains(
+            metrics,
+            "piotd_check_duration_seconds_count{source=\"online\",verdict=\"not_blocked\"} 1\n"));
+
+        // The host hangs: the budget sends the next check offline, counted as such.
+        api.hang();
+        REQUIRE(client.post("/api/v1/piot/check", piot_check_body(kAllowed)).status == 200);
+        CHECK(contains(client.get("/metrics").body,
+                       "piotd_checks_total{source=\"offline\",verdict=\"not_blocked\"} 1\n"));
     }
 
     TEST_CASE("piotctl outbox list, show and retry against the relay; a missing route is exit 5") {

@@ -56,6 +56,17 @@ public:
                              "", "")
                     .status == 200);
     }
+    // The avgTimeMs its health check reports (0, "not measured", unless set; before the piotd's
+    // first refresh).
+    void health(int avg_ms) const {
+        HttpClient client(port_);
+        REQUIRE(client
+                    .request("POST",
+                             "/control/health?port=" + std::to_string(port_) +
+                                 "&avg_ms=" + std::to_string(avg_ms),
+                             "", "")
+                    .status == 200);
+    }
     TrueApiScenario scenario(const std::string& id) const {
         for (const auto& entry : scenarios_["scenarios"].GetArray()) {
             if (std::string(entry["id"].GetString()) != id) continue;
