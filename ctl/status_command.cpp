@@ -87,8 +87,12 @@ int run_status(CtlContext& context) {
     const auto& outbox = s["outbox"];
     out << "outbox: ";
     if (outbox.IsObject()) {
-        out << count_of(outbox, "queued") << " queued, " << count_of(outbox, "deadLetters")
-            << " dead letters\n";
+        out << count_of(outbox, "queued") << " queued";
+        const auto oldest = outbox.FindMember("oldestAgeMs");
+        if (oldest != outbox.MemberEnd() && oldest->value.IsInt64()) {
+            out << " (oldest " << daemon::format_duration(oldest->value.GetInt64()) << ")";
+        }
+        out << ", " << count_of(outbox, "deadLetters") << " dead letters\n";
     } else {
         out << "not configured\n";
     }

@@ -39,9 +39,14 @@ Operations::Operations(const Config& config, LocalModule& module, Router& router
     add_status_routes(router, module_, lag_, sources_);
     add_metrics_routes(router, metrics_, config.metrics_open);
     add_sync_route(router, replicator_);
-    add_module_metrics(metrics_, module_, sources_, [this]() -> double {
+    ServerFigures server;
+    server.open_connections = [this]() -> double {
         return server_ != nullptr ? static_cast<double>(server_->open_connections()) : 0.0;
-    });
+    };
+    server.refused_connections = [this]() -> double {
+        return server_ != nullptr ? static_cast<double>(server_->refused_connections()) : 0.0;
+    };
+    add_module_metrics(metrics_, module_, sources_, std::move(server));
 }
 
 Operations::~Operations() {

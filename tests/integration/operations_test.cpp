@@ -168,6 +168,8 @@ TEST_SUITE("operations") {
         CHECK(contains(text, "piotd_list_items{list=\"blocked_cis\"} 8\n"));
         CHECK(contains(text, "piotd_status{status=\"ready\"} 1\n"));
         CHECK(contains(text, "piotd_lmdb_map_bytes "));
+        CHECK(contains(text, "piotd_http_refused_connections_total 0\n"));
+        CHECK(contains(text, "piotd_http_open_connections 1\n"));
         // Every line is a comment or "name{labels} value".
         std::size_t start = 0;
         while (start < text.size()) {
