@@ -67,6 +67,13 @@ void Operations::started(HttpServer& server) {
 
 void Operations::tick() {
     lag_.maybe_sample(module_.now_ms(), current_lag(module_));
+    // `systemctl status piotd` shows the module's state in plain words.
+    const protocol::LmStatus status = module_.status();
+    if (server_ != nullptr && announced_ != status) {
+        announced_ = status;
+        sd_notify("STATUS=" + std::string(protocol::lm_status_name(status)) + ": " +
+                  std::string(state_reason(status).en));
+    }
 }
 
 void Operations::stopping() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "daemon/checks/check_metrics.hpp"
 #include "daemon/checks/recent_checks.hpp"
@@ -58,6 +59,7 @@ private:
     Replicator* replicator_ = nullptr;
     HttpServer* server_ = nullptr;
     std::unique_ptr<Watchdog> watchdog_;
+    std::optional<protocol::LmStatus> announced_;  // last STATUS= sent to systemd
 };
 
 }  // namespace piotd::daemon
