@@ -87,8 +87,12 @@ int run_status(CtlContext& context) {
     const auto& outbox = s["outbox"];
     out << "outbox: ";
     if (outbox.IsObject()) {
-        out << count_of(outbox, "queued") << " queued, " << count_of(outbox, "deadLetters")
-            << " dead letters";
+        out << count_of(outbox, "queued") << " queued";
+        const auto oldest = outbox.FindMember("oldestAgeMs");
+        if (oldest != outbox.MemberEnd() && oldest->value.IsInt64()) {
+            out << " (oldest " << daemon::format_duration(oldest->value.GetInt64()) << ")";
+        }
+        out << ", " << count_of(outbox, "deadLetters") << " dead letters";
         if (const auto warnings = outbox.FindMember("warnings"); warnings != outbox.MemberEnd() &&
                                                                  warnings->value.IsArray() &&
                                                                  !warnings->value.Empty()) {

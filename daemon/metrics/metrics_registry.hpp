@@ -3,7 +3,9 @@
 // the same name and labels twice returns the same metric, so components need not coordinate.
 //
 // Values known only at scrape time (list sizes, outbox depth from a provider, per-route HTTP
-// counts) come from collectors: functions called under the registry's lock on every scrape.
+// counts) come from collectors: functions called under the registry's lock on every scrape. A
+// collector's family names must differ from registered counters' and histograms' (the text
+// format wants each family in one block).
 #pragma once
 
 #include <deque>

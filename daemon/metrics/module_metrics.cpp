@@ -6,9 +6,9 @@
 namespace piotd::daemon {
 
 void add_module_metrics(MetricsRegistry& registry, const LocalModule& module,
-                        const StatusSources& sources, std::function<double()> open_connections) {
-    registry.add_collector([&module, &sources, open_connections = std::move(open_connections)](
-                               std::vector<MetricSample>& out) {
+                        const StatusSources& sources, ServerFigures server) {
+    registry.add_collector([&module, &sources,
+                            server = std::move(server)](std::vector<MetricSample>& out) {
         out.push_back({"piotd_build_info",
                        "piotd version",
                        MetricType::gauge,
@@ -65,12 +65,19 @@ void add_module_metrics(MetricsRegistry& registry, const LocalModule& module,
                        MetricType::gauge,
                        {},
                        static_cast<double>(size.map_bytes)});
-        if (open_connections) {
+        if (server.open_connections) {
             out.push_back({"piotd_http_open_connections",
                            "open HTTP connections",
                            MetricType::gauge,
                            {},
-                           open_connections()});
+                           server.open_connections()});
+        }
+        if (server.refused_connections) {
+            out.push_back({"piotd_http_refused_connections_total",
+                           "connections refused over [server] max_connections",
+                           MetricType::counter,
+                           {},
+                           server.refused_connections()});
         }
         if (sources.outbox != nullptr) {
             const OutboxStatus outbox = sources.outbox->outbox_status();

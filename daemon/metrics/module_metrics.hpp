@@ -10,8 +10,14 @@
 
 namespace piotd::daemon {
 
-// `open_connections` may be empty (no server yet). `sources` is read on every scrape.
+// The HTTP server's own figures, read at scrape time (null until the server exists).
+struct ServerFigures {
+    std::function<double()> open_connections;
+    std::function<double()> refused_connections;
+};
+
+// `sources` is read on every scrape.
 void add_module_metrics(MetricsRegistry& registry, const LocalModule& module,
-                        const StatusSources& sources, std::function<double()> open_connections);
+                        const StatusSources& sources, ServerFigures server);
 
 }  // namespace piotd::daemon

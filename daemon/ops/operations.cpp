@@ -42,9 +42,14 @@ Operations::Operations(const Config& config, LocalModule& module, Router& router
     add_status_routes(router, module_, lag_, sources_);
     add_metrics_routes(router, metrics_, config.metrics_open);
     add_sync_route(router, replicator_);
-    add_module_metrics(metrics_, module_, sources_, [this]() -> double {
+    ServerFigures server;
+    server.open_connections = [this]() -> double {
         return server_ != nullptr ? static_cast<double>(server_->open_connections()) : 0.0;
-    });
+    };
+    server.refused_connections = [this]() -> double {
+        return server_ != nullptr ? static_cast<double>(server_->refused_connections()) : 0.0;
+    };
+    add_module_metrics(metrics_, module_, sources_, std::move(server));
 }
 
 Operations::~Operations() {
@@ -72,6 +77,13 @@ void Operations::started(HttpServer& server) {
 
 void Operations::tick() {
     lag_.maybe_sample(module_.now_ms(), current_lag(module_));
+    // `systemctl status piotd` shows the module's state in plain words.
+    const protocol::LmStatus status = module_.status();
+    if (server_ != nullptr && announced_ != status) {
+        announced_ = status;
+        sd_notify("STATUS=" + std::string(protocol::lm_status_name(status)) + ": " +
+                  std::string(state_reason(status).en));
+    }
 }
 
 void Operations::stopping() {

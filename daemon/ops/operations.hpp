@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,7 @@ private:
     Replicator* replicator_ = nullptr;
     HttpServer* server_ = nullptr;
     std::unique_ptr<Watchdog> watchdog_;
+    std::optional<protocol::LmStatus> announced_;  // last STATUS= sent to systemd
 };
 
 }  // namespace piotd::daemon
