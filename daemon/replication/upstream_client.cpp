@@ -132,15 +132,19 @@ http::request<http::empty_body> make_request(const UpstreamUrl& url, const std::
 
 }  // namespace
 
-UpstreamReply UpstreamClient::get(const std::string& target, std::size_t max_body) {
-    connect();
-    auto request = make_request(url_, target, authorization());
+template <typename Body>
+void UpstreamClient::write_request(http::request<Body>& request) {
     run(
         [&](auto handler) {
             with_stream(
                 [&](auto& stream) { http::async_write(stream, request, std::move(handler)); });
         },
         "send to");
+}
+
+// The whole answer, its body bounded by `max_body`; a connection the upstream will close is
+// dropped here so the next request reconnects.
+UpstreamReply UpstreamClient::read_reply(std::size_t max_body) {
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_body);
     run(
@@ -157,17 +161,19 @@ UpstreamReply UpstreamClient::get(const std::string& target, std::size_t max_bod
     return reply;
 }
 
+UpstreamReply UpstreamClient::get(const std::string& target, std::size_t max_body) {
+    connect();
+    auto request = make_request(url_, target, authorization());
+    write_request(request);
+    return read_reply(max_body);
+}
+
 UpstreamReply UpstreamClient::get_lines(const std::string& target,
                                         const std::function<void(std::string_view)>& on_line,
                                         std::size_t max_line) {
     connect();
     auto request = make_request(url_, target, authorization());
-    run(
-        [&](auto handler) {
-            with_stream(
-                [&](auto& stream) { http::async_write(stream, request, std::move(handler)); });
-        },
-        "send to");
+    write_request(request);
 
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);  // streamed: bounded per line, not as a whole
@@ -243,26 +249,8 @@ UpstreamReply UpstreamClient::send(http::verb method, const std::string& target,
     request.body() = body;
     request.keep_alive(true);
     request.prepare_payload();
-    run(
-        [&](auto handler) {
-            with_stream(
-                [&](auto& stream) { http::async_write(stream, request, std::move(handler)); });
-        },
-        "send to");
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(max_body);
-    run(
-        [&](auto handler) {
-            with_stream([&](auto& stream) {
-                http::async_read(stream, buffer_, parser, std::move(handler));
-            });
-        },
-        "read from");
-    UpstreamReply reply;
-    reply.status = static_cast<int>(parser.get().result_int());
-    reply.body = std::move(parser.get().body());
-    if (!parser.get().keep_alive()) disconnect();
-    return reply;
+    write_request(request);
+    return read_reply(max_body);
 }
 
 }  // namespace piotd::daemon

@@ -8,6 +8,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -78,6 +79,9 @@ private:
     auto with_stream(Operation&& operation);
     template <typename Operation>
     void run(Operation&& start, const char* what);
+    template <typename Body>
+    void write_request(boost::beast::http::request<Body>& request);
+    UpstreamReply read_reply(std::size_t max_body);
     std::string authorization() const;
     std::string describe(const boost::beast::error_code& ec) const;
 
