@@ -6,62 +6,22 @@
 //   3. with the fake hanging: how long after the budget piotd answers from the local lists.
 //   piotd_permissive_bench PIOTD_PORT FAKE_PORT FAKE_HOST_PORT BUDGET_MS [REQUESTS]
 // FAKE_HOST_PORT is the port the daemon talks to (the fake's first host); hangs are set there.
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::ip::tcp;
+#include "bench/bench_http_client.hpp"
+
+using piotd::bench::percentile;
+using Client = piotd::bench::HttpClient;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
 // 5.3 of tests/data/trueapi/scenarios.json: a tobacco block sold online.
 const std::string kCode = "010462930887704421DzkcYt2\\u001d8005090000\\u001d93dGVz";
-
-class Client {
-public:
-    explicit Client(unsigned short port) : stream_(io_) {
-        stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-        stream_.socket().set_option(tcp::no_delay(true));
-    }
-    int post(const std::string& target, const std::string& body,
-             const std::vector<std::pair<std::string, std::string>>& headers) {
-        http::request<http::string_body> request{http::verb::post, target, 11};
-        request.set(http::field::host, "127.0.0.1");
-        request.set(http::field::content_type, "application/json");
-        for (const auto& [name, value] : headers) request.set(name, value);
-        request.body() = body;
-        request.prepare_payload();
-        http::write(stream_, request);
-        http::response<http::string_body> response;
-        http::read(stream_, buffer_, response);
-        last_body_ = std::move(response.body());
-        return static_cast<int>(response.result_int());
-    }
-    const std::string& last_body() const { return last_body_; }
-
-private:
-    asio::io_context io_;
-    beast::tcp_stream stream_;
-    beast::flat_buffer buffer_;
-    std::string last_body_;
-};
-
-double percentile(std::vector<double> values, double p) {
-    std::sort(values.begin(), values.end());
-    const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-    return values[index];
-}
 
 void report(const char* what, const std::vector<double>& us) {
     std::printf("%-44s p50 %8.1f  p90 %8.1f  p99 %8.1f  max %8.1f µs  (n=%zu)\n", what,
@@ -103,8 +63,8 @@ int main(int argc, char** argv) {
     const std::string piot_body =
         R"({"items":[{"code":")" + kCode +
         R"(","price":90000,"quantity":1}],"fiscalDriveNumber":"7284440700391860"})";
-    const std::vector<std::pair<std::string, std::string>> key = {{"X-API-KEY", "bench"}};
-    const std::vector<std::pair<std::string, std::string>> basic = {
+    const piotd::bench::Headers key = {{"X-API-KEY", "bench"}};
+    const piotd::bench::Headers basic = {
         {"Authorization", "Basic YWRtaW46YWRtaW4="}};
 
     // Warm-up, and a check that piotd really answers online.

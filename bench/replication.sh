@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 bin=build-release
 duration="${DURATION:-10}"
+rounds="${ROUNDS:-3}"
 work="$(mktemp -d "${BENCH_TMP:-/tmp}/piotd-repl-bench.XXXXXX")"
 fake_port="${FAKE_PORT:-16101}"
 till_port="${TILL_PORT:-16102}"
@@ -24,7 +25,7 @@ auth="Authorization: Basic $(printf 'admin:till' | base64)"
 status() { curl -s -H "$auth" "http://127.0.0.1:$till_port/api/v1/status" | grep -o '"status":"[a-z_]*"' | cut -d'"' -f4; }
 
 # The fake upstream stands for another machine; niced so it does not take the till's CPU here.
-nice -n 10 "$bin/tests/fakes/piotd_fake_upstream" --listen "127.0.0.1:$fake_port" --cis 1113887 --gtin 10000 \
+chrt --idle 0 "$bin/tests/fakes/piotd_fake_upstream" --listen "127.0.0.1:$fake_port" --cis 1113887 --gtin 10000 \
     2>"$work/fake.log" &
 pids+=($!)
 until grep -q listening "$work/fake.log" 2>/dev/null; do sleep 0.05; done
@@ -37,12 +38,18 @@ PIOTD_PASSWORD=till PIOTD_UPSTREAM_PASSWORD=admin "$bin/daemon/piotd" --data-dir
 till_pid=$!
 pids+=($till_pid)
 peak_rss=0; peak_anon=0
+# Without forks (bash builtins only), so sampling during the latency windows adds no processes
+# that would compete with the checks being measured.
+mkfifo "$work/tick"; exec 9<>"$work/tick"
+nap() { read -r -t "$1" -u 9 || true; }
 sample_rss() {
-    local rss anon
-    rss=$(awk '/^VmRSS/{print $2}' "/proc/$till_pid/status" 2>/dev/null || echo 0)
-    anon=$(awk '/^RssAnon/{print $2}' "/proc/$till_pid/status" 2>/dev/null || echo 0)
-    (( rss > peak_rss )) && peak_rss=$rss
-    (( anon > peak_anon )) && peak_anon=$anon
+    local key value rest
+    while read -r key value rest; do
+        case "$key" in
+            VmRSS:) (( value > peak_rss )) && peak_rss=$value ;;
+            RssAnon:) (( value > peak_anon )) && peak_anon=$value ;;
+        esac
+    done <"/proc/$till_pid/status" 2>/dev/null || true
     return 0
 }
 until [[ "$(status)" == ready ]]; do sample_rss; sleep 0.05; done
@@ -57,18 +64,13 @@ curl -s -X POST --data-binary @"$work/delta.txt" "http://127.0.0.1:$fake_port/co
 until grep -q 'applied 10000 changes' "$work/till.log"; do sleep 0.05; done
 grep -o 'blocked_cis: applied 10000 changes in [0-9.]* ms' "$work/till.log" | sed 's/^/daemon log: /'
 
-echo "== check latency, idle and while a new 1.1 M snapshot ingests (wrk, 1 connection)"
-url="http://127.0.0.1:$till_port/api/v1/cis/check?cis=0104600000000000215NotListed0000"
-idle="$(wrk -t1 -c1 -d"${duration}s" --latency -H "$auth" "$url")"
-echo "idle:            p50 $(awk '$1=="50%"{print $2}' <<<"$idle")  p99 $(awk '$1=="99%"{print $2}' <<<"$idle")"
-before=$(grep -c 'blocked_cis: snapshot loaded' "$work/till.log")
-curl -s -X POST "http://127.0.0.1:$fake_port/control/reset?list=blocked_cis" >/dev/null
+echo "== check latency at 1 connection, idle and during ingest, alternated $rounds times"
+# bench/ingest_latency_bench.cpp: idle and ingest windows of $duration s alternate; in an ingest
+# window the till re-loads the 1.1 M list back to back; checks are filed by when they started.
 peak_rss=0; peak_anon=0
-wrk -t1 -c1 -d"${duration}s" --latency -H "$auth" "$url" >"$work/busy.txt" &
-wrk_pid=$!
-while kill -0 "$wrk_pid" 2>/dev/null; do sample_rss; sleep 0.05; done
-busy="$(cat "$work/busy.txt")"
-echo "during ingest:   p50 $(awk '$1=="50%"{print $2}' <<<"$busy")  p99 $(awk '$1=="99%"{print $2}' <<<"$busy")  $(grep -E 'Non-2xx' <<<"$busy" || echo 'all 2xx')"
-until (( $(grep -c 'blocked_cis: snapshot loaded' "$work/till.log") > before )); do sample_rss; sleep 0.05; done
-grep -o 'blocked_cis: snapshot loaded.*' "$work/till.log" | tail -1 | sed 's/^/re-snapshot: /'
+"$bin/bench/piotd_ingest_latency_bench" "$till_port" "$fake_port" "$duration" "$rounds" &
+bench_pid=$!
+while kill -0 "$bench_pid" 2>/dev/null; do sample_rss; nap 0.1; done
+wait "$bench_pid"
+grep -o 'blocked_cis: snapshot loaded.*' "$work/till.log" | tail -3 | sed 's/^/re-snapshot: /'
 echo "peak RSS while re-ingesting and serving: VmRSS $(( peak_rss / 1024 )) MB, RssAnon $(( peak_anon / 1024 )) MB"

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "storage/mapped_pages.hpp"
 #include "storage/storage_error.hpp"
 
 namespace piotd::storage {
@@ -143,6 +144,10 @@ Environment::~Environment() {
         read_pool_.clear();
     }
     if (env_ != nullptr) mdb_env_close(env_);
+}
+
+void Environment::release_mapped_pages() const {
+    storage::release_mapped_pages(dir_ / "data.mdb");
 }
 
 std::size_t Environment::file_size() const {

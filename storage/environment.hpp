@@ -67,6 +67,9 @@ public:
     std::size_t file_size() const;
     std::size_t map_size() const { return map_size_; }
     bool read_only() const { return read_only_; }
+    // Drops this process's mappings of data.mdb pages (storage/mapped_pages.hpp); the pages stay
+    // in the page cache. Safe while read transactions run: a page read again is a minor fault.
+    void release_mapped_pages() const;
 
 private:
     friend class ReadTxn;

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,27 @@ using namespace piotd::storage;
 using piotd::storage::test::TempDir;
 
 namespace {
+
+// Rss (kB) of the mapping of this process that contains `address`, from /proc/self/smaps.
+long mapping_rss_kb(const void* address) {
+    std::ifstream smaps("/proc/self/smaps");
+    const auto at = reinterpret_cast<std::uintptr_t>(address);
+    bool inside = false;
+    std::string line;
+    while (std::getline(smaps, line)) {
+        const auto dash = line.find('-');
+        const auto space = line.find(' ');
+        if (dash != std::string::npos && space != std::string::npos && dash < space &&
+            line.find_first_not_of("0123456789abcdef") == dash) {
+            const std::uintptr_t start = std::stoull(line.substr(0, dash), nullptr, 16);
+            const std::uintptr_t end = std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16);
+            inside = at >= start && at < end;
+        } else if (inside && line.starts_with("Rss:")) {
+            return std::stol(line.substr(4));
+        }
+    }
+    return -1;
+}
 
 EnvironmentOptions options_for(const TempDir& dir) {
     EnvironmentOptions options;
@@ -221,5 +244,35 @@ TEST_SUITE("storage.environment") {
         CHECK(env.read_only());
         CHECK(ReadTxn(env).get(Db::meta, "inst") == std::optional<std::string_view>("x"));
         CHECK_THROWS_AS(WriteTxn{env}, StorageError);
+    }
+
+    TEST_CASE("releasing mapped pages empties the map's RSS and keeps every value readable") {
+        TempDir dir;
+        Environment env(options_for(dir));
+        const std::string value(1000, 'v');
+        {
+            WriteTxn txn(env);
+            for (int i = 0; i < 4000; ++i) txn.put(Db::sold, "key" + std::to_string(10000 + i), value);
+            txn.commit();
+        }
+        const void* in_map = nullptr;
+        {
+            const ReadTxn txn(env);
+            for (int i = 0; i < 4000; ++i) {
+                const auto got = txn.get(Db::sold, "key" + std::to_string(10000 + i));
+                REQUIRE(got);
+                CHECK(*got == value);
+                in_map = got->data();
+            }
+        }
+        CHECK(mapping_rss_kb(in_map) >= 4000);  // 4 MB of values were read through the map
+
+        env.release_mapped_pages();
+        CHECK(mapping_rss_kb(in_map) == 0);
+        const ReadTxn txn(env);
+        for (int i = 0; i < 4000; ++i) {
+            CHECK(txn.get(Db::sold, "key" + std::to_string(10000 + i)) ==
+                  std::optional<std::string_view>(value));
+        }
     }
 }
