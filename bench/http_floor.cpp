@@ -2,6 +2,12 @@
 // (parse the request, answer a fixed JSON body), with the same threading model as piotd (one
 // io_context and acceptor per thread, SO_REUSEPORT). bench/run.sh puts piotd beside it.
 //   piotd_http_floor PORT [THREADS]
+//
+// With a third argument it is the proxy floor of bench/permissive.sh: each request's body is
+// POSTed to codes/check of the fake True API on that port (one keep-alive connection per client
+// connection, on the same thread, the way piotd's online check goes) and its answer relayed.
+// What any proxy pays on this machine for the two extra loopback hops, and nothing else.
+//   piotd_http_floor PORT THREADS UPSTREAM_PORT
 #include <sys/socket.h>
 
 #include <boost/asio.hpp>
@@ -28,9 +34,12 @@ const std::string kBody =
     R"("codes":[{"cis":"0104603586014674215012516137746","gtin":"04603586014674",)"
     R"("printView":"0104603586014674215012516137746","isBlocked":false,"isGreyGtin":false}]})";
 
+unsigned short g_upstream_port = 0;  // 0: answer kBody; otherwise forward (proxy floor)
+
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    explicit Session(tcp::socket socket) : stream_(std::move(socket)) {
+    explicit Session(tcp::socket socket)
+        : stream_(std::move(socket)), upstream_(stream_.get_executor()) {
         stream_.socket().set_option(tcp::no_delay(true));
     }
     void read() {
@@ -38,16 +47,39 @@ public:
         http::async_read(stream_, buffer_, request_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
                              if (ec) return;
-                             self->write();
+                             if (g_upstream_port != 0) return self->forward();
+                             self->write(kBody);
                          });
     }
 
 private:
-    void write() {
+    void forward() {
+        if (!upstream_.socket().is_open()) {
+            upstream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), g_upstream_port));
+            upstream_.socket().set_option(tcp::no_delay(true));
+        }
+        upstream_request_ = {http::verb::post, "/api/v4/true-api/codes/check", 11};
+        upstream_request_.set(http::field::host, "127.0.0.1");
+        upstream_request_.set(http::field::content_type, "application/json");
+        upstream_request_.set("X-API-KEY", "bench");
+        upstream_request_.body() = request_.body();
+        upstream_request_.prepare_payload();
+        http::async_write(
+            upstream_, upstream_request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                if (ec) return;
+                self->upstream_response_ = {};
+                http::async_read(self->upstream_, self->upstream_buffer_, self->upstream_response_,
+                                 [self](beast::error_code ec, std::size_t) {
+                                     if (!ec) self->write(self->upstream_response_.body());
+                                 });
+            });
+    }
+
+    void write(const std::string& body) {
         response_ = {http::status::ok, request_.version()};
         response_.set(http::field::content_type, "application/json; charset=utf-8");
         response_.keep_alive(request_.keep_alive());
-        response_.body() = kBody;
+        response_.body() = body;
         response_.prepare_payload();
         http::async_write(stream_, response_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -59,6 +91,10 @@ private:
     beast::flat_buffer buffer_;
     http::request<http::string_body> request_;
     http::response<http::string_body> response_;
+    beast::tcp_stream upstream_;
+    beast::flat_buffer upstream_buffer_;
+    http::request<http::string_body> upstream_request_;
+    http::response<http::string_body> upstream_response_;
 };
 
 void accept(tcp::acceptor& acceptor) {
@@ -72,9 +108,10 @@ void accept(tcp::acceptor& acceptor) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: piotd_http_floor PORT [THREADS]\n");
+        std::fprintf(stderr, "usage: piotd_http_floor PORT [THREADS [UPSTREAM_PORT]]\n");
         return 2;
     }
+    if (argc > 3) g_upstream_port = static_cast<unsigned short>(std::atoi(argv[3]));
     const auto port = static_cast<unsigned short>(std::atoi(argv[1]));
     const int threads = argc > 2 ? std::atoi(argv[2]) : 2;
     std::vector<std::unique_ptr<asio::io_context>> contexts;

@@ -4,11 +4,15 @@
 //      what piotd adds (HTTP in, hand-off to the True API thread, request and answer JSON, the
 //      decision, tag 1260, hand-back to the I/O thread);
 //   3. with the fake hanging: how long after the budget piotd answers from the local lists.
-//   piotd_permissive_bench PIOTD_PORT FAKE_PORT FAKE_HOST_PORT BUDGET_MS [REQUESTS]
+//   piotd_permissive_bench PIOTD_PORT FAKE_PORT FAKE_HOST_PORT BUDGET_MS [REQUESTS [FLOOR_PORT]]
+// FLOOR_PORT: a proxy floor (bench/http_floor.cpp with an upstream port) that forwards the same
+// body to the fake and relays the answer: the two extra loopback hops any proxy pays here. The
+// difference piotd − floor is then what piotd itself adds.
 // FAKE_HOST_PORT is the port the daemon talks to (the fake's first host); hangs are set there.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +59,7 @@ int main(int argc, char** argv) {
     const std::string host_port = argv[3];
     const int budget_ms = std::atoi(argv[4]);
     const int requests = argc > 5 ? std::atoi(argv[5]) : 20000;
+    const auto floor_port = static_cast<unsigned short>(argc > 6 ? std::atoi(argv[6]) : 0);
 
     Client upstream(fake_port);
     Client piotd(piotd_port);
@@ -76,24 +81,43 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "piotd did not answer online: %s\n", piotd.last_body().c_str());
         return 1;
     }
-    // Interleaved, so both see the same machine load.
+    std::unique_ptr<Client> floor;
+    if (floor_port != 0) {
+        floor = std::make_unique<Client>(floor_port);
+        for (int i = 0; i < 500; ++i) floor->post("/", direct_body, {});
+    }
+    // Interleaved, so all see the same machine load.
     std::vector<double> direct;
+    std::vector<double> proxied;
     std::vector<double> via;
     for (int round = 0; round < 10; ++round) {
         const auto d = timed(requests / 10, [&] {
             upstream.post("/api/v4/true-api/codes/check", direct_body, key);
         });
+        if (floor) {
+            const auto f = timed(requests / 10, [&] { floor->post("/", direct_body, {}); });
+            proxied.insert(proxied.end(), f.begin(), f.end());
+        }
         const auto v =
             timed(requests / 10, [&] { piotd.post("/api/v1/piot/check", piot_body, basic); });
         direct.insert(direct.end(), d.begin(), d.end());
         via.insert(via.end(), v.begin(), v.end());
     }
+    auto difference = [](const char* what, const std::vector<double>& a,
+                         const std::vector<double>& b) {
+        std::printf("%-44s p50 %8.1f  p90 %8.1f  p99 %8.1f µs\n", what,
+                    percentile(a, 0.50) - percentile(b, 0.50),
+                    percentile(a, 0.90) - percentile(b, 0.90),
+                    percentile(a, 0.99) - percentile(b, 0.99));
+    };
     report("True API round trip (straight to the fake)", direct);
+    if (floor) report("proxy floor (Beast forwarder to the fake)", proxied);
     report("POST /api/v1/piot/check (online)", via);
-    std::printf("%-44s p50 %8.1f  p90 %8.1f  p99 %8.1f µs\n", "piotd's overhead (difference)",
-                percentile(via, 0.50) - percentile(direct, 0.50),
-                percentile(via, 0.90) - percentile(direct, 0.90),
-                percentile(via, 0.99) - percentile(direct, 0.99));
+    difference("piotd's overhead (piotd - direct)", via, direct);
+    if (floor) {
+        difference("any proxy's hops here (floor - direct)", proxied, direct);
+        difference("piotd's own share (piotd - floor)", via, proxied);
+    }
 
     // Hanging upstream: every host of the daemon hangs; the answer comes from the local lists.
     Client control(fake_port);

@@ -173,6 +173,9 @@ private:
     void read() {
         parser_.emplace();
         parser_->body_limit(max_body_);
+        // Beast reads only into the buffer's spare capacity (512 bytes at first): a 600-byte
+        // answer took two recvmsg calls and a reactor pass between them. Once is enough.
+        connection_->buffer.reserve(16 * 1024);
         auto on_read = [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
             if (self->finished_) return;
             if (ec) return self->broken("read: " + ec.message(), bytes == 0);
