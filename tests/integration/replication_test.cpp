@@ -144,8 +144,13 @@ TEST_SUITE("integration.replication") {
     TEST_CASE("a till starts in initialization and reaches ready after its first full sync") {
         FakeUpstream fake({"--cis", "20000", "--gtin", "500"});
         Till till(fake.url());
-        CHECK(eventually([&] { return till.status() == "ready"; }));
+        // REQUIRE: without `ready` the counts below are "unknown", not numbers.
+        REQUIRE(eventually([&] { return till.status() == "ready"; }, 60s));
         const auto status = parse(till.client().get("/api/v1/status").body);
+        for (const char* list : {"blocked_cis", "blocked_gtin"}) {
+            REQUIRE(status["replicationStatus"][list]["localDocCount"].IsUint64());
+            REQUIRE(status["replicationStatus"][list]["serverDocCount"].IsUint64());
+        }
         CHECK(status["replicationStatus"]["blocked_cis"]["localDocCount"].GetUint64() == 20000);
         CHECK(status["replicationStatus"]["blocked_cis"]["serverDocCount"].GetUint64() == 20000);
         CHECK(status["replicationStatus"]["blocked_gtin"]["localDocCount"].GetUint64() == 500);
