@@ -20,6 +20,8 @@ struct CheckEvent {
     CheckVerdict verdict = CheckVerdict::not_blocked;
     std::uint64_t duration_ns = 0;
     std::int64_t time_ms = 0;
+    // Of duration_ns, the time spent waiting for the True API (online checks; 0 otherwise).
+    std::uint64_t upstream_ns = 0;
 };
 
 // Receives the events of one request at once (a POST may carry thousands of codes), on the I/O

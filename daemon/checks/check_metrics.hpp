@@ -1,5 +1,7 @@
 // piotd_checks_total{source,verdict} and piotd_check_duration_seconds{source,verdict}. Each source
 // is registered once (a mutex, at start-up); after that an event costs three relaxed increments.
+// Plus piotd_check_overhead_seconds: per request that waited for the True API, the time piotd
+// spent on it besides that wait (parsing, decision, tag 1260, the answer's JSON).
 #pragma once
 
 #include <array>
@@ -30,6 +32,7 @@ private:
     const Source* find(std::string_view source) const noexcept;
 
     MetricsRegistry& registry_;
+    Histogram* overhead_ = nullptr;
     // Sources are few and fixed at start-up; lookups after that read without a lock because
     // add_source is only called before the server starts (documented contract).
     std::vector<std::unique_ptr<Source>> sources_;

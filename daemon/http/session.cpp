@@ -174,8 +174,10 @@ void Session::park(const std::function<void(std::function<void()>)>& arm,
     wake_.async_wait([self = shared_from_this(), resume = std::move(resume)](beast::error_code) {
         resume(*self);
     });
+    // dispatch: a worker on another thread posts the cancel to this one; deferred work that
+    // completes on this very thread (an online check) cancels at once, without a scheduler pass.
     arm([weak = weak_from_this(), executor = stream_.get_executor()] {
-        boost::asio::post(executor, [weak] {
+        boost::asio::dispatch(executor, [weak] {
             if (auto self = weak.lock()) self->wake_.cancel();
         });
     });

@@ -38,13 +38,15 @@ protocol::SaleContext PermissiveChecker::context(const CheckItem& item) const {
 
 void PermissiveChecker::check(boost::asio::any_io_executor executor,
                               std::shared_ptr<const std::vector<CheckItem>> items,
-                              std::string fiscal_drive, CheckDone done) {
+                              std::string fiscal_drive, CheckDone done,
+                              std::chrono::steady_clock::time_point received) {
     std::vector<std::string> codes;
     codes.reserve(items->size());
     for (const CheckItem& item : *items) codes.emplace_back(item.code.full());
     if (fiscal_drive.empty()) fiscal_drive = options_.fiscal_drive_number;
-    const auto started = std::chrono::steady_clock::now();
-    const auto deadline = started + options_.budget;
+    const auto now = std::chrono::steady_clock::now();
+    const auto started = received == std::chrono::steady_clock::time_point{} ? now : received;
+    const auto deadline = now + options_.budget;
     client_.check(std::move(executor), std::move(codes), std::move(fiscal_drive), deadline,
                   [this, items, started, done = std::move(done)](OnlineCheck online) {
                       CheckOutcome outcome;
@@ -56,13 +58,14 @@ void PermissiveChecker::check(boost::asio::any_io_executor executor,
                       }
                       if (outcome.source == CheckSource::none) finish_offline(*items, outcome);
                       done(outcome);
-                      report(*items, outcome, started);
+                      report(*items, outcome, started, online.upstream_time);
                       if (journal_ != nullptr) journal_->record(*items, outcome, module_.now_ms());
                   });
 }
 
 void PermissiveChecker::report(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
-                               std::chrono::steady_clock::time_point started) const {
+                               std::chrono::steady_clock::time_point started,
+                               std::chrono::steady_clock::duration upstream_time) const {
     if (options_.observer == nullptr) return;
     const auto duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::steady_clock::now() - started);
@@ -80,6 +83,8 @@ void PermissiveChecker::report(const std::vector<CheckItem>& items, const CheckO
                                                               : CheckVerdict::blocked;
         }
         event.duration_ns = static_cast<std::uint64_t>(duration.count());
+        event.upstream_ns = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(upstream_time).count());
         event.time_ms = now;
     }
     options_.observer->on_checks(events);

@@ -69,10 +69,11 @@ public:
                       JournalWriter* journal);
 
     // Never blocks; `done` runs once, on `executor` (the HTTP connection's I/O thread), at the
-    // latest when the budget is spent (plus the µs of the local lookup).
+    // latest when the budget is spent (plus the µs of the local lookup). `received`: when the
+    // request arrived, so the reported duration includes its parsing (default: now).
     void check(boost::asio::any_io_executor executor,
                std::shared_ptr<const std::vector<CheckItem>> items, std::string fiscal_drive,
-               CheckDone done);
+               CheckDone done, std::chrono::steady_clock::time_point received = {});
 
     const PermissiveOptions& options() const { return options_; }
     LocalModule& module() { return module_; }
@@ -83,7 +84,8 @@ private:
     void finish_offline(const std::vector<CheckItem>& items, CheckOutcome& outcome);
     protocol::SaleContext context(const CheckItem& item) const;
     void report(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
-                std::chrono::steady_clock::time_point started) const;
+                std::chrono::steady_clock::time_point started,
+                std::chrono::steady_clock::duration upstream_time) const;
 
     LocalModule& module_;
     TrueApiClient& client_;

@@ -1,6 +1,7 @@
 #include "daemon/permissive/permissive_routes.hpp"
 
 #include <charconv>
+#include <chrono>
 
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/json_response.hpp"
@@ -114,6 +115,7 @@ Response piot_answer(const CheckOutcome& outcome) {
 }
 
 Reply handle_piot_check(PermissiveChecker& checker, const RequestContext& context) {
+    const auto received = std::chrono::steady_clock::now();
     PiotCheckRequest request = parse_piot_check_request(
         context.request.body(), checker.module().config().max_codes_per_request);
     if (!request.error.empty()) {
@@ -123,10 +125,12 @@ Reply handle_piot_check(PermissiveChecker& checker, const RequestContext& contex
         return json_error(http::status::bad_request, error, request.error);
     }
     auto items = std::make_shared<const std::vector<CheckItem>>(std::move(request.items));
-    return Reply::later([&checker, items,
+    return Reply::later([&checker, items, received,
                          drive = std::move(request.fiscal_drive_number)](ReplyCompletion complete) {
-        checker.check(complete.executor(), items, drive,
-                      [complete](const CheckOutcome& outcome) { complete(piot_answer(outcome)); });
+        checker.check(
+            complete.executor(), items, drive,
+            [complete](const CheckOutcome& outcome) { complete(piot_answer(outcome)); },
+            received);
     });
 }
 

@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -100,7 +101,12 @@ struct TrueApiClient::Attempt {
     std::string host;
     bool retried = false;
     std::string failures;  // every host's failure, for the log and the answer
+    Steady::duration upstream_time{};  // summed over the exchanges
 
+    void finish(OnlineCheck result) {
+        result.upstream_time = upstream_time;
+        done(std::move(result));
+    }
     void note(const std::string& what) {
         if (!failures.empty()) failures += "; ";
         failures += host + ": " + what;
@@ -259,7 +265,8 @@ void TrueApiClient::check(asio::any_io_executor executor, std::vector<std::strin
                           std::string fiscal_drive_number, Steady::time_point deadline,
                           std::function<void(OnlineCheck)> done) {
     auto attempt = std::make_shared<Attempt>();
-    attempt->executor = executor ? std::move(executor) : io_.get_executor();
+    const bool own_thread = !executor;
+    attempt->executor = own_thread ? io_.get_executor() : std::move(executor);
     std::vector<std::string_view> views(codes.begin(), codes.end());
     attempt->body = protocol::build_true_api_check_body(views, fiscal_drive_number);
     attempt->deadline = deadline;
@@ -269,28 +276,38 @@ void TrueApiClient::check(asio::any_io_executor executor, std::vector<std::strin
         lock.unlock();
         OnlineCheck result;
         result.failure = "stopping";
-        return attempt->done(std::move(result));
+        return attempt->finish(std::move(result));
     }
-    asio::post(attempt->executor, [this, attempt] {
+    auto start = [this, attempt] {
         if (!enabled_) {
             OnlineCheck result;
             result.failure = "online checks are off (no --true-api)";
-            return attempt->done(std::move(result));
+            return attempt->finish(std::move(result));
         }
         if (token_().empty()) {
             OnlineCheck result;
             result.failure = "no True API token (POST /api/v1/init or PIOTD_TOKEN)";
-            return attempt->done(std::move(result));
+            return attempt->finish(std::move(result));
         }
         try_next(attempt);
-    });
+    };
+    if (own_thread) {
+        // The client's own io_context: queued under the lock, so stop() cannot end it between.
+        asio::post(attempt->executor, std::move(start));
+        return;
+    }
+    // The connection's executor outlives this client's thread. Called on that connection's
+    // thread (the usual case), dispatch starts the check at once, without a scheduler pass; from
+    // another thread it is queued. Not under the lock: the check may complete inline.
+    lock.unlock();
+    asio::dispatch(attempt->executor, std::move(start));
 }
 
 void TrueApiClient::try_next(std::shared_ptr<Attempt> attempt) {
     const auto fail = [&](std::string why) {
         OnlineCheck result;
         result.failure = attempt->failures.empty() ? why : why + " (" + attempt->failures + ")";
-        attempt->done(std::move(result));
+        attempt->finish(std::move(result));
     };
     if (Steady::now() >= attempt->deadline) return fail("online budget spent");
     std::optional<std::string> host;
@@ -324,6 +341,7 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
     start_exchange(
         attempt->executor, tls_, &thread_pool(), *host_url(attempt->host), std::move(request),
         attempt_deadline, [this, attempt](ExchangeResult result) {
+            attempt->upstream_time += result.elapsed;
             const auto block = [&] {
                 std::lock_guard lock(mutex_);
                 selector_.block(attempt->host, clock_.now_ms());
@@ -360,7 +378,7 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
                 record_error("http", attempt->host + ": HTTP " + std::to_string(result.status));
                 OnlineCheck failed;
                 failed.failure = "True API refused the request (" + attempt->failures + ")";
-                return attempt->done(std::move(failed));
+                return attempt->finish(std::move(failed));
             }
             if (!parsed || parsed.answer.code != 0) {
                 attempt->note(parsed ? "code " + std::to_string(parsed.answer.code)
@@ -375,7 +393,7 @@ void TrueApiClient::send(std::shared_ptr<Attempt> attempt) {
             ok.host = attempt->host;
             ok.body = std::move(result.body);
             ok.answer = std::move(parsed.answer);
-            attempt->done(std::move(ok));
+            attempt->finish(std::move(ok));
         });
 }
 

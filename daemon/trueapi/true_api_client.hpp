@@ -46,6 +46,9 @@ struct OnlineCheck {
     std::string host;  // the host that answered
     std::string body;  // the raw answer (the per-code raw_json views point into answer)
     protocol::TrueApiCheckAnswer answer;
+    // Time spent in exchanges with CDN hosts (every attempt, failed ones included): what the
+    // check waited for the True API. The rest of a check's time is piotd's own.
+    std::chrono::steady_clock::duration upstream_time{};
 };
 
 class TrueApiClient {

@@ -475,6 +475,8 @@ TEST_SUITE("operations") {
         CHECK(contains(
             metrics,
             "piotd_check_duration_seconds_count{source=\"online\",verdict=\"not_blocked\"} 1\n"));
+        // piotd's own time on that request, besides the True API round trip.
+        CHECK(contains(metrics, "piotd_check_overhead_seconds_count 1\n"));
 
         // The host hangs: the budget sends the next check offline, counted as such.
         api.hang();

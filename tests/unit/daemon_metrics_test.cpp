@@ -179,4 +179,25 @@ TEST_SUITE("daemon.metrics") {
         CHECK(contains(batched_registry.render(),
                        "piotd_checks_total{source=\"cdn\",verdict=\"not_blocked\"} 29\n"));
     }
+
+    TEST_CASE("check overhead: one observation per request, its time besides the True API wait") {
+        MetricsRegistry registry;
+        CheckMetrics metrics(registry);
+        metrics.add_source("online");
+        // A request of three codes: 1,040 µs in all, 1,000 µs of it waiting for the True API.
+        const CheckEvent request[] = {
+            {"online", "a", CheckVerdict::not_blocked, 1'040'000, 0, 1'000'000},
+            {"online", "b", CheckVerdict::blocked, 1'040'000, 0, 1'000'000},
+            {"online", "c", CheckVerdict::not_blocked, 1'040'000, 0, 1'000'000},
+        };
+        metrics.on_checks(request);
+        // Offline and local checks never waited: they are not counted.
+        const CheckEvent local{"local", "d", CheckVerdict::not_blocked, 900, 0};
+        metrics.on_checks({&local, 1});
+        const std::string text = registry.render();
+        CHECK(contains(text, "piotd_check_overhead_seconds_bucket{le=\"3e-05\"} 0\n"));
+        CHECK(contains(text, "piotd_check_overhead_seconds_bucket{le=\"4e-05\"} 1\n"));
+        CHECK(contains(text, "piotd_check_overhead_seconds_count 1\n"));
+        CHECK(contains(text, "piotd_check_overhead_seconds_sum 4e-05\n"));
+    }
 }
