@@ -18,14 +18,14 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 class HttpClient {
 public:
     explicit HttpClient(unsigned short port) : stream_(io_) {
-        stream_.connect(boost::asio::ip::tcp::endpoint(
-            boost::asio::ip::make_address("127.0.0.1"), port));
+        stream_.connect(
+            boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
         stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true));
     }
 
     // Returns the HTTP status; the body is in last_body().
-    int request(boost::beast::http::verb method, const std::string& target,
-                const std::string& body, const Headers& headers) {
+    int request(boost::beast::http::verb method, const std::string& target, const std::string& body,
+                const Headers& headers) {
         namespace http = boost::beast::http;
         http::request<http::string_body> request{method, target, 11};
         request.set(http::field::host, "127.0.0.1");

@@ -64,15 +64,17 @@ private:
         upstream_request_.set("X-API-KEY", "bench");
         upstream_request_.body() = request_.body();
         upstream_request_.prepare_payload();
-        http::async_write(
-            upstream_, upstream_request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                if (ec) return;
-                self->upstream_response_ = {};
-                http::async_read(self->upstream_, self->upstream_buffer_, self->upstream_response_,
-                                 [self](beast::error_code ec, std::size_t) {
-                                     if (!ec) self->write(self->upstream_response_.body());
-                                 });
-            });
+        http::async_write(upstream_, upstream_request_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return;
+                              self->upstream_response_ = {};
+                              http::async_read(self->upstream_, self->upstream_buffer_,
+                                               self->upstream_response_,
+                                               [self](beast::error_code ec, std::size_t) {
+                                                   if (!ec)
+                                                       self->write(self->upstream_response_.body());
+                                               });
+                          });
     }
 
     void write(const std::string& body) {

@@ -192,7 +192,9 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    auto inside = [](const Sample& s, const Window& w) { return s.start >= w.begin && s.start < w.end; };
+    auto inside = [](const Sample& s, const Window& w) {
+        return s.start >= w.begin && s.start < w.end;
+    };
     std::vector<double> all_idle;
     std::vector<double> all_warm;
     std::vector<double> all_busy;

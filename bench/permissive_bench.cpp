@@ -58,8 +58,8 @@ OverheadHistogram read_overhead(Client& piotd, const piotd::bench::Headers& auth
         at = end;
         const double value = std::atof(line.substr(line.rfind(' ') + 1).c_str());
         if (line.starts_with(name + "_bucket{le=\"")) {
-            const std::string le = line.substr(name.size() + 12, line.find('"', name.size() + 12) -
-                                                                     name.size() - 12);
+            const std::string le =
+                line.substr(name.size() + 12, line.find('"', name.size() + 12) - name.size() - 12);
             histogram.buckets.emplace_back(
                 le == "+Inf" ? std::numeric_limits<double>::infinity() : std::atof(le.c_str()),
                 value);
@@ -73,7 +73,8 @@ OverheadHistogram read_overhead(Client& piotd, const piotd::bench::Headers& auth
 }
 
 // The bucket bound below which a fraction p of the requests between two scrapes lie.
-double overhead_bound_us(const OverheadHistogram& before, const OverheadHistogram& after, double p) {
+double overhead_bound_us(const OverheadHistogram& before, const OverheadHistogram& after,
+                         double p) {
     const double total = after.count - before.count;
     for (std::size_t i = 0; i < after.buckets.size() && i < before.buckets.size(); ++i) {
         if (after.buckets[i].second - before.buckets[i].second >= p * total) {
@@ -119,8 +120,7 @@ int main(int argc, char** argv) {
         R"({"items":[{"code":")" + kCode +
         R"(","price":90000,"quantity":1}],"fiscalDriveNumber":"7284440700391860"})";
     const piotd::bench::Headers key = {{"X-API-KEY", "bench"}};
-    const piotd::bench::Headers basic = {
-        {"Authorization", "Basic YWRtaW46YWRtaW4="}};
+    const piotd::bench::Headers basic = {{"Authorization", "Basic YWRtaW46YWRtaW4="}};
 
     // Warm-up, and a check that piotd really answers online.
     for (int i = 0; i < 500; ++i) {

@@ -38,7 +38,7 @@ enum class Db : std::uint8_t {
     outbox_pending,  // key: seq, value: state byte (queued, rejected, checking)
     outbox_dead,     // key: seq
     outbox_done,     // key: seq (delivered, local): pruned oldest first
-    check_journal,  // permissive-mode checks: key seq (u64 big endian), value JournalEntry
+    check_journal,   // permissive-mode checks: key seq (u64 big endian), value JournalEntry
     count
 };
 

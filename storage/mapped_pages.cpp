@@ -12,7 +12,7 @@
 namespace piotd::storage {
 
 std::size_t release_mapped_pages(const std::filesystem::path& file) {
-    struct stat target{};
+    struct stat target {};
     if (::stat(file.c_str(), &target) != 0) return 0;
     std::ostringstream device_text;
     device_text << std::hex;
@@ -33,8 +33,7 @@ std::size_t release_mapped_pages(const std::filesystem::path& file) {
         std::uint64_t inode = 0;
         if (!(fields >> range >> perms >> offset >> device >> inode)) continue;
         if (inode != static_cast<std::uint64_t>(target.st_ino) || device != device_of_file ||
-            perms.size() < 4 ||
-            perms[3] != 's') {
+            perms.size() < 4 || perms[3] != 's') {
             continue;
         }
         const auto dash = range.find('-');

@@ -10,7 +10,7 @@ namespace {
 // Fine steps around what a request costs piotd itself: tens of microseconds.
 std::span<const std::uint64_t> overhead_buckets_ns() {
     static constexpr std::array<std::uint64_t, 13> kBuckets = {
-        5'000,   10'000,  20'000,  30'000,    40'000,    50'000,     75'000,
+        5'000,   10'000,  20'000,  30'000,    40'000,     50'000,      75'000,
         100'000, 150'000, 250'000, 1'000'000, 10'000'000, 100'000'000,
     };
     return kBuckets;
@@ -22,8 +22,8 @@ CheckMetrics::CheckMetrics(MetricsRegistry& registry)
     : registry_(registry),
       overhead_(&registry.histogram(
           "piotd_check_overhead_seconds",
-          "per request that waited for the True API: time piotd spent on it besides the wait",
-          {}, overhead_buckets_ns())) {
+          "per request that waited for the True API: time piotd spent on it besides the wait", {},
+          overhead_buckets_ns())) {
     add_source("local");
 }
 

@@ -129,8 +129,7 @@ Reply handle_piot_check(PermissiveChecker& checker, const RequestContext& contex
                          drive = std::move(request.fiscal_drive_number)](ReplyCompletion complete) {
         checker.check(
             complete.executor(), items, drive,
-            [complete](const CheckOutcome& outcome) { complete(piot_answer(outcome)); },
-            received);
+            [complete](const CheckOutcome& outcome) { complete(piot_answer(outcome)); }, received);
     });
 }
 

@@ -61,8 +61,7 @@ void expect_ok(const UpstreamReply& reply, const char* what) {
 Replicator::Replicator(LocalModule& module, ReplicatorOptions options)
     : module_(module),
       options_(std::move(options)),
-      client_(options_.url, options_.user, options_.password, options_.timeout,
-              options_.ca_file) {}
+      client_(options_.url, options_.user, options_.password, options_.timeout, options_.ca_file) {}
 
 Replicator::~Replicator() {
     stop();

@@ -100,7 +100,7 @@ struct TrueApiClient::Attempt {
     std::vector<std::string> tried;
     std::string host;
     bool retried = false;
-    std::string failures;  // every host's failure, for the log and the answer
+    std::string failures;              // every host's failure, for the log and the answer
     Steady::duration upstream_time{};  // summed over the exchanges
 
     void finish(OnlineCheck result) {

@@ -33,7 +33,8 @@ long mapping_rss_kb(const void* address) {
         if (dash != std::string::npos && space != std::string::npos && dash < space &&
             line.find_first_not_of("0123456789abcdef") == dash) {
             const std::uintptr_t start = std::stoull(line.substr(0, dash), nullptr, 16);
-            const std::uintptr_t end = std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16);
+            const std::uintptr_t end =
+                std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16);
             inside = at >= start && at < end;
         } else if (inside && line.starts_with("Rss:")) {
             return std::stol(line.substr(4));
@@ -252,7 +253,8 @@ TEST_SUITE("storage.environment") {
         const std::string value(1000, 'v');
         {
             WriteTxn txn(env);
-            for (int i = 0; i < 4000; ++i) txn.put(Db::sold, "key" + std::to_string(10000 + i), value);
+            for (int i = 0; i < 4000; ++i)
+                txn.put(Db::sold, "key" + std::to_string(10000 + i), value);
             txn.commit();
         }
         const void* in_map = nullptr;
