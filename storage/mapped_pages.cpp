@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <charconv>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -36,11 +37,17 @@ std::size_t release_mapped_pages(const std::filesystem::path& file) {
             perms.size() < 4 || perms[3] != 's') {
             continue;
         }
+        // from_chars, not stoull: this runs right after a flip has committed and must not throw.
         const auto dash = range.find('-');
         if (dash == std::string::npos) continue;
-        const std::uintptr_t start = std::stoull(range.substr(0, dash), nullptr, 16);
-        const std::uintptr_t end = std::stoull(range.substr(dash + 1), nullptr, 16);
-        if (end <= start) continue;
+        std::uintptr_t start = 0;
+        std::uintptr_t end = 0;
+        const char* text = range.data();
+        if (std::from_chars(text, text + dash, start, 16).ec != std::errc{} ||
+            std::from_chars(text + dash + 1, text + range.size(), end, 16).ec != std::errc{} ||
+            end <= start) {
+            continue;
+        }
         if (::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED) == 0) {
             ++released;
         }
