@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 
 bash packaging/build-deps.sh browser package
 build=build-sanitize
+# -g1 (line tables) is what the sanitizers' stack traces need and compiles ~20 % faster than -g.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPIOTD_SANITIZE=ON \
-    -DPIOTD_BUILD_BENCH=OFF -DPIOTD_WERROR=ON
+    -DPIOTD_BUILD_BENCH=OFF -DPIOTD_WERROR=ON -DPIOTD_PRECOMPILE_HEADERS=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1
 cmake --build "$build"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
