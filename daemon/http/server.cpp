@@ -20,7 +20,8 @@ using asio::ip::tcp;
 
 struct HttpServer::Worker {
     asio::io_context io{1};  // one thread per context: Asio may skip its internal locking
-    tcp::acceptor acceptor{io};
+    // Accepts sockets bound to this context's own executor type (Session::Socket).
+    asio::basic_socket_acceptor<tcp, asio::io_context::executor_type> acceptor{io};
     asio::steady_timer retry{io};
     // Always pending and due within a second, so it stays the earliest timer of the context:
     // Asio reprograms its timerfd (a syscall) only when a new timer becomes the earliest, so the
@@ -33,7 +34,8 @@ namespace {
 
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
-void open_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& endpoint) {
+void open_acceptor(asio::basic_socket_acceptor<tcp, asio::io_context::executor_type>& acceptor,
+                   const tcp::endpoint& endpoint) {
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.set_option(reuse_port(true));
@@ -99,33 +101,34 @@ void HttpServer::start() {
 }
 
 void HttpServer::accept_next(Worker& worker) {
-    worker.acceptor.async_accept([this, &worker](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;
-        if (!ec) {
-            const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
-            if (open >= limits_.max_connections) {
-                connections_.fetch_sub(1, std::memory_order_relaxed);
-                refused_.fetch_add(1, std::memory_order_relaxed);
-                boost::system::error_code ignored;
-                socket.non_blocking(true, ignored);
-                socket.write_some(asio::buffer(too_many_connections_answer()), ignored);
-                socket.shutdown(tcp::socket::shutdown_both, ignored);
-                socket.close(ignored);
-            } else {
-                std::make_shared<Session>(std::move(socket), limits_, handler_, connections_)
-                    ->start();
+    worker.acceptor.async_accept(
+        [this, &worker](boost::system::error_code ec, Session::Socket socket) {
+            if (ec == asio::error::operation_aborted) return;
+            if (!ec) {
+                const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
+                if (open >= limits_.max_connections) {
+                    connections_.fetch_sub(1, std::memory_order_relaxed);
+                    refused_.fetch_add(1, std::memory_order_relaxed);
+                    boost::system::error_code ignored;
+                    socket.non_blocking(true, ignored);
+                    socket.write_some(asio::buffer(too_many_connections_answer()), ignored);
+                    socket.shutdown(Session::Socket::shutdown_both, ignored);
+                    socket.close(ignored);
+                } else {
+                    std::make_shared<Session>(std::move(socket), limits_, handler_, connections_)
+                        ->start();
+                }
             }
-        }
-        if (ec) {
-            // EMFILE and friends are transient; retrying at once would spin on the same error.
-            worker.retry.expires_after(std::chrono::milliseconds(50));
-            worker.retry.async_wait([this, &worker](boost::system::error_code wait_ec) {
-                if (!wait_ec) accept_next(worker);
-            });
-            return;
-        }
-        accept_next(worker);
-    });
+            if (ec) {
+                // EMFILE and friends are transient; retrying at once would spin on the same error.
+                worker.retry.expires_after(std::chrono::milliseconds(50));
+                worker.retry.async_wait([this, &worker](boost::system::error_code wait_ec) {
+                    if (!wait_ec) accept_next(worker);
+                });
+                return;
+            }
+            accept_next(worker);
+        });
 }
 
 std::vector<asio::io_context*> HttpServer::event_loops() const {

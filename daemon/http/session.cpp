@@ -5,25 +5,27 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
+#include <array>
 #include <chrono>
 
 #include "daemon/http/json_error.hpp"
+#include "daemon/http/response_head.hpp"
 
 namespace piotd::daemon {
 
 namespace beast = boost::beast;
 
-Session::Session(boost::asio::ip::tcp::socket&& socket, const ServerLimits& limits,
-                 RequestHandler& handler, std::atomic<std::size_t>& connections)
-    : stream_(std::move(socket)),
-      wake_(stream_.get_executor()),
+Session::Session(Socket&& socket, const ServerLimits& limits, RequestHandler& handler,
+                 std::atomic<std::size_t>& connections)
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      wake_(socket_.get_executor()),
       limits_(limits),
       handler_(handler),
       connections_(connections) {
     boost::system::error_code ignored;
-    stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
 }
 
 Session::~Session() {
@@ -34,6 +36,37 @@ void Session::start() {
     wait_for_request();
 }
 
+// Every read and write is bounded by a deadline, but a request must not pay for a timer: moving
+// a deadline later is an assignment, and the one timer, armed at the earliest deadline still
+// possible, re-arms itself to the current deadline when it fires early. Only a deadline earlier
+// than the armed one (the first write after an idle wait, say) touches the timer queue.
+void Session::expires_after(std::chrono::steady_clock::duration timeout) {
+    deadline_ = std::chrono::steady_clock::now() + timeout;
+    if (!timer_armed_ || deadline_ < timer_.expiry()) arm_timer();
+}
+
+// Nothing is read or written until the next expires_after (a parked session has no timeout).
+void Session::clear_deadline() {
+    deadline_ = std::chrono::steady_clock::time_point::max();
+}
+
+void Session::arm_timer() {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);
+    // A weak reference: a pending timer must not keep a finished connection (and its slot in
+    // the connection limit) alive until it fires.
+    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        auto self = weak.lock();
+        if (!self || ec == boost::asio::error::operation_aborted) return;
+        self->timer_armed_ = false;
+        if (self->deadline_ == std::chrono::steady_clock::time_point::max()) return;
+        if (std::chrono::steady_clock::now() < self->deadline_) return self->arm_timer();
+        // Timed out: the pending read or write completes with an error and ends the session.
+        beast::error_code ignored;
+        self->socket_.close(ignored);
+    });
+}
+
 // Waiting for the first byte of a request is bounded by the idle timeout; once it has started,
 // the whole request must arrive within the read timeout, so a client that trickles bytes
 // (slowloris) holds a connection for at most idle + read time.
@@ -42,8 +75,8 @@ void Session::wait_for_request() {
         read_request();
         return;
     }
-    stream_.expires_after(limits_.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096),
+    expires_after(limits_.idle_timeout);
+    socket_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                 self->on_first_bytes(ec, n);
                             });
@@ -66,9 +99,9 @@ void Session::read_request() {
     // io_context (a post and one more epoll_wait per request, measured with strace).
     beast::error_code ec;
     if (parse_buffered(ec) || ec) return on_read(ec, 0);
-    stream_.expires_after(limits_.read_timeout);
+    expires_after(limits_.read_timeout);
     if (body_limit_applied_) return read_body();
-    http::async_read_header(stream_, buffer_, *parser_,
+    http::async_read_header(socket_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                 self->on_header(ec, n);
                             });
@@ -83,7 +116,7 @@ void Session::on_header(beast::error_code ec, std::size_t bytes) {
 
 void Session::read_body() {
     http::async_read(
-        stream_, buffer_, *parser_,
+        socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
@@ -146,7 +179,7 @@ void Session::answer(Reply reply) {
         // Started here, so it can run on this connection's thread; answered through a pending
         // reply, so the session waits the same way as for a worker pool.
         auto pending = std::make_shared<PendingReply>();
-        reply.deferred(ReplyCompletion(stream_.get_executor(), [pending](Response response) {
+        reply.deferred(ReplyCompletion(socket_.get_executor(), [pending](Response response) {
             pending->fulfil(Reply(std::move(response)));
         }));
         reply = Reply(std::move(pending));
@@ -170,28 +203,35 @@ void Session::answer(Reply reply) {
 // callback, which holds only a weak reference, cancels it on this session's own thread.
 void Session::park(const std::function<void(std::function<void()>)>& arm,
                    std::function<void(Session&)> resume) {
+    clear_deadline();
     wake_.expires_at(std::chrono::steady_clock::time_point::max());
     wake_.async_wait([self = shared_from_this(), resume = std::move(resume)](beast::error_code) {
         resume(*self);
     });
     // dispatch: a worker on another thread posts the cancel to this one; deferred work that
     // completes on this very thread (an online check) cancels at once, without a scheduler pass.
-    arm([weak = weak_from_this(), executor = stream_.get_executor()] {
+    arm([weak = weak_from_this(), executor = socket_.get_executor()] {
         boost::asio::dispatch(executor, [weak] {
             if (auto self = weak.lock()) self->wake_.cancel();
         });
     });
 }
 
+// The head is written by append_response_head and goes out with the body in one gather write.
 void Session::send(Response&& response) {
     response_ = std::move(response);
     response_.prepare_payload();
     const bool keep_alive = response_.keep_alive();
-    stream_.expires_after(limits_.write_timeout);
-    http::async_write(stream_, response_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t n) {
-                          self->on_write(keep_alive, ec, n);
-                      });
+    head_.clear();
+    append_response_head(response_.base(), head_);
+    const std::array<boost::asio::const_buffer, 2> pieces{boost::asio::buffer(head_),
+                                                          boost::asio::buffer(response_.body())};
+    expires_after(limits_.write_timeout);
+    boost::asio::async_write(
+        socket_, pieces,
+        [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t n) {
+            self->on_write(keep_alive, ec, n);
+        });
 }
 
 void Session::send_stream(Response&& head, std::unique_ptr<ChunkSource> source) {
@@ -201,15 +241,12 @@ void Session::send_stream(Response&& head, std::unique_ptr<ChunkSource> source) 
     // until the connection closes. Either way only one piece is in memory at a time.
     stream_chunked_ = head.version() >= 11;
     stream_keep_alive_ = stream_chunked_ && head.keep_alive();
-    stream_head_ =
-        std::make_unique<http::response<http::empty_body>>(head.result(), head.version());
-    for (const auto& field : head) stream_head_->set(field.name_string(), field.value());
-    stream_head_->keep_alive(stream_keep_alive_);
-    stream_head_->chunked(stream_chunked_);
-    stream_serializer_ =
-        std::make_unique<http::response_serializer<http::empty_body>>(*stream_head_);
-    stream_.expires_after(limits_.write_timeout);
-    http::async_write_header(stream_, *stream_serializer_,
+    head.keep_alive(stream_keep_alive_);
+    head.chunked(stream_chunked_);
+    head_.clear();
+    append_response_head(head.base(), head_);
+    expires_after(limits_.write_timeout);
+    boost::asio::async_write(socket_, boost::asio::buffer(head_),
                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                  self->on_stream_head(ec);
                              });
@@ -225,10 +262,10 @@ void Session::send_next_chunk() {
         return
             [self, last](beast::error_code ec, std::size_t) { self->on_chunk_written(last, ec); };
     };
-    stream_.expires_after(limits_.write_timeout);
+    expires_after(limits_.write_timeout);
     if (source_done_) {
         if (!stream_chunked_) return on_chunk_written(true, {});
-        boost::asio::async_write(stream_, http::make_chunk_last(), written(true));
+        boost::asio::async_write(socket_, http::make_chunk_last(), written(true));
         return;
     }
     chunk_.clear();
@@ -244,10 +281,10 @@ void Session::send_next_chunk() {
                     [](Session& self) { self.send_next_chunk(); });
     }
     if (!stream_chunked_) {
-        boost::asio::async_write(stream_, boost::asio::buffer(chunk_), written(false));
+        boost::asio::async_write(socket_, boost::asio::buffer(chunk_), written(false));
         return;
     }
-    boost::asio::async_write(stream_, http::make_chunk(boost::asio::buffer(chunk_)),
+    boost::asio::async_write(socket_, http::make_chunk(boost::asio::buffer(chunk_)),
                              written(false));
 }
 
@@ -255,8 +292,6 @@ void Session::on_chunk_written(bool last, beast::error_code ec) {
     if (ec) return close();
     if (!last) return send_next_chunk();
     source_.reset();
-    stream_serializer_.reset();
-    stream_head_.reset();
     on_write(stream_keep_alive_, ec, 0);
 }
 
@@ -273,15 +308,15 @@ void Session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
 // and discard for a bounded time and amount, then close.
 void Session::linger() {
     beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
     // One deadline for the whole lingering, so a trickling client cannot extend it.
-    stream_.expires_after(std::chrono::seconds(2));
+    expires_after(std::chrono::seconds(2));
     discard();
 }
 
 void Session::discard() {
     buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(16 * 1024),
+    socket_.async_read_some(buffer_.prepare(16 * 1024),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                 self->on_linger(ec, n);
                             });
@@ -295,8 +330,9 @@ void Session::on_linger(beast::error_code ec, std::size_t bytes) {
 
 void Session::close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
+    timer_.cancel();
 }
 
 }  // namespace piotd::daemon

@@ -3,7 +3,15 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -236,9 +244,68 @@ std::string body_of(const std::string& answer) {
     return end == std::string::npos ? std::string() : answer.substr(end + 4);
 }
 
+// Connects, sends `bytes`, then waits (up to 5 s) for the server to close the connection; returns
+// how long that took from the last byte sent, or 5 s if it never did.
+std::chrono::milliseconds closed_after(unsigned short port, const std::string& bytes) {
+    using namespace std::chrono;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    if (!bytes.empty()) REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) > 0);
+    const auto start = steady_clock::now();
+    const auto limit = start + seconds(5);
+    char sink[4096];
+    for (;;) {
+        const auto left = duration_cast<milliseconds>(limit - steady_clock::now()).count();
+        if (left <= 0) break;
+        pollfd watch{fd, POLLIN, 0};
+        if (::poll(&watch, 1, static_cast<int>(left)) <= 0) break;
+        if (::recv(fd, sink, sizeof sink, 0) <= 0) {
+            ::close(fd);
+            return duration_cast<milliseconds>(steady_clock::now() - start);
+        }
+    }
+    ::close(fd);
+    return seconds(5);
+}
+
 }  // namespace
 
 TEST_SUITE("integration.hostile") {
+    TEST_CASE("deadlines: an idle or trickling client is cut off in time, a busy one never") {
+        using namespace std::chrono;
+        TempDir dir;
+        const auto port = free_port();
+        const auto config = dir.path() / "piotd.conf";
+        std::ofstream(config) << "[server]\nlisten = 127.0.0.1:" << port
+                              << "\nidle_timeout_ms = 400\nread_timeout_ms = 400\n";
+        DaemonProcess daemon(
+            {"--demo", "--config", config.string(), "--data-dir", (dir.path() / "data").string()},
+            port);
+
+        // Silent from the start (idle timeout), and stopped halfway through a request's header
+        // (read timeout): both closed after about 400 ms, never much sooner or later.
+        const auto silent = closed_after(port, "");
+        CHECK(silent >= milliseconds(300));
+        CHECK(silent < milliseconds(2500));
+        const auto stalled = closed_after(port, "GET /api/v1/status HTTP/1.1\r\nHost: x\r\n");
+        CHECK(stalled >= milliseconds(300));
+        CHECK(stalled < milliseconds(2500));
+
+        // A keep-alive client asking every 100 ms for 1.5 s outlives several idle timeouts: each
+        // request moves the deadline, and the connection is never cut between two of them.
+        HttpClient client(port);
+        for (int i = 0; i < 15; ++i) {
+            CHECK(client.get("/api/v1/status").status == 200);
+            std::this_thread::sleep_for(milliseconds(100));
+        }
+        CHECK(daemon.running());
+    }
+
     TEST_CASE("hostile requests get clear errors while honest checks keep succeeding") {
         TempDir dir;
         const auto port = free_port();
