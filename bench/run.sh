@@ -2,7 +2,8 @@
 # Builds Release and prints piotd's benchmark figures (bench/README.md has the targets and the
 # last recorded run). Loopback only; bounded in time (about two minutes).
 #   bash bench/run.sh            all figures
-#   DURATION=5 bash bench/run.sh shorter wrk runs; ROUNDS=N rounds of the HTTP figures (3)
+#   DURATION=5 bash bench/run.sh shorter wrk runs; ROUNDS=N rounds of the HTTP figures (3);
+#   SKIP_REPLICATION=1 without bench/replication.sh at the end
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -165,6 +166,7 @@ echo "piotd vs nginx (miss): p50 $(ratio "$m50" "$n50")x, p99 $(ratio "$m99" "$n
 echo "== memory of the daemon after the runs (kB)"
 grep -E '^(VmRSS|RssAnon|RssFile)' "/proc/$daemon_pid/status"
 
-# Stop this daemon before the replication figures, which start their own.
+# Stop this daemon before the replication figures, which start their own. SKIP_REPLICATION=1
+# leaves them out (a run with SCHED_IDLE spinners beside it would distort the ingest figure).
 stop_daemon
-bash bench/replication.sh
+if [[ "${SKIP_REPLICATION:-0}" != 1 ]]; then bash bench/replication.sh; fi
