@@ -19,6 +19,7 @@
 
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/document_sink.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/notify_socket.hpp"
 #include "tests/support/true_api_fixture.hpp"
@@ -98,16 +99,6 @@ struct DemoUpstream {
                           port};
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };
-
-template <typename Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (predicate()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return predicate();
-}
 
 }  // namespace
 

@@ -18,6 +18,7 @@
 
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/document_sink.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 
 using namespace piotd::test;
@@ -30,15 +31,6 @@ rapidjson::Document json_of(const std::string& body) {
     document.Parse(body.c_str(), body.size());
     REQUIRE_MESSAGE(!document.HasParseError(), "not JSON: " << body.substr(0, 300));
     return document;
-}
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return condition();
 }
 
 // A КИ of GTIN 04603586014674 with a 13-digit serial made of `n`.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/test_pki.hpp"
 
@@ -33,15 +34,6 @@ rapidjson::Document parse(const std::string& body) {
     document.Parse(body.c_str(), body.size());
     REQUIRE_MESSAGE(!document.HasParseError(), "not JSON: " << body.substr(0, 300));
     return document;
-}
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return condition();
 }
 
 std::vector<std::string> lines_of(const std::string& body) {
