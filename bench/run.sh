@@ -61,18 +61,37 @@ miss="0104600000000000215NotListed0000"
 hit="$(sed -n 500000p "$work/cis.txt")"
 hit_url="$(printf '%s' "$hit" | od -An -tx1 -v | tr -d ' \n' | sed 's/\(..\)/%\1/g')"
 
-# wrk at 1 connection (latency) and 32 connections (throughput); prints "p50 p99 rps".
+# CPU time (user + system, clock ticks) the given processes have used so far, all threads.
+cpu_ticks() {
+    local pid total=0 fields
+    for pid in "$@"; do
+        read -r -a fields <"/proc/$pid/stat"
+        # utime and stime are fields 14 and 15; the command name (field 2) has no spaces here.
+        total=$((total + fields[13] + fields[14]))
+    done
+    echo "$total"
+}
+
+# wrk at 1 connection (latency) and 32 connections (throughput), the server being the processes
+# SERVER_PIDS; prints "p50 p99 rps cpu", cpu being the server's CPU time per request at 32
+# connections in µs. On a shared 2-core VM req/s swings with whatever else runs; CPU per request
+# is the steadier measure of what the server itself costs.
 measure() {
-    local url="$1" one many
+    local url="$1" one many ticks0 ticks1 requests
     one="$(wrk -t1 -c1 -d"${duration}s" --latency -H "$auth" "$url")"
+    ticks0="$(cpu_ticks "${SERVER_PIDS[@]}")"
     many="$(wrk -t2 -c32 -d"${duration}s" --latency -H "$auth" "$url")"
+    ticks1="$(cpu_ticks "${SERVER_PIDS[@]}")"
+    requests="$(awk '/requests in/{print $1}' <<<"$many")"
     if grep -qE 'Non-2xx|Socket errors' <<<"$one$many"; then
         echo "errors while measuring $url:" >&2; grep -E 'Non-2xx|Socket errors' <<<"$one$many" >&2
     fi
     to_us() { awk '{v=$1; if (v ~ /ms$/) {sub(/ms/,"",v); v*=1000} else if (v ~ /us$/) {sub(/us/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000000}; printf "%.0f", v}'; }
-    printf '%s %s %s\n' "$(awk '$1=="50%"{print $2}' <<<"$one" | to_us)" \
+    printf '%s %s %s %s\n' "$(awk '$1=="50%"{print $2}' <<<"$one" | to_us)" \
         "$(awk '$1=="99%"{print $2}' <<<"$one" | to_us)" \
-        "$(awk '/Requests\/sec/{printf "%.0f", $2}' <<<"$many")"
+        "$(awk '/Requests\/sec/{printf "%.0f", $2}' <<<"$many")" \
+        "$(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+            'BEGIN{printf "%.1f", t / hz * 1e6 / n}')"
 }
 
 echo "== the machine's loopback floor"
@@ -128,32 +147,35 @@ declare -A runs=()
 for ((round = 1; round <= rounds; round++)); do
     for server in floor nginx miss hit; do
         case "$server" in
-            floor) url="http://127.0.0.1:$((port + 1))/" ;;
-            nginx) url="http://127.0.0.1:$((port + 2))/" ;;
-            miss) url="http://127.0.0.1:$port/api/v1/cis/check?cis=$miss" ;;
-            hit) url="http://127.0.0.1:$port/api/v1/cis/check?cis=$hit_url" ;;
+            floor) url="http://127.0.0.1:$((port + 1))/" SERVER_PIDS=("$floor_pid") ;;
+            nginx) url="http://127.0.0.1:$((port + 2))/" SERVER_PIDS=("$nginx_pid" $(pgrep -P "$nginx_pid")) ;;
+            miss) url="http://127.0.0.1:$port/api/v1/cis/check?cis=$miss" SERVER_PIDS=("$daemon_pid") ;;
+            hit) url="http://127.0.0.1:$port/api/v1/cis/check?cis=$hit_url" SERVER_PIDS=("$daemon_pid") ;;
         esac
         runs[$server]+="$(measure "$url")"$'\n'
     done
     echo "round $round: floor $(echo "${runs[floor]}" | sed -n "${round}p"), nginx $(echo "${runs[nginx]}" | sed -n "${round}p")," \
-        "miss $(echo "${runs[miss]}" | sed -n "${round}p"), hit $(echo "${runs[hit]}" | sed -n "${round}p") (p50 p99 req/s)"
+        "miss $(echo "${runs[miss]}" | sed -n "${round}p"), hit $(echo "${runs[hit]}" | sed -n "${round}p") (p50 p99 req/s cpu)"
 done
 kill "$nginx_pid" "$floor_pid"; wait "$nginx_pid" "$floor_pid" 2>/dev/null || true; nginx_pid=
 median() { sed '/^$/d' | awk -v c="$1" '{print $c}' | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
-medians() { printf '%s %s %s\n' "$(median 1 <<<"$1")" "$(median 2 <<<"$1")" "$(median 3 <<<"$1")"; }
-read -r f50 f99 frps < <(medians "${runs[floor]}")
-read -r n50 n99 nrps < <(medians "${runs[nginx]}")
-read -r m50 m99 mrps < <(medians "${runs[miss]}")
-read -r h50 h99 hrps < <(medians "${runs[hit]}")
+medians() { printf '%s %s %s %s\n' "$(median 1 <<<"$1")" "$(median 2 <<<"$1")" "$(median 3 <<<"$1")" "$(median 4 <<<"$1")"; }
+read -r f50 f99 frps fcpu < <(medians "${runs[floor]}")
+read -r n50 n99 nrps ncpu < <(medians "${runs[nginx]}")
+read -r m50 m99 mrps mcpu < <(medians "${runs[miss]}")
+read -r h50 h99 hrps hcpu < <(medians "${runs[hit]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
-printf '%-34s %8s %8s %9s   %s\n' "server" "p50 us" "p99 us" "req/s" "ratio to floor (p50 p99 req/s)"
-printf '%-34s %8s %8s %9s\n' "Beast floor (bench/http_floor)" "$f50" "$f99" "$frps"
-printf '%-34s %8s %8s %9s   %s %s %s\n' "nginx, static JSON body" "$n50" "$n99" "$nrps" \
-    "$(ratio "$n50" "$f50")" "$(ratio "$n99" "$f99")" "$(ratio "$nrps" "$frps")"
-printf '%-34s %8s %8s %9s   %s %s %s\n' "piotd GET cis/check, miss" "$m50" "$m99" "$mrps" \
-    "$(ratio "$m50" "$f50")" "$(ratio "$m99" "$f99")" "$(ratio "$mrps" "$frps")"
-printf '%-34s %8s %8s %9s   %s %s %s\n' "piotd GET cis/check, hit" "$h50" "$h99" "$hrps" \
-    "$(ratio "$h50" "$f50")" "$(ratio "$h99" "$f99")" "$(ratio "$hrps" "$frps")"
+printf '%-34s %8s %8s %9s %9s   %s\n' "server" "p50 us" "p99 us" "req/s" "cpu us" \
+    "ratio to floor (p50 p99 req/s cpu)"
+printf '%-34s %8s %8s %9s %9s\n' "Beast floor (bench/http_floor)" "$f50" "$f99" "$frps" "$fcpu"
+row() {
+    printf '%-34s %8s %8s %9s %9s   %s %s %s %s\n' "$1" "$2" "$3" "$4" "$5" \
+        "$(ratio "$2" "$f50")" "$(ratio "$3" "$f99")" "$(ratio "$4" "$frps")" "$(ratio "$5" "$fcpu")"
+}
+row "nginx, static JSON body" "$n50" "$n99" "$nrps" "$ncpu"
+row "piotd GET cis/check, miss" "$m50" "$m99" "$mrps" "$mcpu"
+row "piotd GET cis/check, hit" "$h50" "$h99" "$hrps" "$hcpu"
+echo "(cpu: the server's own CPU time per request at 32 connections, user + system)"
 
 # The issue's targets, on the miss (the common case at the till).
 verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN{ok = (op == "<=") ? v <= t : v >= t; print (ok ? "met" : "MISSED")}'; }
@@ -161,7 +183,8 @@ echo "targets (miss): p50 $(ratio "$m50" "$f50")x floor (<= 1.15: $(verdict "$(r
     "p99 $(ratio "$m99" "$f99")x (<= 1.3: $(verdict "$(ratio "$m99" "$f99")" "<=" 1.3))," \
     "req/s $(ratio "$mrps" "$frps")x (>= 0.85: $(verdict "$(ratio "$mrps" "$frps")" ">=" 0.85))"
 echo "piotd vs nginx (miss): p50 $(ratio "$m50" "$n50")x, p99 $(ratio "$m99" "$n99")x," \
-    "req/s $(ratio "$mrps" "$nrps")x (at least as fast: p50/p99 <= 1, req/s >= 1)"
+    "req/s $(ratio "$mrps" "$nrps")x (at least as fast: p50/p99 <= 1, req/s >= 1)," \
+    "CPU per request $(ratio "$mcpu" "$ncpu")x"
 
 echo "== memory of the daemon after the runs (kB)"
 grep -E '^(VmRSS|RssAnon|RssFile)' "/proc/$daemon_pid/status"
