@@ -34,6 +34,8 @@ while read -r name len _library; do
 done <"$here/targets.txt"
 if [ -n "${FUZZ_TARGETS:-}" ]; then read -r -a targets <<<"$FUZZ_TARGETS"; fi
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
+# FUZZ_BUILD_ONLY=1: stop here (tests/run.sh builds the targets while CTest runs).
+if [ "${FUZZ_BUILD_ONLY:-0}" = 1 ]; then exit 0; fi
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/piotd-fuzz.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
