@@ -1,5 +1,6 @@
 #include "daemon/replication/replicator.hpp"
 
+#include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -106,6 +107,8 @@ void Replicator::run() {
     // The thread still gets every cycle a till leaves idle, and ~0.3 % of a busy CPU.
     const sched_param idle{};
     sched_setscheduler(0, SCHED_IDLE, &idle);
+    // Named, so top -H and the integration test can tell it from the I/O threads.
+    pthread_setname_np(pthread_self(), "piotd-replicate");
     const std::chrono::milliseconds period = options_.period;
     RetryBackoff backoff(
         std::chrono::milliseconds{1000},

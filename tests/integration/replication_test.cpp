@@ -2,9 +2,11 @@
 // against another piotd, with kill -9 at random points.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -122,6 +124,26 @@ struct Till {
     }
 };
 
+// The scheduling policy (field 41 of /proc/PID/task/TID/stat) of the process's thread named
+// `name`, or -1 if it has none.
+int thread_policy(pid_t pid, const std::string& name) {
+    namespace fs = std::filesystem;
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+        std::string comm;
+        std::getline(std::ifstream(task.path() / "comm"), comm);
+        if (comm != name) continue;
+        std::string stat;
+        std::getline(std::ifstream(task.path() / "stat"), stat);
+        // Fields after the command name, which ends at the last ')', start with field 3.
+        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+        std::string field;
+        for (int number = 3; fields >> field; ++number) {
+            if (number == 41) return std::stoi(field);
+        }
+    }
+    return -1;
+}
+
 bool same_lists(Till& till, FakeUpstream& fake) {
     auto client = till.client();
     for (const std::string& list : kLists) {
@@ -151,6 +173,8 @@ TEST_SUITE("integration.replication") {
         CHECK(same_lists(till, fake));
         const std::string listed = fake.items("blocked_cis").at(1234);
         CHECK(till.blocked(listed));
+        // Loads run at SCHED_IDLE, so a check never waits behind an ingest (docs/replication.md).
+        CHECK(thread_policy(till.process->pid(), "piotd-replicate") == SCHED_IDLE);
     }
 
     TEST_CASE("adds and removes upstream reach checks within a poll period") {

@@ -60,6 +60,7 @@ public:
     void kill_hard();
     std::string log() const;
     bool running() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
 
 private:
     pid_t pid_ = -1;
