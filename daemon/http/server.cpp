@@ -17,11 +17,12 @@ namespace piotd::daemon {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+// Accepts sockets bound to its io_context's own executor type (Session::Socket).
+using Acceptor = asio::basic_socket_acceptor<tcp, asio::io_context::executor_type>;
 
 struct HttpServer::Worker {
     asio::io_context io{1};  // one thread per context: Asio may skip its internal locking
-    // Accepts sockets bound to this context's own executor type (Session::Socket).
-    asio::basic_socket_acceptor<tcp, asio::io_context::executor_type> acceptor{io};
+    Acceptor acceptor{io};
     asio::steady_timer retry{io};
     // Always pending and due within a second, so it stays the earliest timer of the context:
     // Asio reprograms its timerfd (a syscall) only when a new timer becomes the earliest, so the
@@ -34,8 +35,7 @@ namespace {
 
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
-void open_acceptor(asio::basic_socket_acceptor<tcp, asio::io_context::executor_type>& acceptor,
-                   const tcp::endpoint& endpoint) {
+void open_acceptor(Acceptor& acceptor, const tcp::endpoint& endpoint) {
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.set_option(reuse_port(true));
