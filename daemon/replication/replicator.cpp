@@ -1,13 +1,14 @@
 #include "daemon/replication/replicator.hpp"
 
 #include <pthread.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <optional>
 
 #include "daemon/log.hpp"
+#include "daemon/replication/background_priority.hpp"
+#include "daemon/replication/starvation_watch.hpp"
 #include "daemon/retry_backoff.hpp"
 #include "protocol/replication_feed.hpp"
 #include "storage/list_item.hpp"
@@ -104,11 +105,14 @@ void Replicator::run() {
     // scheduler counts a CPU running only it as idle when placing the I/O thread. SCHED_BATCH at
     // nice 19 was not enough: EEVDF lets the running task finish its slice (~3 ms) before a
     // waking one gets the CPU, which showed as 4 ms stalls in check latency during an ingest.
-    // The thread still gets every cycle a till leaves idle, and ~0.3 % of a busy CPU.
-    const sched_param idle{};
-    sched_setscheduler(0, SCHED_IDLE, &idle);
+    // The thread still gets every cycle a till leaves idle, and ~0.3 % of a busy CPU; when that
+    // starves a load (every CPU kept busy by other work), the watch lifts it to SCHED_BATCH at
+    // nice 19 until the load is done.
+    const pid_t tid = gettid();
+    lower_to_background_priority(tid);
     // Named, so top -H and the integration test can tell it from the I/O threads.
     pthread_setname_np(pthread_self(), "piotd-replicate");
+    const StarvationWatch watch(tid, "the replication thread");
     const std::chrono::milliseconds period = options_.period;
     RetryBackoff backoff(
         std::chrono::milliseconds{1000},

@@ -27,7 +27,7 @@ struct ReplicatorOptions {
     std::chrono::seconds period{60};
     std::chrono::milliseconds timeout{30'000};  // one network operation
     std::size_t snapshot_batch_items = 50'000;
-    std::string ca_file;  // https://: an extra CA besides the system's (--ca-file)
+    std::string ca_file;               // https://: an extra CA besides the system's (--ca-file)
     UpstreamHealth* health = nullptr;  // status page and metrics; optional
 };
 

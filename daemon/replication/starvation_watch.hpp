@@ -1,0 +1,43 @@
+// Keeps a SCHED_IDLE thread from starving for good (docs/replication.md): a small thread that
+// reads the watched thread's schedstat every interval, lifts it to SCHED_BATCH (at the nice 19 it
+// already has) when StarvationRule says it is starved, and lowers it back to SCHED_IDLE once it
+// stops asking for the CPU. Lifting needs RLIMIT_NICE for nice 19 (systemd: LimitNICE=+19) or
+// CAP_SYS_NICE; without either the watch says so once and stops.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "daemon/replication/starvation_rule.hpp"
+
+namespace piotd::daemon {
+
+class StarvationWatch {
+public:
+    // `tid`: a thread of this process, already at SCHED_IDLE and nice 19.
+    StarvationWatch(pid_t tid, std::string what,
+                    std::chrono::milliseconds interval = std::chrono::milliseconds{1000});
+    ~StarvationWatch();
+    StarvationWatch(const StarvationWatch&) = delete;
+    StarvationWatch& operator=(const StarvationWatch&) = delete;
+
+private:
+    void run();
+    bool set_policy(int policy);
+
+    pid_t tid_;
+    std::string what_;  // for the log: "the replication thread"
+    std::chrono::milliseconds interval_;
+    StarvationRule rule_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace piotd::daemon
