@@ -273,6 +273,61 @@ std::chrono::milliseconds closed_after(unsigned short port, const std::string& b
     return seconds(5);
 }
 
+// The answers in `bytes`, cut at each status line.
+std::vector<std::string> split_answers(const std::string& bytes) {
+    std::vector<std::string> answers;
+    for (auto at = bytes.find("HTTP/1.1 "); at != std::string::npos;) {
+        const auto next = bytes.find("HTTP/1.1 ", at + 1);
+        answers.push_back(bytes.substr(at, next == std::string::npos ? next : next - at));
+        at = next;
+    }
+    return answers;
+}
+
+// Connects, sends `pieces` with `gap` between them, and reads until `answers` HTTP answers have
+// arrived (counted by their status lines) or 5 s pass; returns every byte received.
+std::string exchange(unsigned short port, const std::vector<std::string>& pieces,
+                     std::chrono::milliseconds gap, int answers) {
+    using namespace std::chrono;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    for (const std::string& piece : pieces) {
+        REQUIRE(::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL) ==
+                static_cast<ssize_t>(piece.size()));
+        std::this_thread::sleep_for(gap);
+    }
+    std::string received;
+    const auto limit = steady_clock::now() + seconds(5);
+    char sink[4096];
+    // Complete when the last expected answer has its whole body (the demo answers are short
+    // and never chunked: their Content-Length says how much).
+    const auto complete = [&] {
+        const std::vector<std::string> got = split_answers(received);
+        if (static_cast<int>(got.size()) < answers) return false;
+        const std::string& last = got.back();
+        const auto length_at = last.find("Content-Length: ");
+        const auto body_at = last.find("\r\n\r\n");
+        if (length_at == std::string::npos || body_at == std::string::npos) return false;
+        return last.size() - body_at - 4 >= std::stoul(last.substr(length_at + 16));
+    };
+    while (!complete()) {
+        const auto left = duration_cast<milliseconds>(limit - steady_clock::now()).count();
+        if (left <= 0) break;
+        pollfd watch{fd, POLLIN, 0};
+        if (::poll(&watch, 1, static_cast<int>(left)) <= 0) break;
+        const ssize_t n = ::recv(fd, sink, sizeof sink, 0);
+        if (n <= 0) break;
+        received.append(sink, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return received;
+}
+
 }  // namespace
 
 TEST_SUITE("integration.hostile") {
@@ -303,6 +358,55 @@ TEST_SUITE("integration.hostile") {
             CHECK(client.get("/api/v1/status").status == 200);
             std::this_thread::sleep_for(milliseconds(100));
         }
+        CHECK(daemon.running());
+    }
+
+    TEST_CASE("pipelined, split and trickled requests are each answered, in order") {
+        using namespace std::chrono_literals;
+        TempDir dir;
+        const auto port = free_port();
+        DaemonProcess daemon({"--demo", "--data-dir", (dir.path() / "data").string(), "--listen",
+                              "127.0.0.1:" + std::to_string(port)},
+                             port);
+        const std::string auth = "Authorization: Basic YWRtaW46YWRtaW4=\r\n";
+        const auto check = [&](const std::string& cis) {
+            return "GET /api/v1/cis/check?cis=" + cis + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+        };
+        const std::string post = "POST /api/v1/cis/outCheck HTTP/1.1\r\nHost: x\r\n" + auth +
+                                 "Content-Type: application/json\r\nContent-Length: " +
+                                 std::to_string(17 + kAllowed.size()) + "\r\n\r\n" +
+                                 R"({"cis_list":[")" + kAllowed + R"("]})";
+        const std::string status = "GET /api/v1/status HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+
+        // Three requests in one segment: three answers, in the order asked.
+        std::string got = exchange(port, {check(kAllowed) + post + status}, 0ms, 3);
+        std::vector<std::string> answers = split_answers(got);
+        REQUIRE(answers.size() == 3);
+        for (const std::string& answer : answers) CHECK(status_of(answer) == 200);
+        CHECK(answers[0].find("\"isBlocked\":false") != std::string::npos);
+        CHECK(answers[1].find("\"isBlocked\":false") != std::string::npos);
+        CHECK(answers[2].find("\"status\":\"ready\"") != std::string::npos);
+
+        // One request cut in the header and again in the body, the pieces 100 ms apart; then the
+        // next request sent while the first answer is on its way.
+        got = exchange(port,
+                       {post.substr(0, 20), post.substr(20, post.size() - 25),
+                        post.substr(post.size() - 5) + status},
+                       100ms, 2);
+        answers = split_answers(got);
+        REQUIRE(answers.size() == 2);
+        CHECK(status_of(answers[0]) == 200);
+        CHECK(answers[0].find("\"isBlocked\":false") != std::string::npos);
+        CHECK(status_of(answers[1]) == 200);
+        CHECK(answers[1].find("\"status\":\"ready\"") != std::string::npos);
+
+        // A request trickled a byte at a time.
+        std::vector<std::string> bytes;
+        for (const char c : status) bytes.emplace_back(1, c);
+        answers = split_answers(exchange(port, bytes, 1ms, 1));
+        REQUIRE(answers.size() == 1);
+        CHECK(status_of(answers[0]) == 200);
+        CHECK(answers[0].find("\"status\":\"ready\"") != std::string::npos);
         CHECK(daemon.running());
     }
 
