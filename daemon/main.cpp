@@ -150,7 +150,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     std::unique_ptr<KktService> kkt;
     if (!config.kkt_device.empty()) {
         kkt = std::make_unique<KktService>(config, module, clock,
-                                           std::make_unique<RelaySaleRecorder>(relay.intake()));
+                                           std::make_unique<RelaySaleRecorder>(relay.intake(), module.env()));
         kkt->set_checker(std::make_unique<ChainMarkedItemChecker>(permissive.checker()));
         add_kkt_routes(router, *kkt);
     }

@@ -1,8 +1,11 @@
 #include "daemon/kkt/kkt_service.hpp"
 
 #include <charconv>
+#include <exception>
 #include <stdexcept>
 
+#include "daemon/kkt/held_sale.hpp"
+#include "daemon/log.hpp"
 #include "drivers/kkt/tcp_transport.hpp"
 #include "drivers/kkt/termios_transport.hpp"
 
@@ -46,6 +49,20 @@ KktService::KktService(const Config& config, LocalModule& module, const Clock& c
     options.password = config.kkt_password;
     worker_ = std::make_unique<KktWorker>(make_kkt_transport(config.kkt_device, config.kkt_baud),
                                           options, clock);
+}
+
+void KktService::start() {
+    worker_->start();
+    // A sale held while a receipt was closing when piotd stopped (held_sale.hpp) is settled as
+    // soon as the register answers, not at the next sale: the codes read "sold" at once.
+    worker_->post([recorder = recorder_.get()](drivers::KktSession* session) {
+        if (session == nullptr) return;
+        try {
+            settle_held_sale(*session, *recorder, session->fn_status().fn_number);
+        } catch (const std::exception& e) {
+            log_warning("kkt", std::string("a held sale waits for the next sale: ") + e.what());
+        }
+    });
 }
 
 DeviceStatus KktService::device_status() const {

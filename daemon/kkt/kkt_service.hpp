@@ -26,7 +26,8 @@ public:
     // `recorder` records every closed sale (relay_sale_recorder.hpp in the daemon).
     KktService(const Config& config, LocalModule& module, const Clock& clock,
                std::unique_ptr<SaleRecorder> recorder);
-    void start() { worker_->start(); }
+    // Starts the worker, whose first job settles a sale held when piotd last stopped.
+    void start();
     void stop() { worker_->stop(); }
 
     KktWorker& worker() { return *worker_; }

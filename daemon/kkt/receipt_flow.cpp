@@ -1,5 +1,8 @@
 #include "daemon/kkt/receipt_flow.hpp"
 
+#include <exception>
+
+#include "daemon/kkt/held_sale.hpp"
 #include "daemon/log.hpp"
 #include "protocol/shtrih_command.hpp"
 #include "protocol/shtrih_error.hpp"
@@ -56,6 +59,28 @@ void cancel_after_failure(drivers::KktSession& session, ReceiptFailure& f, bool 
         f.action_en +=
             " The receipt may still be open on the register: cancel it there, or retry "
             "the sale (piotd cancels an open receipt before a new one).";
+    }
+}
+
+// Holds the sale before the close. A failure (the disk is full, say) stops the sale before
+// anything is printed: a receipt printed without its sale noted durably is what holding avoids.
+std::optional<ReceiptFailure> hold_sale(SaleRecorder& recorder, const Sale& sale,
+                                        std::uint32_t last_document) {
+    try {
+        recorder.hold(sale, last_document);
+        return std::nullopt;
+    } catch (const std::exception& e) {
+        log_error("kkt", std::string("the sale could not be held before closing: ") + e.what());
+        ReceiptFailure f;
+        f.status = http::status::service_unavailable;
+        f.error = ApiError::storage_unavailable;
+        f.stage = "hold";
+        f.reason = "storage";
+        f.message_ru = "piotd не смог сохранить продажу перед закрытием чека";
+        f.message_en = std::string("piotd could not store the sale before closing: ") + e.what();
+        f.action_ru = "Чек не напечатан. Сообщите администратору (диск piotd).";
+        f.action_en = "Nothing was printed. Tell the administrator (piotd's disk).";
+        return f;
     }
 }
 
@@ -153,11 +178,29 @@ ReceiptOutcome run_receipt(drivers::KktSession& session, MarkedItemChecker& chec
         }
     }
 
+    Sale sale;
+    sale.fn_number = fn_number;
+    sale.time_ms = now_ms;
+    for (std::size_t i = 0; i < request.items.size(); ++i) {
+        if (!request.items[i].code) continue;
+        sale.items.push_back(SoldItem{verdicts[i].ki, verdicts[i].code,
+                                      request.items[i].price_kopecks, verdicts[i].tag1265});
+    }
+
     ReceiptSuccess success;
     std::string stage = "open";
     std::optional<std::size_t> item;
     try {
-        // 2. A receipt left open (a crash, a cashier's half-finished sale) is cancelled first.
+        // 2. A sale held from a receipt that was closing when piotd stopped or the link failed
+        //    is settled (held_sale.hpp); a receipt left open (a crash, a cashier's half-finished
+        //    sale) is cancelled.
+        try {
+            settle_held_sale(session, recorder, fn_number);
+        } catch (const KktError&) {
+            throw;
+        } catch (const std::exception& e) {
+            log_error("kkt", std::string("a held sale could not be settled: ") + e.what());
+        }
         if (session.status().document_open()) {
             log_warning("kkt", "a receipt was left open on the register: cancelling it");
             session.cancel_receipt();
@@ -208,8 +251,18 @@ ReceiptOutcome run_receipt(drivers::KktSession& session, MarkedItemChecker& chec
             }
             session.add_position(position);
         }
-        stage = "close";
+        // The sale is held durably before the close, with the FN's last document number: if
+        // piotd dies or the link fails while the receipt prints, step 2 of a later sale (or the
+        // next start) finds it and knows from the FN whether it was printed.
+        stage = "hold";
         item.reset();
+        const std::uint32_t last_document = session.fn_status().last_document;
+        if (auto failure = hold_sale(recorder, sale, last_document)) {
+            cancel_after_failure(session, *failure, true);
+            outcome.failure = std::move(*failure);
+            return outcome;
+        }
+        stage = "close";
         success.close = session.close_receipt({request.cash_kopecks, request.electronic_kopecks});
     } catch (const KktError& e) {
         ReceiptFailure f = from_register(e, stage, item);
@@ -229,17 +282,10 @@ ReceiptOutcome run_receipt(drivers::KktSession& session, MarkedItemChecker& chec
         return outcome;
     }
 
-    // 5. Record the sale; the receipt is fiscal already, so a failure here is reported beside it.
-    Sale sale;
-    sale.fn_number = fn_number;
+    // 5. Record the sale (which releases the held one); the receipt is fiscal already, so a
+    //    failure here is reported beside it, and the held sale is recorded at the next sale.
     sale.document_number = success.close.document_number;
     sale.fiscal_sign = success.close.fiscal_sign;
-    sale.time_ms = now_ms;
-    for (std::size_t i = 0; i < request.items.size(); ++i) {
-        if (!request.items[i].code) continue;
-        sale.items.push_back(SoldItem{verdicts[i].ki, verdicts[i].code,
-                                      request.items[i].price_kopecks, verdicts[i].tag1265});
-    }
     try {
         recorder.record(sale);
     } catch (const std::exception& e) {

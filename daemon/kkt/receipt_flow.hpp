@@ -1,9 +1,11 @@
 // One sale through the register (docs/drivers.md "Fiscal register"):
 //   1. every marked code is checked by piotd (MarkedItemChecker) before anything is printed;
-//   2. a receipt the register still has open from before is cancelled;
+//   2. a sale held from an earlier close is settled (held_sale.hpp), and a receipt the register
+//      still has open from before is cancelled;
 //   3. open the receipt; FF61 + FF69 for every code (the register's own check);
-//   4. FF46 + FF4D (tag 1260) + FF67 per position; FF45 closes it;
-//   5. the sale is recorded (SaleRecorder).
+//   4. FF46 + FF4D (tag 1260) + FF67 per position; FF01 for the last document number, the sale
+//      held durably, then FF45 closes it;
+//   5. the sale is recorded (SaleRecorder), which releases the held one.
 // Any refusal or fault after the receipt was opened cancels it, so no receipt is ever left
 // half-printed without the caller being told; the outcome says what happened and what the
 // cashier must do, in Russian and English.
@@ -26,7 +28,7 @@ namespace piotd::daemon {
 struct ReceiptFailure {
     http::status status = http::status::internal_server_error;
     ApiError error = ApiError::internal;
-    std::string stage;                // check_code, open, register_check, position, close
+    std::string stage;                // check_code, open, register_check, position, hold, close
     std::optional<std::size_t> item;  // index into items, when one item caused it
     std::string reason;  // blocked, sold, invalid_code, not_ready, register_refused, no_link, …
     std::string message_ru;

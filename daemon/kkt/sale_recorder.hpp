@@ -2,9 +2,12 @@
 // Implemented by the relay (relay_sale_recorder.hpp): the sold set and the withdrawal document
 // in one transaction. Called on the register's worker thread after the receipt
 // is closed: a failure here does not undo the fiscal receipt, it is reported beside it.
+// Before the close the sale is held durably (hold), so that a crash or a lost link while the
+// receipt prints is settled later from the register's last document number (held_sale.hpp).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,11 +28,24 @@ struct Sale {
     std::vector<SoldItem> items;  // the marked items only
 };
 
+// A sale held while the register closed it: the FN's last document number before the close.
+struct HeldSale {
+    Sale sale;  // document_number and fiscal_sign not known yet
+    std::uint32_t last_document_before = 0;
+};
+
 class SaleRecorder {
 public:
     virtual ~SaleRecorder() = default;
-    // Throws on failure (storage::StorageError, std::exception).
+    // Records a closed sale and releases the sale held for its FN. Recording the same receipt
+    // (FN and document number) again changes nothing. Throws on failure (storage::StorageError,
+    // std::exception).
     virtual void record(const Sale& sale) = 0;
+    // Keeps `sale` durably (committed before it returns) until record() or release().
+    virtual void hold(const Sale& sale, std::uint32_t last_document_before) = 0;
+    // The sale held for this FN, if any (one that cannot be read back is released and logged).
+    virtual std::optional<HeldSale> held(const std::string& fn_number) = 0;
+    virtual void release(const std::string& fn_number) = 0;
 };
 
 }  // namespace piotd::daemon

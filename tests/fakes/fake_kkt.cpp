@@ -7,8 +7,8 @@
 // (the register's TCP mode). The control port takes one command per line and answers one line:
 //   log                     the JSON log: receipts, positions with tag 1260 and code, counts
 //   fault NAME N            nak_commands, drop_acks, corrupt_answers, garbage_answers,
-//                           hold_answers, silence, silence_after, busy, fail_close (next
-//                           N), fn_full,
+//                           hold_answers, hold_close, silence, silence_after, busy,
+//                           fail_close (next N), fn_full,
 //                           refuse_all (0/1)
 //   refuse CODE             FF61 refuses codes containing CODE
 //   clear                   all faults off
@@ -137,6 +137,8 @@ std::string control_command(const std::string& line) {
             f.garbage_answers = value;
         else if (n == "hold_answers")
             f.hold_answers = value;
+        else if (n == "hold_close")
+            f.hold_close = value;
         else if (n == "silence")
             f.silence = value;
         else if (n == "silence_after")

@@ -38,6 +38,11 @@ std::string tag1265_of(std::span<const std::uint8_t> tlv) {
     return {};
 }
 
+bool is_close(std::span<const std::uint8_t> payload) {
+    const auto request = shtrih::parse_request(payload);
+    return request && request->command == shtrih::Command::close_receipt;
+}
+
 }  // namespace
 
 FakeKktRegister::FakeKktRegister(std::string fn_number) : fn_number_(std::move(fn_number)) {}
@@ -64,6 +69,11 @@ std::vector<std::uint8_t> FakeKktRegister::on_bytes(std::span<const std::uint8_t
     for (const std::uint8_t byte : bytes) {
         auto event = decoder_.push(byte);
         if (!event) continue;
+        // N commands executed: silent from here on, to ENQs as well as to frames.
+        if (faults_.silence_after == 0) {
+            faults_.silence_after = -1;
+            faults_.silence = 1'000'000;
+        }
         if (event->kind == shtrih::FrameEventKind::control) {
             if (event->control == shtrih::kAck) {
                 has_pending_ = false;  // the host got the answer
@@ -82,10 +92,6 @@ std::vector<std::uint8_t> FakeKktRegister::on_bytes(std::span<const std::uint8_t
                 out.push_back(shtrih::kNak);
             }
             continue;
-        }
-        if (faults_.silence_after == 0) {
-            faults_.silence_after = -1;
-            faults_.silence = 1'000'000;
         }
         if (faults_.silence > 0) {
             --faults_.silence;
@@ -110,6 +116,10 @@ std::vector<std::uint8_t> FakeKktRegister::on_bytes(std::span<const std::uint8_t
         has_pending_ = true;
         if (faults_.hold_answers > 0) {
             --faults_.hold_answers;
+            continue;
+        }
+        if (faults_.hold_close > 0 && is_close(event->payload)) {
+            --faults_.hold_close;
             continue;
         }
         send_answer(out);

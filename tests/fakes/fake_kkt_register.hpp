@@ -20,6 +20,7 @@ struct KktFaults {
     int corrupt_answers = 0;  // send the next N answer frames with a wrong LRC
     int garbage_answers = 0;  // put noise bytes before the next N answers
     int hold_answers = 0;     // ACK, execute, but send the answer only when the host ENQs
+    int hold_close = 0;       // the same for the next N FF45 only (kill -9 while it prints)
     int silence = 0;          // ignore the next N things the host sends (no ACK/NAK/answer)
     int silence_after = -1;   // execute N more commands, then go silent (link lost mid-receipt)
     int busy = 0;             // answer the next N commands with 50h "printing"

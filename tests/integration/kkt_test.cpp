@@ -16,6 +16,7 @@
 
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/document_sink.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/true_api_fixture.hpp"
 
@@ -86,16 +87,24 @@ struct Piotd {
     std::unique_ptr<DaemonProcess> process;
     std::unique_ptr<HttpClient> client;
 
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+
     explicit Piotd(const std::string& device, const std::vector<std::string>& extra = {},
-                   const std::map<std::string, std::string>& env = {}) {
-        std::vector<std::string> args{"--demo",
-                                      "--data-dir",
-                                      dir.path().string(),
-                                      "--listen",
-                                      "127.0.0.1:" + std::to_string(port),
-                                      "--kkt",
-                                      device};
+                   std::map<std::string, std::string> environment = {})
+        : env(std::move(environment)) {
+        args = {"--demo",
+                "--data-dir",
+                dir.path().string(),
+                "--listen",
+                "127.0.0.1:" + std::to_string(port),
+                "--kkt",
+                device};
         args.insert(args.end(), extra.begin(), extra.end());
+        start();
+    }
+    // Starts (again) on the same data dir.
+    void start() {
         process = std::make_unique<DaemonProcess>(args, port, env);
         client = std::make_unique<HttpClient>(port);
     }
@@ -405,6 +414,45 @@ TEST_SUITE("integration.kkt") {
         CHECK(str(log["receipts"][0]["state"]) == "cancelled");
         CHECK(str(log["receipts"][1]["state"]) == "closed");
         CHECK(parse(piotd.client->get("/api/v1/kkt/status").body)["connected"].GetBool());
+    }
+
+    TEST_CASE("kill -9 while the receipt prints: the sale is recorded when piotd comes back") {
+        FakeKkt kkt;
+        Piotd piotd(kkt.pty_link);
+        REQUIRE(piotd.client->get("/api/v1/kkt/status").status == 200);
+        const auto codes = codes_for("KilledClose");
+        // FF45 prints the receipt; its answer waits for the host's ENQ, 10 s away.
+        kkt.fault("hold_close", 1);
+        std::thread sale([port = piotd.port, &codes] {
+            try {
+                HttpClient(port).post("/api/v1/kkt/receipt", receipt_body(codes));
+            } catch (const std::exception&) {
+                // The daemon is killed under it.
+            }
+        });
+        const bool printed = eventually(
+            [&] {
+                const auto log = kkt.log();
+                return log["receipts"].Size() == 1 && str(last_receipt(log)["state"]) == "closed";
+            },
+            10s);
+        piotd.process->kill_hard();
+        sale.join();
+        REQUIRE(printed);
+        const auto log = kkt.log();
+        const unsigned document = last_receipt(log)["documentNumber"].GetUint();
+
+        piotd.start();
+        const std::string id = "kkt-9999078900012345-" + std::to_string(document);
+        CHECK(eventually([&] { return piotd.client->get("/api/v1/outbox/" + id).status == 200; },
+                         10s));
+        for (const auto& code : codes) CHECK(sold(*piotd.client, ki_of(code)));
+        CHECK(piotd.process->log().find("was printed but not recorded") != std::string::npos);
+        // Nothing is held any more: the next sale prints and records normally.
+        const HttpReply next =
+            piotd.client->post("/api/v1/kkt/receipt", receipt_body(codes_for("AfterKill")));
+        REQUIRE_MESSAGE(next.status == 200, next.body);
+        CHECK(kkt.log()["receipts"].Size() == 2);
     }
 
     TEST_CASE("bad receipt requests are refused before the register is touched") {

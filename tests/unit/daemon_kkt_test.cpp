@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -11,8 +12,10 @@
 
 #include "daemon/command_line.hpp"
 #include "daemon/config.hpp"
+#include "daemon/kkt/held_sale.hpp"
 #include "daemon/kkt/kkt_service.hpp"
 #include "daemon/kkt/receipt_flow.hpp"
+#include "daemon/kkt/sale_json.hpp"
 #include "protocol/kkt_receipt_request.hpp"
 #include "protocol/tag1260.hpp"
 #include "tests/unit/kkt_memory_transport.hpp"
@@ -59,11 +62,26 @@ struct StubChecker : MarkedItemChecker {
 
 struct StubRecorder : SaleRecorder {
     std::vector<Sale> sales;
+    std::vector<HeldSale> holds;           // every hold() call
+    std::map<std::string, HeldSale> kept;  // what is held now, by FN
     bool fail = false;
+    bool fail_hold = false;
     void record(const Sale& sale) override {
         if (fail) throw std::runtime_error("disk on fire");
         sales.push_back(sale);
+        kept.erase(sale.fn_number);
     }
+    void hold(const Sale& sale, std::uint32_t last_document_before) override {
+        if (fail_hold) throw std::runtime_error("no space left on device");
+        holds.push_back({sale, last_document_before});
+        kept[sale.fn_number] = holds.back();
+    }
+    std::optional<HeldSale> held(const std::string& fn_number) override {
+        const auto it = kept.find(fn_number);
+        if (it == kept.end()) return std::nullopt;
+        return it->second;
+    }
+    void release(const std::string& fn_number) override { kept.erase(fn_number); }
 };
 
 struct Flow {
@@ -238,7 +256,7 @@ TEST_SUITE("daemon.kkt") {
         CHECK(f.reg.commands() == 0);
     }
 
-    TEST_CASE("sale flow: the sale is fiscal even when recording it fails") {
+    TEST_CASE("sale flow: the sale is fiscal even when recording it fails, and recorded later") {
         Flow f;
         f.recorder.fail = true;
         const auto outcome = f.sell(kTwoMarkedAndBread);
@@ -246,6 +264,126 @@ TEST_SUITE("daemon.kkt") {
         CHECK_FALSE(outcome.success->sale_recorded);
         CHECK(outcome.success->record_error == "disk on fire");
         CHECK(f.reg.receipts().at(0).state == "closed");
+        // Still held: the next sale finds the FN one document further and records it first.
+        REQUIRE(f.recorder.kept.count("9999078900012345") == 1);
+        f.recorder.fail = false;
+        const auto next = f.sell(kTwoMarkedAndBread);
+        REQUIRE(next.success);
+        REQUIRE(f.recorder.sales.size() == 2);
+        CHECK(f.recorder.sales[0].document_number == outcome.success->close.document_number);
+        CHECK(f.recorder.sales[0].items.size() == 2);
+        CHECK(f.recorder.sales[1].document_number == next.success->close.document_number);
+        CHECK(f.recorder.kept.empty());
+    }
+
+    TEST_CASE("sale flow: the sale is held before FF45 with the FN's last document number") {
+        Flow f;
+        const auto outcome = f.sell(kTwoMarkedAndBread);
+        REQUIRE(outcome.success);
+        REQUIRE(f.recorder.holds.size() == 1);
+        CHECK(f.recorder.holds[0].last_document_before + 1 ==
+              outcome.success->close.document_number);
+        CHECK(f.recorder.holds[0].sale.items.size() == 2);
+        CHECK(f.recorder.kept.empty());  // released by the record
+    }
+
+    TEST_CASE("sale flow: a sale that cannot be held is never printed") {
+        Flow f;
+        f.recorder.fail_hold = true;
+        const auto outcome = f.sell(kTwoMarkedAndBread);
+        REQUIRE_FALSE(outcome.success);
+        CHECK(outcome.failure.error == ApiError::storage_unavailable);
+        CHECK(outcome.failure.stage == "hold");
+        CHECK(outcome.failure.receipt_cancelled);
+        CHECK(f.reg.receipts().at(0).state == "cancelled");
+        CHECK(f.recorder.sales.empty());
+    }
+
+    TEST_CASE("sale flow: the link dies while the receipt prints: recorded at the next sale") {
+        // How many commands a whole sale takes, FF45 being the last.
+        std::size_t commands = 0;
+        {
+            Flow probe;
+            REQUIRE(probe.sell(kTwoMarkedAndBread).success);
+            commands = probe.reg.commands();
+        }
+        Flow f;
+        f.reg.faults().hold_close = 1;  // FF45 prints, its answer is held ...
+        f.reg.faults().silence_after = static_cast<int>(commands);  // ... and never sent
+        const auto outcome = f.sell(kTwoMarkedAndBread);
+        REQUIRE_FALSE(outcome.success);
+        CHECK(outcome.failure.stage == "close");
+        CHECK(f.reg.receipts().at(0).state == "closed");
+        CHECK(f.recorder.sales.empty());
+        f.reg.faults() = {};
+        f.reg.reset_link();
+        const auto next = f.sell(kTwoMarkedAndBread);
+        REQUIRE(next.success);
+        REQUIRE(f.recorder.sales.size() == 2);
+        CHECK(f.recorder.sales[0].document_number + 1 == next.success->close.document_number);
+        CHECK(f.recorder.sales[0].items.size() == 2);
+    }
+
+    TEST_CASE("sale flow: a held sale whose receipt was not printed is released, not recorded") {
+        Flow f;
+        Sale sale;
+        sale.fn_number = "9999078900012345";
+        sale.items.push_back(
+            SoldItem{"0104603586014674215Never", "0104603586014674215Never", 1, {}});
+        const auto status = f.session.fn_status();
+        f.recorder.hold(sale, status.last_document);  // nothing printed since
+        REQUIRE(f.sell(kTwoMarkedAndBread).success);
+        REQUIRE(f.recorder.sales.size() == 1);
+        CHECK(f.recorder.sales[0].items.at(0).ki == "0104603586014674215Unit1");
+
+        f.recorder.hold(sale, 3);  // other documents since: unknown, released unrecorded
+        REQUIRE(f.sell(kTwoMarkedAndBread).success);
+        CHECK(f.recorder.sales.size() == 2);
+        CHECK(f.recorder.kept.empty());
+    }
+
+    TEST_CASE("held sale fate: from the FN's last document and open document") {
+        piotd::protocol::shtrih::FnStatus fn;
+        fn.last_document = 41;
+        CHECK(held_sale_fate(40, fn) == HeldSaleFate::printed);
+        CHECK(held_sale_fate(41, fn) == HeldSaleFate::not_printed);
+        CHECK(held_sale_fate(39, fn) == HeldSaleFate::unknown);
+        CHECK(held_sale_fate(45, fn) == HeldSaleFate::unknown);
+        fn.document = 1;  // a receipt still open in the FN
+        CHECK(held_sale_fate(40, fn) == HeldSaleFate::not_printed);
+        fn.document = 0;
+        fn.last_document = 0;  // FN counters do not wrap: 0 is not one more than 0xFFFFFFFF
+        CHECK(held_sale_fate(0xFFFF'FFFF, fn) == HeldSaleFate::unknown);
+    }
+
+    TEST_CASE("sale JSON: round trip, and stored garbage refused") {
+        Sale sale;
+        sale.fn_number = "9999078900012345";
+        sale.document_number = 7;
+        sale.fiscal_sign = 123456;
+        sale.time_ms = 1'700'000'000'000;
+        sale.items.push_back(SoldItem{"0104603586014674215A",
+                                      "0104603586014674215A\x1d"
+                                      "93ab",
+                                      990, "UUID=x&Time=1"});
+        const auto back = read_sale_json(write_sale_json(sale));
+        REQUIRE(back);
+        CHECK(back->fn_number == sale.fn_number);
+        CHECK(back->document_number == 7);
+        CHECK(back->fiscal_sign == 123456);
+        CHECK(back->time_ms == sale.time_ms);
+        REQUIRE(back->items.size() == 1);
+        CHECK(back->items[0].code == sale.items[0].code);
+        CHECK(back->items[0].price_kopecks == 990);
+        CHECK(back->items[0].tag1265 == "UUID=x&Time=1");
+        CHECK_FALSE(read_sale_json(""));
+        CHECK_FALSE(read_sale_json("[]"));
+        CHECK_FALSE(read_sale_json(R"({"fnNumber":1})"));
+        CHECK_FALSE(read_sale_json(
+            R"({"fnNumber":"1","documentNumber":-1,"fiscalSign":0,"timeMs":0,"items":[]})"));
+        CHECK_FALSE(read_sale_json(
+            R"({"fnNumber":"1","documentNumber":1,"fiscalSign":0,"timeMs":0,"items":[{"ki":""}]})"));
+        CHECK_FALSE(read_sale_json(std::string(100'000, '[')));
     }
 
     TEST_CASE("sale flow: the link dies mid-receipt: reported open, cancel impossible") {

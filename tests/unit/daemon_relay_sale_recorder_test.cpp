@@ -52,7 +52,7 @@ const std::string kB = "0104603586014674215RecordB0002";
 TEST_SUITE("daemon.relay_sale_recorder") {
     TEST_CASE("a sale marks the codes sold and stores one withdrawal document keyed by FN+FD") {
         Relayed r;
-        RelaySaleRecorder recorder(r.relay->intake());
+        RelaySaleRecorder recorder(r.relay->intake(), r.module->env());
         recorder.record(sale_of(41, {kA, kB}));
         CHECK(r.sold(kA));
         CHECK(r.sold(kB));
@@ -76,6 +76,49 @@ TEST_SUITE("daemon.relay_sale_recorder") {
         CHECK(r.relay->outbox().counts().total == 1);
     }
 
+    TEST_CASE("a held sale is kept in LMDB until recorded or released") {
+        Relayed r;
+        RelaySaleRecorder recorder(r.relay->intake(), r.module->env());
+        CHECK_FALSE(recorder.held("9999078900012345"));
+        Sale sale = sale_of(0, {kA, kB});
+        recorder.hold(sale, 40);
+        // A new recorder over the same environment: it is on disk, not in the object.
+        RelaySaleRecorder after_restart(r.relay->intake(), r.module->env());
+        const auto held = after_restart.held("9999078900012345");
+        REQUIRE(held);
+        CHECK(held->last_document_before == 40);
+        REQUIRE(held->sale.items.size() == 2);
+        CHECK(held->sale.items[1].ki == kB);
+        CHECK_FALSE(r.sold(kA));  // held is not sold
+        sale.document_number = 41;
+        after_restart.record(sale);
+        CHECK(r.sold(kA));
+        CHECK_FALSE(after_restart.held("9999078900012345"));
+        // Recording the same receipt again (a settle after a lost release) changes nothing.
+        after_restart.record(sale);
+        CHECK(r.relay->outbox().find("kkt-9999078900012345-41"));
+
+        recorder.hold(sale_of(0, {"0104603586014674215Released1"}), 41);
+        recorder.release("9999078900012345");
+        CHECK_FALSE(recorder.held("9999078900012345"));
+    }
+
+    TEST_CASE("a held sale that does not read back is dropped, not trusted") {
+        Relayed r;
+        RelaySaleRecorder recorder(r.relay->intake(), r.module->env());
+        for (const std::string& value : {std::string("garbage"), std::string("12\n{not json"),
+                                         std::string("12\n{\"fnNumber\":\"other\"}")}) {
+            {
+                piotd::storage::WriteTxn txn(r.module->env());
+                txn.put(piotd::storage::Db::meta, "held_sale/9999078900012345", value);
+                txn.commit();
+            }
+            CHECK_FALSE(recorder.held("9999078900012345"));
+            piotd::storage::ReadTxn txn(r.module->env());
+            CHECK_FALSE(txn.get(piotd::storage::Db::meta, "held_sale/9999078900012345"));
+        }
+    }
+
     TEST_CASE("before the FN number is known the document gets a fresh id") {
         Sale sale = sale_of(5, {kA});
         CHECK(sale_document_id(sale) == "kkt-9999078900012345-5");
@@ -83,7 +126,7 @@ TEST_SUITE("daemon.relay_sale_recorder") {
         sale.fn_number.clear();
         CHECK(sale_document_id(sale).empty());
         Relayed r;
-        RelaySaleRecorder(r.relay->intake()).record(sale);
+        RelaySaleRecorder(r.relay->intake(), r.module->env()).record(sale);
         CHECK(r.sold(kA));
         CHECK(r.relay->outbox().counts().total == 1);
     }
@@ -92,7 +135,7 @@ TEST_SUITE("daemon.relay_sale_recorder") {
         Relayed r("http://127.0.0.1:9");  // never started: documents stay queued
         CHECK(r.relay->outbox_status().queued == 0);
         CHECK_FALSE(r.relay->outbox_status().oldest_age_ms);
-        RelaySaleRecorder(r.relay->intake()).record(sale_of(1, {kA}));
+        RelaySaleRecorder(r.relay->intake(), r.module->env()).record(sale_of(1, {kA}));
         const OutboxStatus status = r.relay->outbox_status();
         CHECK(status.queued == 1);
         REQUIRE(status.oldest_age_ms);
