@@ -139,9 +139,9 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     }
     PermissiveMode permissive(
         module, clock,
-        {&operations.check_metrics(), config.trueapi.url.empty()
-                                          ? nullptr
-                                          : &operations.add_upstream("true_api", config.trueapi.url)});
+        {&operations.check_metrics(),
+         config.trueapi.url.empty() ? nullptr
+                                    : &operations.add_upstream("true_api", config.trueapi.url)});
     operations.sources().cdn = permissive.cdn_status();
     permissive.add_routes(router);
     operations.sources().outbox = &relay;
@@ -149,8 +149,9 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     // relay's sell path.
     std::unique_ptr<KktService> kkt;
     if (!config.kkt_device.empty()) {
-        kkt = std::make_unique<KktService>(config, module, clock,
-                                           std::make_unique<RelaySaleRecorder>(relay.intake(), module.env()));
+        kkt = std::make_unique<KktService>(
+            config, module, clock,
+            std::make_unique<RelaySaleRecorder>(relay.intake(), module.env()));
         kkt->set_checker(std::make_unique<ChainMarkedItemChecker>(permissive.checker()));
         add_kkt_routes(router, *kkt);
     }
@@ -166,6 +167,9 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
         options.timeout = std::chrono::milliseconds(config.upstream_timeout_ms);
         options.ca_file = config.trueapi.ca_file;
         options.health = operations.replication_health();
+        options.starved = &operations.metrics().counter(
+            "piotd_replication_starved_total",
+            "times the replication thread, starved at SCHED_IDLE, was lifted to SCHED_BATCH");
         replicator = std::make_unique<Replicator>(module, std::move(options));
     }
     operations.set_replicator(replicator.get());

@@ -112,7 +112,7 @@ void Replicator::run() {
     lower_to_background_priority(tid);
     // Named, so top -H and the integration test can tell it from the I/O threads.
     pthread_setname_np(pthread_self(), "piotd-replicate");
-    const StarvationWatch watch(tid, "the replication thread");
+    const StarvationWatch watch(tid, "the replication thread", options_.starved);
     const std::chrono::milliseconds period = options_.period;
     RetryBackoff backoff(
         std::chrono::milliseconds{1000},

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "daemon/local_module.hpp"
+#include "daemon/metrics/metric_types.hpp"
 #include "daemon/replication/upstream_client.hpp"
 #include "daemon/status/upstream_health.hpp"
 #include "storage/list_name.hpp"
@@ -29,6 +30,8 @@ struct ReplicatorOptions {
     std::size_t snapshot_batch_items = 50'000;
     std::string ca_file;               // https://: an extra CA besides the system's (--ca-file)
     UpstreamHealth* health = nullptr;  // status page and metrics; optional
+    // piotd_replication_starved_total: times the thread was lifted off SCHED_IDLE; optional.
+    Counter* starved = nullptr;
 };
 
 class Replicator {

@@ -21,8 +21,11 @@ std::string milliseconds(std::chrono::nanoseconds time) {
 
 }  // namespace
 
-StarvationWatch::StarvationWatch(pid_t tid, std::string what, std::chrono::milliseconds interval)
-    : tid_(tid), what_(std::move(what)), interval_(interval), thread_([this] { run(); }) {}
+StarvationWatch::StarvationWatch(pid_t tid, std::string what, Counter* lifts,
+                                 std::chrono::milliseconds interval)
+    : tid_(tid), what_(std::move(what)), lifts_(lifts), interval_(interval), thread_([this] {
+          run();
+      }) {}
 
 StarvationWatch::~StarvationWatch() {
     {
@@ -71,6 +74,7 @@ void StarvationWatch::run() {
             case StarvationVerdict::lift:
                 if (!set_policy(SCHED_BATCH)) return;
                 lifted = true;
+                if (lifts_ != nullptr) lifts_->inc();
                 log_info("replication",
                          what_ + " is starved at SCHED_IDLE: it ran " +
                              milliseconds(judgement.on_cpu) + " and waited " +

@@ -13,14 +13,16 @@
 #include <string>
 #include <thread>
 
+#include "daemon/metrics/metric_types.hpp"
 #include "daemon/replication/starvation_rule.hpp"
 
 namespace piotd::daemon {
 
 class StarvationWatch {
 public:
-    // `tid`: a thread of this process, already at SCHED_IDLE and nice 19.
-    StarvationWatch(pid_t tid, std::string what,
+    // `tid`: a thread of this process, already at SCHED_IDLE and nice 19. `lifts`, when given,
+    // counts every lift (a metric).
+    StarvationWatch(pid_t tid, std::string what, Counter* lifts = nullptr,
                     std::chrono::milliseconds interval = std::chrono::milliseconds{1000});
     ~StarvationWatch();
     StarvationWatch(const StarvationWatch&) = delete;
@@ -32,6 +34,7 @@ private:
 
     pid_t tid_;
     std::string what_;  // for the log: "the replication thread"
+    Counter* lifts_;
     std::chrono::milliseconds interval_;
     StarvationRule rule_;
     std::mutex mutex_;

@@ -248,6 +248,11 @@ TEST_SUITE("integration.replication") {
         const std::string log = till.process->log();
         CHECK(log.find("the replication thread is starved at SCHED_IDLE") != std::string::npos);
         CHECK(log.find("the replication thread is back at SCHED_IDLE") != std::string::npos);
+        // Counted for the fleet's dashboards.
+        const std::string metrics = till.client().get("/metrics").body;
+        const auto at = metrics.find("\npiotd_replication_starved_total ");
+        REQUIRE(at != std::string::npos);
+        CHECK(std::stoi(metrics.substr(at + 33)) >= 1);
     }
 
     TEST_CASE("adds and removes upstream reach checks within a poll period") {
