@@ -261,8 +261,10 @@ Response handle_outbox_retry(RelayService& relay, const RequestContext& context)
         return json_error(http::status::conflict, ApiError::not_dead,
                           "only a dead document can be retried");
     }
-    relay.wake();
+    // Read before the relay is woken: it may deliver the document at once, and the answer is
+    // about the retry ("queued"), not a race with the sender (a CI run saw "delivered again").
     const auto record = relay.outbox().find(id);
+    relay.wake();
     if (!record) return unknown_document(id);  // pruned meanwhile: cannot be, it was dead
     return record_answer(relay, http::status::ok, *record, false);
 }
