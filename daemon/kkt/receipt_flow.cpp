@@ -251,16 +251,19 @@ ReceiptOutcome run_receipt(drivers::KktSession& session, MarkedItemChecker& chec
             }
             session.add_position(position);
         }
-        // The sale is held durably before the close, with the FN's last document number: if
-        // piotd dies or the link fails while the receipt prints, step 2 of a later sale (or the
-        // next start) finds it and knows from the FN whether it was printed.
-        stage = "hold";
+        // A sale with marked items is held durably before the close, with the FN's last
+        // document number: if piotd dies or the link fails while the receipt prints, step 2 of
+        // a later sale (or the next start) finds it and knows from the FN whether it was
+        // printed. A receipt without marked items has nothing to record, so nothing to hold.
         item.reset();
-        const std::uint32_t last_document = session.fn_status().last_document;
-        if (auto failure = hold_sale(recorder, sale, last_document)) {
-            cancel_after_failure(session, *failure, true);
-            outcome.failure = std::move(*failure);
-            return outcome;
+        if (!sale.items.empty()) {
+            stage = "hold";
+            const std::uint32_t last_document = session.fn_status().last_document;
+            if (auto failure = hold_sale(recorder, sale, last_document)) {
+                cancel_after_failure(session, *failure, true);
+                outcome.failure = std::move(*failure);
+                return outcome;
+            }
         }
         stage = "close";
         success.close = session.close_receipt({request.cash_kopecks, request.electronic_kopecks});

@@ -287,6 +287,16 @@ TEST_SUITE("daemon.kkt") {
         CHECK(f.recorder.kept.empty());  // released by the record
     }
 
+    TEST_CASE("sale flow: a receipt without marked items holds nothing and asks no FF01") {
+        Flow f;
+        const auto outcome =
+            f.sell(R"({"items":[{"name":"Bread","price":50}],"payment":{"cash":50}})");
+        REQUIRE(outcome.success);
+        CHECK(f.recorder.holds.empty());
+        CHECK(f.reg.command_counts().count("fn_status") == 0);
+        CHECK(f.reg.receipts().at(0).state == "closed");
+    }
+
     TEST_CASE("sale flow: a sale that cannot be held is never printed") {
         Flow f;
         f.recorder.fail_hold = true;
