@@ -244,10 +244,8 @@ std::string body_of(const std::string& answer) {
     return end == std::string::npos ? std::string() : answer.substr(end + 4);
 }
 
-// Connects, sends `bytes`, then waits (up to 5 s) for the server to close the connection; returns
-// how long that took from the last byte sent, or 5 s if it never did.
-std::chrono::milliseconds closed_after(unsigned short port, const std::string& bytes) {
-    using namespace std::chrono;
+// A raw TCP connection to 127.0.0.1:`port` (the tests below send bytes no client library would).
+int connect_loopback(unsigned short port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(fd >= 0);
     sockaddr_in address{};
@@ -255,6 +253,14 @@ std::chrono::milliseconds closed_after(unsigned short port, const std::string& b
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    return fd;
+}
+
+// Connects, sends `bytes`, then waits (up to 5 s) for the server to close the connection; returns
+// how long that took from the last byte sent, or 5 s if it never did.
+std::chrono::milliseconds closed_after(unsigned short port, const std::string& bytes) {
+    using namespace std::chrono;
+    const int fd = connect_loopback(port);
     if (!bytes.empty()) REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) > 0);
     const auto start = steady_clock::now();
     const auto limit = start + seconds(5);
@@ -289,13 +295,7 @@ std::vector<std::string> split_answers(const std::string& bytes) {
 std::string exchange(unsigned short port, const std::vector<std::string>& pieces,
                      std::chrono::milliseconds gap, int answers) {
     using namespace std::chrono;
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    const int fd = connect_loopback(port);
     for (const std::string& piece : pieces) {
         REQUIRE(::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL) ==
                 static_cast<ssize_t>(piece.size()));
