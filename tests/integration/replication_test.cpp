@@ -334,10 +334,21 @@ TEST_SUITE("integration.replication") {
     TEST_CASE(
         "a snapshot interrupted by kill -9 and replaced upstream meanwhile is loaded afresh") {
         FakeUpstream fake({"--cis", "20000", "--gtin", "100", "--seed", "9"});
+        // Every snapshot answer ends without its trailer after ~40 KB (about 1,000 items, two
+        // committed batches of 500), so the till resumes blocked_cis a little further each
+        // round. A resumed request proves the till has snapshot progress on disk when it is
+        // killed, however slowly a loaded machine runs it. (A fixed sleep did not: in one CI run
+        // no batch was committed within 500 ms, and the restart loaded afresh, not resumed.)
         fake.control("/control/fault",
-                     R"({"mode":"slow","delay_ms":60,"paths":"snapshot","count":-1})");
+                     R"({"mode":"truncate","after_bytes":40000,"paths":"snapshot","count":-1})");
         Till till(fake.url());
-        std::this_thread::sleep_for(500ms);
+        REQUIRE(eventually(
+            [&] {
+                HttpClient control(fake.port);
+                const auto stats = parse(control.request("GET", "/control/stats", {}, "").body);
+                return stats["snapshotsResumed"].GetUint64() >= 1;
+            },
+            60s));
         till.process->kill_hard();
         fake.control("/control/add?list=blocked_cis", "0104600000000062215AfterKill001\n");
         CHECK(fake.control("/control/reset?list=blocked_cis").status == 200);
