@@ -87,6 +87,11 @@ struct FakeUpstream {
         HttpClient client(port);
         return lines_of(client.request("GET", "/control/items?list=" + list, {}, "").body);
     }
+    // One counter of /control/stats (snapshotsResumed, itemsStreamed…).
+    std::uint64_t stat(const char* name) {
+        HttpClient client(port);
+        return parse(client.request("GET", "/control/stats", {}, "").body)[name].GetUint64();
+    }
 };
 
 // A till replicating from `upstream`.
@@ -295,8 +300,14 @@ TEST_SUITE("integration.replication") {
         Till till(fake.url());
         std::mt19937 rng(12345);
         int kills = 0;
-        // 12 kills while the initial snapshot (and its resumptions) load.
+        // 12 kills while the initial snapshot (and its resumptions) load. Each waits for the
+        // till to be streaming again (or done) first, so a slow start on a loaded machine does
+        // not eat the random delay that should fall inside the snapshot.
         for (int i = 0; i < 12; ++i) {
+            const std::uint64_t streamed = fake.stat("itemsStreamed");
+            CHECK(eventually(
+                [&] { return fake.stat("itemsStreamed") > streamed || till.status() == "ready"; },
+                30s));
             std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 700));
             till.process->kill_hard();
             ++kills;
@@ -304,12 +315,7 @@ TEST_SUITE("integration.replication") {
         }
         fake.control("/control/fault", R"({"mode":"none"})");
         // The kills did land inside snapshots: some loads were resumed after an item.
-        {
-            HttpClient control(fake.port);
-            const auto stats = parse(control.request("GET", "/control/stats", {}, "").body);
-            INFO("stats: " << control.request("GET", "/control/stats", {}, "").body);
-            CHECK(stats["snapshotsResumed"].GetUint64() >= 1);
-        }
+        CHECK(fake.stat("snapshotsResumed") >= 1);
         // 8 kills while pages of changes are applied.
         for (int i = 0; i < 8; ++i) {
             std::string adds;
@@ -342,13 +348,7 @@ TEST_SUITE("integration.replication") {
         fake.control("/control/fault",
                      R"({"mode":"truncate","after_bytes":40000,"paths":"snapshot","count":-1})");
         Till till(fake.url());
-        REQUIRE(eventually(
-            [&] {
-                HttpClient control(fake.port);
-                const auto stats = parse(control.request("GET", "/control/stats", {}, "").body);
-                return stats["snapshotsResumed"].GetUint64() >= 1;
-            },
-            60s));
+        REQUIRE(eventually([&] { return fake.stat("snapshotsResumed") >= 1; }, 60s));
         till.process->kill_hard();
         fake.control("/control/add?list=blocked_cis", "0104600000000062215AfterKill001\n");
         CHECK(fake.control("/control/reset?list=blocked_cis").status == 200);
