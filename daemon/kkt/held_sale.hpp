@@ -24,8 +24,10 @@ HeldSaleFate held_sale_fate(std::uint32_t last_document_before,
                             const protocol::shtrih::FnStatus& fn);
 
 // Asks the register (FF01) only when a sale is held for `fn_number`. A register or link failure
-// throws drivers::KktError and leaves the sale held for the next attempt.
-void settle_held_sale(drivers::KktSession& session, SaleRecorder& recorder,
-                      const std::string& fn_number);
+// throws drivers::KktError and leaves the sale held for the next attempt. Returns what a
+// technician must check (empty: nothing): a receipt that may have been printed while its codes
+// were not marked sold. The register's row on the status page shows it (KktWorker::note_attention).
+std::string settle_held_sale(drivers::KktSession& session, SaleRecorder& recorder,
+                             const std::string& fn_number);
 
 }  // namespace piotd::daemon

@@ -137,6 +137,17 @@ std::string kkt_status_json(const KktState& s) {
         w.Int64(s.last_error_ms);
         w.EndObject();
     }
+    write_key(w, "attention");
+    if (s.attention.empty()) {
+        w.Null();
+    } else {
+        w.StartObject();
+        write_key(w, "message");
+        write_string(w, s.attention);
+        write_key(w, "at");
+        w.Int64(s.attention_ms);
+        w.EndObject();
+    }
     write_key(w, "link");
     w.StartObject();
     write_key(w, "exchanges");

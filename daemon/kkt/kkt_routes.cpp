@@ -69,6 +69,7 @@ Reply handle_receipt(KktService& kkt, const RequestContext& context) {
         if (worker.fn_number().empty()) worker.refresh(session);
         const ReceiptOutcome outcome = run_receipt(session, kkt.checker(), kkt.recorder(), *request,
                                                    worker.fn_number(), kkt.module().now_ms());
+        worker.note_attention(outcome.attention);
         if (outcome.success) {
             worker.note_receipt_open(false);
             return json_response(http::status::ok,

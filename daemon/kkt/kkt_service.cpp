@@ -8,6 +8,7 @@
 #include "daemon/log.hpp"
 #include "drivers/kkt/tcp_transport.hpp"
 #include "drivers/kkt/termios_transport.hpp"
+#include "drivers/serial/serial_settings.hpp"
 
 namespace piotd::daemon {
 
@@ -36,7 +37,7 @@ std::unique_ptr<drivers::KktTransport> make_kkt_transport(const std::string& dev
     if (device.empty() || device.front() != '/') {
         throw std::runtime_error("kkt.device must be a device path or tcp://HOST:PORT: " + device);
     }
-    if (!drivers::supported_baud(baud)) {
+    if (!drivers::is_standard_baud(baud)) {
         throw std::runtime_error("kkt.baud " + std::to_string(baud) + " is not a serial speed");
     }
     return std::make_unique<drivers::TermiosTransport>(device, baud);
@@ -55,14 +56,16 @@ void KktService::start() {
     worker_->start();
     // A sale held while a receipt was closing when piotd stopped (held_sale.hpp) is settled as
     // soon as the register answers, not at the next sale: the codes read "sold" at once.
-    worker_->post([recorder = recorder_.get()](drivers::KktSession* session) {
-        if (session == nullptr) return;
-        try {
-            settle_held_sale(*session, *recorder, session->fn_status().fn_number);
-        } catch (const std::exception& e) {
-            log_warning("kkt", std::string("a held sale waits for the next sale: ") + e.what());
-        }
-    });
+    worker_->post(
+        [recorder = recorder_.get(), worker = worker_.get()](drivers::KktSession* session) {
+            if (session == nullptr) return;
+            try {
+                worker->note_attention(
+                    settle_held_sale(*session, *recorder, session->fn_status().fn_number));
+            } catch (const std::exception& e) {
+                log_warning("kkt", std::string("a held sale waits for the next sale: ") + e.what());
+            }
+        });
 }
 
 DeviceStatus KktService::device_status() const {
@@ -70,9 +73,16 @@ DeviceStatus KktService::device_status() const {
     DeviceStatus device;
     device.kind = "register";
     device.name = state.device;
-    device.state = !state.connected ? "disconnected" : state.receipt_open ? "receipt open" : "ok";
+    device.state = !state.connected           ? "disconnected"
+                   : state.receipt_open       ? "receipt open"
+                   : !state.attention.empty() ? "attention"
+                                              : "ok";
     std::string detail;
     if (!state.fn_number.empty()) detail = "FN " + state.fn_number;
+    if (!state.attention.empty()) {
+        if (!detail.empty()) detail += "; ";
+        detail += "check: " + state.attention;
+    }
     if (!state.last_error_kind.empty()) {
         if (!detail.empty()) detail += "; ";
         detail += "last error " + state.last_error_kind + ": " + state.last_error;

@@ -103,6 +103,13 @@ void KktWorker::note_receipt_open(bool open) {
     state_.last_contact_ms = clock_.now_ms();
 }
 
+void KktWorker::note_attention(const std::string& message) {
+    if (message.empty()) return;
+    std::lock_guard lock(mutex_);
+    state_.attention = message;
+    state_.attention_ms = clock_.now_ms();
+}
+
 void KktWorker::run() {
     auto retry = kMinRetry;
     auto next_refresh = std::chrono::steady_clock::now();

@@ -32,6 +32,9 @@ struct KktState {
     std::string last_error;
     int last_error_code = -1;  // the register's ERR byte, -1 for link errors
     std::int64_t last_error_ms = 0;
+    // What a technician must check (settle_held_sale): kept until piotd restarts, and in the log.
+    std::string attention;
+    std::int64_t attention_ms = 0;
     drivers::LinkStats link;
 };
 
@@ -60,6 +63,8 @@ public:
     void refresh(drivers::KktSession& session);
     void note_error(const drivers::KktError& error);
     void note_receipt_open(bool open);
+    // Empty: nothing to note.
+    void note_attention(const std::string& message);
 
     static constexpr std::size_t kMaxQueued = 32;
 

@@ -195,7 +195,7 @@ ReceiptOutcome run_receipt(drivers::KktSession& session, MarkedItemChecker& chec
         //    is settled (held_sale.hpp); a receipt left open (a crash, a cashier's half-finished
         //    sale) is cancelled.
         try {
-            settle_held_sale(session, recorder, fn_number);
+            outcome.attention = settle_held_sale(session, recorder, fn_number);
         } catch (const KktError&) {
             throw;
         } catch (const std::exception& e) {

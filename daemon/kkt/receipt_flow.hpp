@@ -52,6 +52,7 @@ struct ReceiptSuccess {
 struct ReceiptOutcome {
     std::optional<ReceiptSuccess> success;
     ReceiptFailure failure;  // when !success
+    std::string attention;   // from settling a held sale (settle_held_sale), either way
 };
 
 ReceiptOutcome run_receipt(drivers::KktSession& session, MarkedItemChecker& checker,

@@ -9,43 +9,9 @@
 #include <cstring>
 
 #include "drivers/kkt/fd_io.hpp"
+#include "drivers/serial/termios_speed.hpp"
 
 namespace piotd::drivers {
-
-namespace {
-
-speed_t to_speed(unsigned baud) {
-    switch (baud) {
-        case 2400:
-            return B2400;
-        case 4800:
-            return B4800;
-        case 9600:
-            return B9600;
-        case 19200:
-            return B19200;
-        case 38400:
-            return B38400;
-        case 57600:
-            return B57600;
-        case 115200:
-            return B115200;
-        case 230400:
-            return B230400;
-        case 460800:
-            return B460800;
-        case 921600:
-            return B921600;
-        default:
-            return B0;
-    }
-}
-
-}  // namespace
-
-bool supported_baud(unsigned baud) {
-    return to_speed(baud) != B0;
-}
 
 TermiosTransport::TermiosTransport(std::string device, unsigned baud)
     : device_(std::move(device)), baud_(baud) {}
@@ -73,7 +39,7 @@ void TermiosTransport::reopen() {
         tio.c_cflag |= CLOCAL | CREAD;
         tio.c_cflag &= ~static_cast<tcflag_t>(CSTOPB | CRTSCTS | PARENB);
         tio.c_iflag &= ~static_cast<tcflag_t>(IXON | IXOFF | IXANY);
-        const speed_t speed = to_speed(baud_) == B0 ? B115200 : to_speed(baud_);
+        const speed_t speed = termios_speed(baud_) == B0 ? B115200 : termios_speed(baud_);
         ::cfsetispeed(&tio, speed);
         ::cfsetospeed(&tio, speed);
         tio.c_cc[VMIN] = 0;

@@ -30,7 +30,4 @@ private:
     int fd_ = -1;
 };
 
-// True when `baud` is one termios knows (2400 … 921600).
-bool supported_baud(unsigned baud);
-
 }  // namespace piotd::drivers

@@ -13,6 +13,7 @@
 #include "daemon/command_line.hpp"
 #include "daemon/config.hpp"
 #include "daemon/kkt/held_sale.hpp"
+#include "daemon/kkt/kkt_json.hpp"
 #include "daemon/kkt/kkt_service.hpp"
 #include "daemon/kkt/receipt_flow.hpp"
 #include "daemon/kkt/sale_json.hpp"
@@ -342,14 +343,41 @@ TEST_SUITE("daemon.kkt") {
             SoldItem{"0104603586014674215Never", "0104603586014674215Never", 1, {}});
         const auto status = f.session.fn_status();
         f.recorder.hold(sale, status.last_document);  // nothing printed since
-        REQUIRE(f.sell(kTwoMarkedAndBread).success);
+        const auto first = f.sell(kTwoMarkedAndBread);
+        REQUIRE(first.success);
+        CHECK(first.attention.empty());
         REQUIRE(f.recorder.sales.size() == 1);
         CHECK(f.recorder.sales[0].items.at(0).ki == "0104603586014674215Unit1");
 
         f.recorder.hold(sale, 3);  // other documents since: unknown, released unrecorded
-        REQUIRE(f.sell(kTwoMarkedAndBread).success);
+        const auto second = f.sell(kTwoMarkedAndBread);
+        REQUIRE(second.success);
         CHECK(f.recorder.sales.size() == 2);
         CHECK(f.recorder.kept.empty());
+        // ... and a technician is told what to check.
+        CHECK(second.attention.find("after document 3, and the FN is now at document") !=
+              std::string::npos);
+        CHECK(second.attention.find("its 1 marked codes are not marked sold") != std::string::npos);
+    }
+
+    TEST_CASE("sale flow: a printed held sale that cannot be recorded asks for attention") {
+        Flow f;
+        f.recorder.fail = true;
+        REQUIRE(f.sell(kTwoMarkedAndBread).success);   // printed, held, not recorded
+        const auto next = f.sell(kTwoMarkedAndBread);  // the settle's recording fails again
+        REQUIRE(next.success);
+        CHECK(next.attention.find("was printed but cannot be recorded: disk on fire") !=
+              std::string::npos);
+    }
+
+    TEST_CASE("register status JSON: attention is null, or the message and when") {
+        KktState state;
+        CHECK(kkt_status_json(state).find(R"("attention":null)") != std::string::npos);
+        state.attention = "check document 42";
+        state.attention_ms = 1795434511298;
+        CHECK(kkt_status_json(state).find(
+                  R"("attention":{"message":"check document 42","at":1795434511298})") !=
+              std::string::npos);
     }
 
     TEST_CASE("held sale fate: from the FN's last document and open document") {

@@ -18,6 +18,8 @@
 #include "drivers/scanner/scanner.hpp"
 #include "drivers/serial/serial_link.hpp"
 #include "drivers/serial/serial_port.hpp"
+#include "drivers/serial/serial_settings.hpp"
+#include "drivers/serial/termios_speed.hpp"
 #include "tests/support/pty_pair.hpp"
 
 using namespace piotd::drivers;
@@ -97,6 +99,19 @@ const std::string kWater =
 }  // namespace
 
 TEST_SUITE("drivers.serial") {
+    TEST_CASE("one table of rates: every standard rate has its termios speed, others none") {
+        // The scanner and the register's tty share it, so they accept the same rates.
+        for (unsigned baud = 0; baud <= 4'000'000; baud += (baud < 1'000'000 ? 50 : 500)) {
+            INFO("baud " << baud);
+            CHECK((piotd::drivers::termios_speed(baud) != B0) ==
+                  piotd::drivers::is_standard_baud(baud));
+        }
+        CHECK(piotd::drivers::termios_speed(9600) == B9600);
+        CHECK(piotd::drivers::termios_speed(115200) == B115200);
+        CHECK(piotd::drivers::termios_speed(4'000'000) == B4000000);
+        CHECK(piotd::drivers::termios_speed(1234) == B0);
+    }
+
     TEST_CASE("device text: path or USB id") {
         CHECK(parse_serial_device("/dev/ttyACM0")->path == "/dev/ttyACM0");
         const auto usb = parse_serial_device("0c2e:0b61");
