@@ -5,6 +5,7 @@
 #include "protocol/uuid.hpp"
 #include "storage/cursor.hpp"
 #include "storage/list_slots.hpp"
+#include "storage/sequence_key.hpp"
 #include "storage/storage_error.hpp"
 
 namespace piotd::storage {
@@ -80,19 +81,6 @@ std::string seq_key(ListName list) {
 
 std::string oldest_key(ListName list) {
     return "oldest/" + std::string(list_name(list));
-}
-
-std::string encode_seq_key(std::uint64_t seq) {
-    std::string key(8, '\0');
-    for (std::size_t i = 0; i < 8; ++i) key[i] = static_cast<char>((seq >> (8 * (7 - i))) & 0xff);
-    return key;
-}
-
-std::optional<std::uint64_t> decode_seq_key(std::string_view key) {
-    if (key.size() != 8) return std::nullopt;
-    std::uint64_t seq = 0;
-    for (const char c : key) seq = (seq << 8) | static_cast<unsigned char>(c);
-    return seq;
 }
 
 ListVersion read_list_version(const ReadTxn& txn, ListName list) {

@@ -45,10 +45,6 @@ std::string epoch_key(ListName list);
 std::string seq_key(ListName list);
 std::string oldest_key(ListName list);
 
-std::string encode_seq_key(std::uint64_t seq);  // 8 bytes, big endian
-// Nothing when `key` is not 8 bytes.
-std::optional<std::uint64_t> decode_seq_key(std::string_view key);
-
 // The list's version as committed in (or written so far by) the transaction.
 ListVersion read_list_version(const ReadTxn& txn, ListName list);
 ListVersion read_list_version(const WriteTxn& txn, ListName list);

@@ -3,27 +3,13 @@
 #include <charconv>
 
 #include "storage/cursor.hpp"
+#include "storage/sequence_key.hpp"
 
 namespace piotd::storage {
 
 namespace {
 
 constexpr std::string_view kSeqKey = "journal/seq";
-
-std::string seq_key(std::uint64_t seq) {
-    std::string key(8, '\0');
-    for (int i = 7; i >= 0; --i) {
-        key[static_cast<std::size_t>(i)] = static_cast<char>(seq & 0xff);
-        seq >>= 8;
-    }
-    return key;
-}
-
-std::uint64_t key_seq(std::string_view key) {
-    std::uint64_t seq = 0;
-    for (const char c : key.substr(0, 8)) seq = (seq << 8) | static_cast<unsigned char>(c);
-    return seq;
-}
 
 std::string clean(std::string_view text) {
     std::string out(text);
@@ -72,8 +58,8 @@ void append_journal(WriteTxn& txn, std::vector<JournalEntry>& entries,
     }
     for (JournalEntry& entry : entries) {
         entry.seq = ++seq;
-        if (!txn.append(Db::check_journal, seq_key(seq), encode(entry))) {
-            txn.put(Db::check_journal, seq_key(seq), encode(entry));
+        if (!txn.append(Db::check_journal, encode_seq_key(seq), encode(entry))) {
+            txn.put(Db::check_journal, encode_seq_key(seq), encode(entry));
         }
     }
     txn.put(Db::meta, kSeqKey, std::to_string(seq));
@@ -102,7 +88,7 @@ std::vector<JournalEntry> read_journal(const ReadTxn& txn, std::size_t limit,
         JournalEntry entry;
         if (!decode(cursor.value(), entry)) continue;
         if (entry.time_ms < since_ms) break;  // seq order is time order
-        entry.seq = key_seq(cursor.key());
+        entry.seq = decode_seq_key(cursor.key()).value_or(0);
         entries.push_back(std::move(entry));
     }
     return entries;

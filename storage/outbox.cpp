@@ -3,6 +3,7 @@
 #include <string>
 
 #include "storage/cursor.hpp"
+#include "storage/sequence_key.hpp"
 #include "storage/storage_error.hpp"
 
 namespace piotd::storage {
@@ -11,20 +12,9 @@ namespace {
 
 constexpr std::string_view kSeqKey = "outbox/seq";
 
-std::string seq_key(std::uint64_t seq) {
-    std::string key(8, '\0');
-    for (int i = 7; i >= 0; --i) {
-        key[static_cast<std::size_t>(i)] = static_cast<char>(seq & 0xff);
-        seq >>= 8;
-    }
-    return key;
-}
-
+// A key that is not 8 bytes (never written by piotd) reads as sequence 0, which no record has.
 std::uint64_t parse_seq(std::string_view key) {
-    std::uint64_t seq = 0;
-    if (key.size() != 8) return 0;
-    for (const char c : key) seq = (seq << 8) | static_cast<unsigned char>(c);
-    return seq;
+    return decode_seq_key(key).value_or(0);
 }
 
 // Which index holds documents in `state`.
@@ -36,7 +26,7 @@ Db index_of(OutboxState state) {
 
 template <typename Txn>
 std::optional<OutboxRecord> record_at(const Txn& txn, std::uint64_t seq) {
-    const auto value = txn.get(Db::outbox, seq_key(seq));
+    const auto value = txn.get(Db::outbox, encode_seq_key(seq));
     if (!value) return std::nullopt;
     auto record = decode_outbox_record(*value);
     if (!record) throw StorageError("outbox record " + std::to_string(seq) + " is corrupt");
@@ -59,7 +49,7 @@ EnqueueOutcome Outbox::enqueue(WriteTxn& txn, OutboxRecord record) {
     if (const auto last = txn.get(Db::meta, kSeqKey)) seq = std::stoull(std::string(*last)) + 1;
     txn.put(Db::meta, kSeqKey, std::to_string(seq));
     record.seq = seq;
-    const std::string key = seq_key(seq);
+    const std::string key = encode_seq_key(seq);
     txn.put(Db::outbox, key, encode_outbox_record(record));
     txn.put(Db::outbox_keys, record.id, key);
     const char state = static_cast<char>(record.state);
@@ -98,7 +88,7 @@ std::vector<OutboxRecord> Outbox::list(OutboxState state, std::size_t limit,
     std::vector<OutboxRecord> out;
     const ReadTxn txn(env_);
     Cursor cursor(txn, index_of(state));
-    for (bool more = cursor.seek(seq_key(after_seq + 1)); more && out.size() < limit;
+    for (bool more = cursor.seek(encode_seq_key(after_seq + 1)); more && out.size() < limit;
          more = cursor.next()) {
         if (!cursor.value().empty() && cursor.value()[0] != static_cast<char>(state)) continue;
         if (auto record = record_at(txn, parse_seq(cursor.key()))) {
@@ -109,7 +99,7 @@ std::vector<OutboxRecord> Outbox::list(OutboxState state, std::size_t limit,
 }
 
 void Outbox::update(WriteTxn& txn, const OutboxRecord& record) {
-    const std::string key = seq_key(record.seq);
+    const std::string key = encode_seq_key(record.seq);
     const auto old = record_at(txn, record.seq);
     if (!old) throw StorageError("outbox record " + std::to_string(record.seq) + " is gone");
     if (index_of(old->state) != index_of(record.state)) txn.del(index_of(old->state), key);
