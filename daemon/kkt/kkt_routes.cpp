@@ -4,6 +4,7 @@
 
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/json_response.hpp"
+#include "daemon/http/request_error_response.hpp"
 #include "daemon/kkt/kkt_json.hpp"
 #include "daemon/kkt/receipt_flow.hpp"
 #include "protocol/kkt_receipt_request.hpp"
@@ -51,18 +52,8 @@ Reply handle_status(KktService& kkt) {
 Reply handle_receipt(KktService& kkt, const RequestContext& context) {
     auto request = std::make_shared<protocol::ReceiptRequest>(
         protocol::decode_receipt_request(context.request.body()));
-    switch (request->error) {
-        case protocol::RequestError::none:
-            break;
-        case protocol::RequestError::invalid_json:
-            return json_error(http::status::bad_request, ApiError::invalid_json, request->detail);
-        case protocol::RequestError::missing_field:
-        case protocol::RequestError::empty_list:
-            return json_error(http::status::bad_request, ApiError::missing_field, request->detail);
-        case protocol::RequestError::invalid_field:
-            return json_error(http::status::bad_request, ApiError::invalid_field, request->detail);
-        case protocol::RequestError::too_many_codes:
-            return json_error(http::status::bad_request, ApiError::too_many_codes, request->detail);
+    if (auto refused = request_error_response(request->error, request->detail)) {
+        return std::move(*refused);
     }
     return on_register(kkt.worker(), [&kkt, request](drivers::KktSession& session) {
         KktWorker& worker = kkt.worker();

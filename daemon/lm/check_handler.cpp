@@ -6,6 +6,7 @@
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/query_string.hpp"
+#include "daemon/http/request_error_response.hpp"
 #include "daemon/lm/readiness.hpp"
 #include "daemon/version.hpp"
 #include "protocol/cis_list_request.hpp"
@@ -137,18 +138,8 @@ Response handle_check_post(const LocalModule& module, const RequestContext& cont
     }
     const protocol::CisListRequest request =
         protocol::decode_cis_list(context.request.body(), module.config().max_codes_per_request);
-    switch (request.error) {
-        case protocol::RequestError::none:
-            break;
-        case protocol::RequestError::invalid_json:
-            return json_error(http::status::bad_request, ApiError::invalid_json, request.detail);
-        case protocol::RequestError::missing_field:
-        case protocol::RequestError::empty_list:
-            return json_error(http::status::bad_request, ApiError::missing_field, request.detail);
-        case protocol::RequestError::invalid_field:
-            return json_error(http::status::bad_request, ApiError::invalid_field, request.detail);
-        case protocol::RequestError::too_many_codes:
-            return json_error(http::status::bad_request, ApiError::too_many_codes, request.detail);
+    if (auto refused = request_error_response(request.error, request.detail)) {
+        return std::move(*refused);
     }
 
     std::vector<protocol::MarkingCode> codes;

@@ -2,6 +2,7 @@
 
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/json_response.hpp"
+#include "daemon/http/request_error_response.hpp"
 #include "daemon/listen_address.hpp"
 #include "daemon/version.hpp"
 #include "protocol/tspiot_answer.hpp"
@@ -52,18 +53,8 @@ Reply handle_check(PermissiveChecker& checker, const RequestContext& context,
     LocalModule& module = checker.module();
     protocol::TsPiotCheckRequest request = protocol::decode_tspiot_check_request(
         context.request.body(), module.config().max_codes_per_request);
-    switch (request.error) {
-        case protocol::RequestError::none:
-            break;
-        case protocol::RequestError::invalid_json:
-            return json_error(http::status::bad_request, ApiError::invalid_json, request.detail);
-        case protocol::RequestError::missing_field:
-        case protocol::RequestError::empty_list:
-            return json_error(http::status::bad_request, ApiError::missing_field, request.detail);
-        case protocol::RequestError::too_many_codes:
-            return json_error(http::status::bad_request, ApiError::too_many_codes, request.detail);
-        case protocol::RequestError::invalid_field:
-            return json_error(http::status::bad_request, ApiError::invalid_field, request.detail);
+    if (auto refused = request_error_response(request.error, request.detail)) {
+        return std::move(*refused);
     }
     if (request.client_info) {
         // Recorded beside the LM API's X-ClientId values, shown in /status.

@@ -8,6 +8,7 @@
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/query_string.hpp"
+#include "daemon/http/request_error_response.hpp"
 #include "daemon/relay/request_id.hpp"
 #include "protocol/code_error.hpp"
 #include "protocol/lm_sale.hpp"
@@ -43,18 +44,8 @@ Response handle_sale(RelayService& relay, const RequestContext& context,
     const std::string& body = context.request.body();
     protocol::CisListRequest request =
         protocol::decode_cis_list(body, relay.module().config().max_codes_per_request);
-    switch (request.error) {
-        case protocol::RequestError::none:
-            break;
-        case protocol::RequestError::invalid_json:
-            return bad(ApiError::invalid_json, request.detail);
-        case protocol::RequestError::missing_field:
-        case protocol::RequestError::empty_list:
-            return bad(ApiError::missing_field, request.detail);
-        case protocol::RequestError::invalid_field:
-            return bad(ApiError::invalid_field, request.detail);
-        case protocol::RequestError::too_many_codes:
-            return bad(ApiError::too_many_codes, request.detail);
+    if (auto refused = request_error_response(request.error, request.detail)) {
+        return std::move(*refused);
     }
     const RequestId id = request_id(context.request, body);
     if (!id.error.empty()) return bad(ApiError::invalid_field, id.error);

@@ -1,8 +1,10 @@
-// Pieces of the HTTP layer that need no socket: query strings, Basic auth, the router.
+// Pieces of the HTTP layer that need no socket: query strings, Basic auth, the router, the
+// answer to a refused request body.
 #include <doctest/doctest.h>
 
 #include "daemon/http/basic_auth.hpp"
 #include "daemon/http/query_string.hpp"
+#include "daemon/http/request_error_response.hpp"
 #include "daemon/http/router.hpp"
 
 using namespace piotd::daemon;
@@ -74,5 +76,25 @@ TEST_SUITE("daemon.http") {
 
         Request anonymous{http::verb::get, "/open", 11};
         CHECK(router.handle(anonymous).response.result() == http::status::ok);
+    }
+
+    TEST_CASE("a refused request body: 400 with the errorCode of its kind, nothing when none") {
+        using piotd::protocol::RequestError;
+        CHECK_FALSE(request_error_response(RequestError::none, ""));
+        const std::pair<RequestError, const char*> kinds[] = {
+            {RequestError::invalid_json, R"("errorCode":4001,"error":"invalid_json")"},
+            {RequestError::missing_field, R"("errorCode":4002,"error":"missing_field")"},
+            {RequestError::empty_list, R"("errorCode":4002,"error":"missing_field")"},
+            {RequestError::invalid_field, R"("errorCode":4006,"error":"invalid_field")"},
+            {RequestError::too_many_codes, R"("errorCode":4004,"error":"too_many_codes")"},
+        };
+        for (const auto& [kind, fields] : kinds) {
+            const auto response = request_error_response(kind, "cis_list[3]: not a string");
+            REQUIRE(response);
+            CHECK(response->result() == http::status::bad_request);
+            INFO(response->body());
+            CHECK(response->body().find(fields) != std::string::npos);
+            CHECK(response->body().find("cis_list[3]: not a string") != std::string::npos);
+        }
     }
 }
