@@ -45,7 +45,7 @@ if(!r.ok)throw new Error('HTTP '+r.status);return r.json();}).then(function(s){
 var st=document.getElementById('state');st.textContent=s.state;st.className='state state-'+s.state;
 set('reason-ru',s.reason.ru);set('reason-en',s.reason.en);set('last-sync',utc(s.lastSync));
 s.lists.forEach(function(l){set('list-'+l.name+'-local',num(l.localCount));
-set('list-'+l.name+'-server',num(l.serverCount));set('list-'+l.name+'-lag',l.lagMs==null?'never':dur(l.lagMs));
+set('list-'+l.name+'-server',num(l.serverCount));set('list-'+l.name+'-loading',num(l.loading));set('list-'+l.name+'-lag',l.lagMs==null?'never':dur(l.lagMs));
 set('list-'+l.name+'-sync',utc(l.lastSync));});
 if(s.checks){var tb=document.getElementById('checks-body');if(tb){while(tb.firstChild)tb.removeChild(tb.firstChild);
 s.checks.forEach(function(c){var tr=document.createElement('tr');
@@ -108,7 +108,7 @@ void state_section(std::string& out, const StatusSnapshot& s) {
 void lists_section(std::string& out, const StatusSnapshot& s) {
     out +=
         "<section class=\"wide\"><h2>Replication</h2><table id=\"lists\"><thead><tr><th>list</th>"
-        "<th>local items</th><th>upstream items</th><th>lag</th><th>last sync</th>"
+        "<th>local items</th><th>upstream items</th><th>loading</th><th>lag</th><th>last sync</th>"
         "<th>lag, last 24 h</th></tr></thead><tbody>";
     for (const ListStatusRow& row : s.lists) {
         const std::string id = "list-" + row.name;
@@ -116,6 +116,7 @@ void lists_section(std::string& out, const StatusSnapshot& s) {
         cell(out, {}, row.name);
         cell(out, id + "-local", optional_number(row.local_count), true);
         cell(out, id + "-server", optional_number(row.server_count), true);
+        cell(out, id + "-loading", optional_number(row.loading), true);
         cell(out, id + "-lag", row.lag_ms ? format_duration(*row.lag_ms) : "never", true);
         cell(out, id + "-sync", format_utc(row.last_sync_ms));
         out += "<td>";

@@ -93,6 +93,7 @@ std::string render_status_json(const StatusSnapshot& s) {
         write_string(w, row.name);
         write_optional(w, "localCount", row.local_count);
         write_optional(w, "serverCount", row.server_count);
+        write_optional(w, "loading", row.loading);
         write_optional(w, "lagMs", row.lag_ms);
         write_key(w, "lastSync");
         w.Int64(row.last_sync_ms);

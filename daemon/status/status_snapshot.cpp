@@ -4,6 +4,8 @@
 
 #include "daemon/local_module.hpp"
 #include "daemon/version.hpp"
+#include "storage/replication_cursor.hpp"
+#include "storage/transaction.hpp"
 
 namespace piotd::daemon {
 
@@ -44,6 +46,13 @@ StatusSnapshot gather_status(const LocalModule& module, const LagHistory& lag,
     s.last_sync_ms = state.last_sync_ms;
     s.data = data_size(module);
     const auto lags = current_lag(module);
+    std::array<std::optional<storage::SnapshotProgress>, storage::kAllLists.size()> loads;
+    {
+        const storage::ReadTxn txn(module.env());
+        for (std::size_t i = 0; i < loads.size(); ++i) {
+            loads[i] = storage::read_snapshot_progress(txn, storage::kAllLists[i]);
+        }
+    }
     for (std::size_t i = 0; i < storage::kAllLists.size(); ++i) {
         const storage::ListName list = storage::kAllLists[i];
         const LocalModule::ListReplication r = module.replication(list);
@@ -51,6 +60,7 @@ StatusSnapshot gather_status(const LocalModule& module, const LagHistory& lag,
         row.name = storage::list_name(list);
         if (state.loaded_ms[i] != 0) row.local_count = module.lists().count(list);
         row.server_count = r.server_doc_count;
+        if (loads[i]) row.loading = loads[i]->count;
         row.lag_ms = lags[i];
         row.last_sync_ms = r.last_synced_ms != 0 ? r.last_synced_ms : state.loaded_ms[i];
         row.lag_history = lag.samples(list);

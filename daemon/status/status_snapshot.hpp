@@ -20,9 +20,11 @@ struct ListStatusRow {
     std::string name;
     std::optional<std::uint64_t> local_count;   // none: never loaded
     std::optional<std::uint64_t> server_count;  // none: no upstream contact yet
-    std::optional<std::int64_t> lag_ms;         // none: never synced
-    std::int64_t last_sync_ms = 0;              // 0: never
-    std::vector<LagSample> lag_history;         // oldest first
+    // A snapshot load under way (or cut off, to be resumed): the items it committed so far.
+    std::optional<std::uint64_t> loading;
+    std::optional<std::int64_t> lag_ms;  // none: never synced
+    std::int64_t last_sync_ms = 0;       // 0: never
+    std::vector<LagSample> lag_history;  // oldest first
 };
 
 struct DataSize {

@@ -197,7 +197,21 @@ TEST_SUITE("daemon.status") {
         CHECK(doc["devices"].IsNull());
         CHECK(doc["lists"][0]["localCount"].GetUint64() == 5);
         CHECK(doc["lists"][0]["serverCount"].IsNull());
+        CHECK(doc["lists"][0]["loading"].IsNull());
         CHECK(std::string(doc["checks"][0]["verdict"].GetString()) == "invalid_code");
         CHECK(std::string(doc["upstreams"][0]["errors"]["network"].IsUint64() ? "y" : "n") == "y");
+    }
+
+    TEST_CASE("a snapshot load under way shows the items it committed so far") {
+        StatusSnapshot s = hostile_snapshot();
+        s.lists[0].server_count = 20000;
+        s.lists[0].loading = 1500;
+        CHECK(contains(render_status_page(s), "id=\"list-blocked_cis-loading\" class=\"n\">1500<"));
+        const std::string json = render_status_json(s);
+        rapidjson::Document doc;
+        doc.Parse(json.data(), json.size());
+        REQUIRE_MESSAGE(!doc.HasParseError(), json);
+        CHECK(doc["lists"][0]["loading"].GetUint64() == 1500);
+        CHECK(doc["lists"][0]["serverCount"].GetUint64() == 20000);
     }
 }
