@@ -56,27 +56,29 @@ StarvationJudgement StarvationRule::observe(SchedStat now, std::chrono::nanoseco
     while (window_.size() > options_.window) window_.pop_front();
 
     if (lifted) {
-        judgement = {StarvationVerdict::stay, latest.on_cpu, latest.waiting, latest.elapsed};
         const double runnable = static_cast<double>((latest.on_cpu + latest.waiting).count());
         if (runnable < options_.idle * static_cast<double>(latest.elapsed.count())) {
-            judgement.verdict = StarvationVerdict::lower;
             window_.clear();
+            return {StarvationVerdict::lower, latest.on_cpu, latest.waiting, latest.elapsed};
         }
-        return judgement;
     }
+    if (starved(judgement)) {
+        judgement.verdict = lifted ? StarvationVerdict::raise : StarvationVerdict::lift;
+        window_.clear();
+    }
+    return judgement;
+}
+
+bool StarvationRule::starved(StarvationJudgement& judgement) const {
     for (const Interval& interval : window_) {
         judgement.on_cpu += interval.on_cpu;
         judgement.waiting += interval.waiting;
         judgement.elapsed += interval.elapsed;
     }
-    if (window_.size() < options_.window) return judgement;
+    if (window_.size() < options_.window) return false;
     const auto runnable = static_cast<double>((judgement.on_cpu + judgement.waiting).count());
-    if (runnable >= options_.min_runnable * static_cast<double>(judgement.elapsed.count()) &&
-        static_cast<double>(judgement.on_cpu.count()) < options_.max_served * runnable) {
-        judgement.verdict = StarvationVerdict::lift;
-        window_.clear();
-    }
-    return judgement;
+    return runnable >= options_.min_runnable * static_cast<double>(judgement.elapsed.count()) &&
+           static_cast<double>(judgement.on_cpu.count()) < options_.max_served * runnable;
 }
 
 }  // namespace piotd::daemon

@@ -24,6 +24,7 @@ std::optional<SchedStat> parse_schedstat(std::string_view text);
 enum class StarvationVerdict {
     stay,
     lift,   // starved at SCHED_IDLE: run it at SCHED_BATCH nice 19
+    raise,  // lifted, and still starved (normal-priority work fills the CPUs): one nice step up
     lower,  // lifted, and it no longer asks for the CPU: back to SCHED_IDLE
 };
 
@@ -52,6 +53,7 @@ public:
     explicit StarvationRule(Options options) : options_(options) {}
 
     // A reading taken `elapsed` after the previous one; `lifted`: the thread is at SCHED_BATCH.
+    // Starved while lifted gives `raise`, judged over a fresh window after each lift or raise.
     StarvationJudgement observe(SchedStat now, std::chrono::nanoseconds elapsed, bool lifted);
 
 private:
@@ -60,6 +62,9 @@ private:
         std::chrono::nanoseconds waiting;
         std::chrono::nanoseconds elapsed;
     };
+
+    // Sums the window into `judgement`; true when it is full and says starved.
+    bool starved(StarvationJudgement& judgement) const;
 
     Options options_;
     std::optional<SchedStat> last_;

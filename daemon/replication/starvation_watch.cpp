@@ -2,7 +2,9 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -13,6 +15,9 @@
 namespace piotd::daemon {
 
 namespace {
+
+// The nice values of a lifted thread, one step per `raise`: 19 is what it runs at to begin with.
+constexpr std::array<int, 3> kLiftedNice = {19, 10, 5};
 
 std::string milliseconds(std::chrono::nanoseconds time) {
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(time).count()) +
@@ -43,8 +48,20 @@ bool StarvationWatch::set_policy(int policy) {
     std::string message = "cannot move " + what_ + " to " +
                           (policy == SCHED_IDLE ? "SCHED_IDLE" : "SCHED_BATCH") + ": " +
                           std::strerror(error);
-    if (error == EPERM) message += " (lifting needs RLIMIT_NICE for nice 19: LimitNICE=+19)";
+    if (error == EPERM) message += " (lifting needs RLIMIT_NICE for nice 19: LimitNICE=+5)";
     log_warning("replication", message + "; it stays where it is while the CPUs are busy");
+    return false;
+}
+
+bool StarvationWatch::set_nice(int nice) {
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid_), nice) == 0) return true;
+    const int error = errno;
+    std::string message =
+        "cannot move " + what_ + " to nice " + std::to_string(nice) + ": " + std::strerror(error);
+    if (error == EACCES || error == EPERM) {
+        message += " (needs RLIMIT_NICE for nice " + std::to_string(nice) + ": LimitNICE=+5)";
+    }
+    log_warning("replication", message);
     return false;
 }
 
@@ -52,6 +69,8 @@ void StarvationWatch::run() {
     pthread_setname_np(pthread_self(), "piotd-replwatch");
     const std::string path = "/proc/self/task/" + std::to_string(tid_) + "/schedstat";
     bool lifted = false;
+    std::size_t step = 0;   // into kLiftedNice, while lifted
+    bool can_raise = true;  // false once the kernel refused a step: said once, not again
     auto last = std::chrono::steady_clock::now();
     std::unique_lock lock(mutex_);
     for (;;) {
@@ -68,21 +87,36 @@ void StarvationWatch::run() {
         }
         const StarvationJudgement judgement = rule_.observe(*stat, now - last, lifted);
         last = now;
+        const std::string why = "it ran " + milliseconds(judgement.on_cpu) + " and waited " +
+                                milliseconds(judgement.waiting) + " for a CPU in the last " +
+                                milliseconds(judgement.elapsed);
         switch (judgement.verdict) {
             case StarvationVerdict::stay:
                 break;
             case StarvationVerdict::lift:
                 if (!set_policy(SCHED_BATCH)) return;
                 lifted = true;
+                step = 0;
                 if (lifts_ != nullptr) lifts_->inc();
                 log_info("replication",
-                         what_ + " is starved at SCHED_IDLE: it ran " +
-                             milliseconds(judgement.on_cpu) + " and waited " +
-                             milliseconds(judgement.waiting) + " for a CPU in the last " +
-                             milliseconds(judgement.elapsed) +
+                         what_ + " is starved at SCHED_IDLE: " + why +
                              "; SCHED_BATCH at nice 19 until it stops asking for the CPU");
                 break;
+            case StarvationVerdict::raise:
+                // At the top step, or refused before: it stays where it is.
+                if (!can_raise || step + 1 >= kLiftedNice.size()) break;
+                if (!set_nice(kLiftedNice[step + 1])) {
+                    can_raise = false;
+                    break;
+                }
+                ++step;
+                log_info("replication", what_ + " is still starved at SCHED_BATCH: " + why +
+                                            "; nice " + std::to_string(kLiftedNice[step]));
+                break;
             case StarvationVerdict::lower:
+                // Nice 19 again first: raising a nice value needs no privilege.
+                if (step > 0) set_nice(kLiftedNice[0]);
+                step = 0;
                 if (!set_policy(SCHED_IDLE)) return;
                 lifted = false;
                 log_info("replication", what_ + " is back at SCHED_IDLE");

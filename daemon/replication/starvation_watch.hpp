@@ -1,8 +1,10 @@
 // Keeps a SCHED_IDLE thread from starving for good (docs/replication.md): a small thread that
 // reads the watched thread's schedstat every interval, lifts it to SCHED_BATCH (at the nice 19 it
-// already has) when StarvationRule says it is starved, and lowers it back to SCHED_IDLE once it
-// stops asking for the CPU. Lifting needs RLIMIT_NICE for nice 19 (systemd: LimitNICE=+19) or
-// CAP_SYS_NICE; without either the watch says so once and stops.
+// already has) when StarvationRule says it is starved, and lowers it back to SCHED_IDLE (nice 19)
+// once it stops asking for the CPU. Still starved at SCHED_BATCH means normal-priority work fills
+// every CPU, where nice 19 gets ~1.5 % of one: the watch then raises it a step at a time, to nice
+// 10 (~10 %) and nice 5 (~25 %), never above. Lifting needs RLIMIT_NICE for the nice it goes to
+// (systemd: LimitNICE=+5) or CAP_SYS_NICE; without it the watch says so and goes no further.
 #pragma once
 
 #include <sys/types.h>
@@ -31,6 +33,7 @@ public:
 private:
     void run();
     bool set_policy(int policy);
+    bool set_nice(int nice);
 
     pid_t tid_;
     std::string what_;  // for the log: "the replication thread"

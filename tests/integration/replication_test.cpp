@@ -126,6 +126,18 @@ struct Till {
         auto c = client();
         return parse(c.get("/api/v1/status").body)["status"].GetString();
     }
+    // Items a snapshot load of `list` has committed so far (the status page's "loading"), 0 if
+    // none is under way.
+    std::uint64_t loading(const std::string& list) {
+        auto c = client();
+        const auto page = parse(c.get("/api/v1/status/page").body);
+        for (const auto& row : page["lists"].GetArray()) {
+            if (row["name"].GetString() == list && row["loading"].IsUint64()) {
+                return row["loading"].GetUint64();
+            }
+        }
+        return 0;
+    }
     bool blocked(const std::string& ki) {
         auto c = client();
         const auto reply = c.get("/api/v1/cis/check?cis=" + url_encode(ki));
@@ -144,9 +156,9 @@ pid_t thread_named(pid_t pid, const std::string& name) {
     return -1;
 }
 
-// The scheduling policy (field 41 of /proc/PID/task/TID/stat) of the process's thread named
-// `name`, or -1 if it has none.
-int thread_policy(pid_t pid, const std::string& name) {
+// Field `number` of /proc/PID/task/TID/stat of the process's thread named `name`, or -1 if it
+// has none: 19 is the nice value, 41 the scheduling policy.
+int thread_stat_field(pid_t pid, const std::string& name, int number) {
     const pid_t tid = thread_named(pid, name);
     if (tid < 0) return -1;
     std::string stat;
@@ -156,10 +168,18 @@ int thread_policy(pid_t pid, const std::string& name) {
     // Fields after the command name, which ends at the last ')', start with field 3.
     std::istringstream fields(stat.substr(stat.rfind(')') + 2));
     std::string field;
-    for (int number = 3; fields >> field; ++number) {
-        if (number == 41) return std::stoi(field);
+    for (int at = 3; fields >> field; ++at) {
+        if (at == number) return std::stoi(field);
     }
     return -1;
+}
+
+int thread_policy(pid_t pid, const std::string& name) {
+    return thread_stat_field(pid, name, 41);
+}
+
+int thread_nice(pid_t pid, const std::string& name) {
+    return thread_stat_field(pid, name, 19);
 }
 
 // The I/O priority (ioprio_get) of the process's thread named `name`, or -1.
@@ -236,22 +256,30 @@ TEST_SUITE("integration.replication") {
               IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 7));
     }
 
-    TEST_CASE("a load starved at SCHED_IDLE is lifted to SCHED_BATCH, and lowered once done") {
+    TEST_CASE("a load starved at SCHED_IDLE is lifted to SCHED_BATCH, raised, and lowered") {
         FakeUpstream fake({"--cis", "50000", "--gtin", "50"});
         const auto policy = [](Till& till) {
             return thread_policy(till.process->pid(), "piotd-replicate");
+        };
+        const auto nice = [](Till& till) {
+            return thread_nice(till.process->pid(), "piotd-replicate");
         };
         auto hogs = std::make_unique<CpuHogs>();
         Till till(fake.url());
         // Three one-second readings of a thread that waits for the CPU, then the watch lifts it.
         CHECK(eventually([&] { return policy(till) == SCHED_BATCH; }, 30s));
         CHECK(till.status() == "initialization");
+        // Normal-priority hogs starve it at nice 19 too: three seconds later it is raised.
+        CHECK(eventually([&] { return nice(till) <= 10 || till.status() == "ready"; }, 30s));
         hogs.reset();
         REQUIRE(eventually([&] { return till.status() == "ready"; }, 60s));
-        CHECK(eventually([&] { return policy(till) == SCHED_IDLE; }, 10s));
+        CHECK(eventually([&] { return policy(till) == SCHED_IDLE && nice(till) == 19; }, 10s));
         CHECK(same_lists(till, fake));
         const std::string log = till.process->log();
         CHECK(log.find("the replication thread is starved at SCHED_IDLE") != std::string::npos);
+        CHECK(log.find("the replication thread is still starved at SCHED_BATCH") !=
+              std::string::npos);
+        CHECK(log.find("; nice 10") != std::string::npos);
         CHECK(log.find("the replication thread is back at SCHED_IDLE") != std::string::npos);
         // Counted for the fleet's dashboards.
         const std::string metrics = till.client().get("/metrics").body;
@@ -300,10 +328,17 @@ TEST_SUITE("integration.replication") {
         Till till(fake.url());
         std::mt19937 rng(12345);
         int kills = 0;
-        // 12 kills while the initial snapshot (and its resumptions) load. Each waits for the
-        // till to be streaming again (or done) first, so a slow start on a loaded machine does
-        // not eat the random delay that should fall inside the snapshot.
-        for (int i = 0; i < 12; ++i) {
+        // The first kill lands as soon as a batch is committed, so at least one load is
+        // resumed however slowly a loaded machine runs the till (at SCHED_IDLE it may not
+        // commit a batch within any fixed delay).
+        REQUIRE(eventually([&] { return till.loading("blocked_cis") > 0; }, 60s));
+        till.process->kill_hard();
+        till.start();
+        ++kills;
+        // 11 more while the snapshot (and its resumptions) load. Each waits for the till to be
+        // streaming again (or done) first, so a slow start does not eat the random delay that
+        // should fall inside the snapshot.
+        for (int i = 0; i < 11; ++i) {
             const std::uint64_t streamed = fake.stat("itemsStreamed");
             CHECK(eventually(
                 [&] { return fake.stat("itemsStreamed") > streamed || till.status() == "ready"; },

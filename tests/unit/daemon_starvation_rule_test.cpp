@@ -60,6 +60,25 @@ TEST_SUITE("daemon.starvation_rule") {
         CHECK(thread.second(10ms, 990ms) == StarvationVerdict::lift);
     }
 
+    TEST_CASE("lifted and still starved: one raise every three seconds, until it is served") {
+        Thread thread;
+        for (int i = 0; i < 2; ++i) CHECK(thread.second(5ms, 995ms) == StarvationVerdict::stay);
+        CHECK(thread.second(5ms, 995ms) == StarvationVerdict::lift);
+        // Normal-priority work leaves it ~1.5 % at nice 19: a fresh window, then a raise.
+        CHECK(thread.second(15ms, 985ms) == StarvationVerdict::stay);
+        CHECK(thread.second(15ms, 985ms) == StarvationVerdict::stay);
+        CHECK(thread.second(15ms, 985ms) == StarvationVerdict::raise);
+        CHECK(thread.lifted);
+        // ~10 % at nice 10 is still starved (under a fifth of what it asks for): another raise.
+        CHECK(thread.second(100ms, 900ms) == StarvationVerdict::stay);
+        CHECK(thread.second(100ms, 900ms) == StarvationVerdict::stay);
+        CHECK(thread.second(100ms, 900ms) == StarvationVerdict::raise);
+        // ~25 % at nice 5 is served: it stays there until the load is done.
+        for (int i = 0; i < 6; ++i) CHECK(thread.second(250ms, 750ms) == StarvationVerdict::stay);
+        CHECK(thread.second(2ms, 0ms) == StarvationVerdict::lower);
+        CHECK_FALSE(thread.lifted);
+    }
+
     TEST_CASE("a thread that gets the CPU it asks for is left at SCHED_IDLE") {
         Thread thread;
         for (int i = 0; i < 10; ++i) CHECK(thread.second(800ms, 150ms) == StarvationVerdict::stay);
