@@ -87,9 +87,12 @@ void StarvationWatch::run() {
         }
         const StarvationJudgement judgement = rule_.observe(*stat, now - last, lifted);
         last = now;
-        const std::string why = "it ran " + milliseconds(judgement.on_cpu) + " and waited " +
-                                milliseconds(judgement.waiting) + " for a CPU in the last " +
-                                milliseconds(judgement.elapsed);
+        // Only for the log lines of a verdict: most readings are `stay`.
+        const auto why = [&judgement] {
+            return "it ran " + milliseconds(judgement.on_cpu) + " and waited " +
+                   milliseconds(judgement.waiting) + " for a CPU in the last " +
+                   milliseconds(judgement.elapsed);
+        };
         switch (judgement.verdict) {
             case StarvationVerdict::stay:
                 break;
@@ -99,7 +102,7 @@ void StarvationWatch::run() {
                 step = 0;
                 if (lifts_ != nullptr) lifts_->inc();
                 log_info("replication",
-                         what_ + " is starved at SCHED_IDLE: " + why +
+                         what_ + " is starved at SCHED_IDLE: " + why() +
                              "; SCHED_BATCH at nice 19 until it stops asking for the CPU");
                 break;
             case StarvationVerdict::raise:
@@ -110,7 +113,7 @@ void StarvationWatch::run() {
                     break;
                 }
                 ++step;
-                log_info("replication", what_ + " is still starved at SCHED_BATCH: " + why +
+                log_info("replication", what_ + " is still starved at SCHED_BATCH: " + why() +
                                             "; nice " + std::to_string(kLiftedNice[step]));
                 break;
             case StarvationVerdict::lower:
