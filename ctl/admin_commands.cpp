@@ -16,7 +16,7 @@ int run_init(CtlContext& context, const std::vector<std::string>& args) {
         while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
     }
     if (token.empty()) throw CtlUsageError("the token is empty");
-    rapidjson::StringBuffer buffer;
+    piotd::protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     protocol::write_key(writer, "token");

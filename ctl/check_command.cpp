@@ -55,7 +55,7 @@ int run_check(CtlContext& context, const std::vector<std::string>& args) {
         doc.Parse(answer.body.data(), answer.body.size());
         const bool object = !doc.HasParseError() && doc.IsObject();
         if (context.options.json) {
-            rapidjson::StringBuffer buffer;
+            piotd::protocol::JsonBuffer buffer;
             protocol::JsonWriter writer(buffer);
             writer.StartObject();
             protocol::write_key(writer, "input");

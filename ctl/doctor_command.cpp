@@ -281,7 +281,7 @@ int run_doctor(CtlContext& context) {
     bool failed = false;
     for (const Finding& f : findings) failed = failed || f.level == Level::fail;
     if (context.options.json) {
-        rapidjson::StringBuffer buffer;
+        piotd::protocol::JsonBuffer buffer;
         protocol::JsonWriter writer(buffer);
         writer.StartObject();
         protocol::write_key(writer, "ok");

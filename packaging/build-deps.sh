@@ -12,11 +12,12 @@ packages=(
 )
 # The libFuzzer targets tests/run.sh builds and runs (tests/fuzz/run.sh).
 packages+=(clang libclang-rt-14-dev)
-# Extra sets: "bench" adds the load generator and nginx (a reference server bench/run.sh starts);
+# Extra sets: "bench" adds the load generator, nginx (a reference server bench/run.sh starts) and
+# valgrind (bench/instructions.sh counts instructions per request);
 # "browser" and "package" what the operations tests need (docs/operations.md).
 for extra in "$@"; do
     case "$extra" in
-        bench) packages+=(wrk nginx) ;;
+        bench) packages+=(wrk nginx valgrind) ;;
         # The status page test in a headless browser (large: only for tests).
         browser) packages+=(chromium) ;;
         # The .deb (dpkg-shlibdeps) and the unit checks (systemd-analyze).

@@ -1,84 +1,87 @@
 #include "protocol/lm_check_answer.hpp"
 
-namespace piotd::protocol {
+#include "protocol/json_text.hpp"
 
-void write_repairs(JsonWriter& writer, const Repairs& repairs) {
-    writer.StartArray();
-    if (repairs.aim_prefix_stripped) write_string(writer, "aim_prefix_stripped");
-    if (repairs.fnc1_converted) write_string(writer, "fnc1_converted");
-    if (repairs.leading_gs_dropped) write_string(writer, "leading_gs_dropped");
-    if (repairs.gs_escape_decoded) write_string(writer, "gs_escape_decoded");
-    if (repairs.layout_repaired) write_string(writer, "layout_repaired");
-    if (repairs.gs_recovered) write_string(writer, "gs_recovered");
-    if (repairs.suffix_stripped) write_string(writer, "suffix_stripped");
-    writer.EndArray();
-}
+namespace piotd::protocol {
 
 namespace {
 
-void write_code(JsonWriter& writer, const LmCodeResult& code, LmApiVersion api) {
-    writer.StartObject();
-    write_key(writer, "cis");
-    write_string(writer, code.cis);
-    write_key(writer, "gtin");
-    write_string(writer, code.gtin);
-    write_key(writer, "printView");
-    write_string(writer, code.print_view);
-    write_key(writer, "isBlocked");
-    writer.Bool(code.is_blocked);
-    write_key(writer, "isGreyGtin");
-    writer.Bool(code.is_grey_gtin);
+// The repairs that were applied, by name, in a fixed order.
+template <typename Visit>
+void for_each_repair(const Repairs& repairs, Visit visit) {
+    if (repairs.aim_prefix_stripped) visit("aim_prefix_stripped");
+    if (repairs.fnc1_converted) visit("fnc1_converted");
+    if (repairs.leading_gs_dropped) visit("leading_gs_dropped");
+    if (repairs.gs_escape_decoded) visit("gs_escape_decoded");
+    if (repairs.layout_repaired) visit("layout_repaired");
+    if (repairs.gs_recovered) visit("gs_recovered");
+    if (repairs.suffix_stripped) visit("suffix_stripped");
+}
+
+void append_code(std::string& out, const LmCodeResult& code, LmApiVersion api) {
+    out += "{\"cis\":";
+    append_json_string(out, code.cis);
+    out += ",\"gtin\":";
+    append_json_string(out, code.gtin);
+    out += ",\"printView\":";
+    append_json_string(out, code.print_view);
+    out += ",\"isBlocked\":";
+    append_json_bool(out, code.is_blocked);
+    out += ",\"isGreyGtin\":";
+    append_json_bool(out, code.is_grey_gtin);
     if (api == LmApiVersion::v2) {
-        write_key(writer, "sold");
-        writer.Bool(code.sold);
+        out += ",\"sold\":";
+        append_json_bool(out, code.sold);
         if (code.mrp) {
-            write_key(writer, "mrp");
-            writer.Uint(*code.mrp);
+            out += ",\"mrp\":";
+            append_json_number(out, std::uint64_t{*code.mrp});
         }
-        write_key(writer, "smp");
-        writer.Uint(code.smp);
+        out += ",\"smp\":";
+        append_json_number(out, std::uint64_t{code.smp});
     }
     if (code.repairs.any()) {
-        write_key(writer, "repairs");
-        write_repairs(writer, code.repairs);
+        out += ",\"repairs\":[";
+        bool first = true;
+        for_each_repair(code.repairs, [&](std::string_view name) {
+            if (!first) out += ',';
+            first = false;
+            append_json_string(out, name);
+        });
+        out += ']';
     }
-    if (!code.gtin_check_digit_ok) {
-        write_key(writer, "gtinCheckDigitOk");
-        writer.Bool(false);
-    }
-    writer.EndObject();
+    if (!code.gtin_check_digit_ok) out += ",\"gtinCheckDigitOk\":false";
+    out += '}';
 }
 
 }  // namespace
 
-void write_check_answer(JsonWriter& writer, const LmCheckAnswer& answer, LmApiVersion api) {
-    writer.StartObject();
-    write_key(writer, "code");
-    writer.Int(0);
-    write_key(writer, "description");
-    write_string(writer, "ok");
-    write_key(writer, "reqId");
-    write_string(writer, answer.req_id);
-    write_key(writer, "reqTimestamp");
-    writer.Int64(answer.req_timestamp_ms);
-    write_key(writer, "inst");
-    write_string(writer, answer.inst);
-    write_key(writer, "version");
-    write_string(writer, answer.version);
-    write_key(writer, "codes");
+void write_repairs(JsonWriter& writer, const Repairs& repairs) {
     writer.StartArray();
-    for (const LmCodeResult& code : answer.codes) write_code(writer, code, api);
+    for_each_repair(repairs, [&](std::string_view name) { write_string(writer, name); });
     writer.EndArray();
-    writer.EndObject();
 }
 
-void write_check_results(JsonWriter& writer, const LmCheckAnswer& answer, LmApiVersion api) {
-    writer.StartObject();
-    write_key(writer, "results");
-    writer.StartArray();
-    write_check_answer(writer, answer, api);
-    writer.EndArray();
-    writer.EndObject();
+void append_check_answer(std::string& out, const LmCheckAnswer& answer, LmApiVersion api) {
+    out += "{\"code\":0,\"description\":\"ok\",\"reqId\":";
+    append_json_string(out, answer.req_id);
+    out += ",\"reqTimestamp\":";
+    append_json_number(out, answer.req_timestamp_ms);
+    out += ",\"inst\":";
+    append_json_string(out, answer.inst);
+    out += ",\"version\":";
+    append_json_string(out, answer.version);
+    out += ",\"codes\":[";
+    for (std::size_t i = 0; i < answer.codes.size(); ++i) {
+        if (i != 0) out += ',';
+        append_code(out, answer.codes[i], api);
+    }
+    out += "]}";
+}
+
+void append_check_results(std::string& out, const LmCheckAnswer& answer, LmApiVersion api) {
+    out += "{\"results\":[";
+    append_check_answer(out, answer, api);
+    out += "]}";
 }
 
 }  // namespace piotd::protocol

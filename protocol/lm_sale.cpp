@@ -5,7 +5,7 @@
 namespace piotd::protocol {
 
 std::string write_lm_sale_request(const RelayDocument& document) {
-    rapidjson::StringBuffer buffer;
+    JsonBuffer buffer;
     JsonWriter writer(buffer);
     writer.StartObject();
     write_key(writer, "id");
@@ -32,7 +32,7 @@ std::string write_lm_sale_request(const RelayDocument& document) {
 }
 
 std::string write_sale_results(const std::vector<SaleCodeResult>& results, std::string_view id) {
-    rapidjson::StringBuffer buffer;
+    JsonBuffer buffer;
     JsonWriter writer(buffer);
     writer.StartObject();
     if (!id.empty()) {
@@ -61,7 +61,7 @@ std::string write_sale_results(const std::vector<SaleCodeResult>& results, std::
 }
 
 std::string write_sold_page(std::size_t total, const std::vector<SoldItem>& items) {
-    rapidjson::StringBuffer buffer;
+    JsonBuffer buffer;
     JsonWriter writer(buffer);
     writer.StartObject();
     write_key(writer, "total_count");

@@ -378,7 +378,7 @@ DocumentParse parse_document(std::string_view body, std::string_view id_header) 
 }
 
 std::string write_document(const RelayDocument& doc) {
-    rapidjson::StringBuffer buffer;
+    JsonBuffer buffer;
     JsonWriter writer(buffer);
     writer.StartObject();
     write_optional(writer, "id", doc.id);

@@ -35,7 +35,7 @@ bool valid_item(const rapidjson::Value& value) {
            value.GetStringLength() <= kMaxFeedItem;
 }
 
-std::string finish(rapidjson::StringBuffer& buffer) {
+std::string finish(JsonBuffer& buffer) {
     return {buffer.GetString(), buffer.GetSize()};
 }
 
@@ -71,7 +71,7 @@ FeedDecode decode_snapshot_line(std::string_view line, SnapshotLine& out) {
 }
 
 std::string encode_snapshot_header(const SnapshotHeader& header) {
-    rapidjson::StringBuffer buffer;
+    JsonBuffer buffer;
     JsonWriter writer(buffer);
     writer.StartObject();
     write_key(writer, "list");
@@ -87,7 +87,7 @@ std::string encode_snapshot_header(const SnapshotHeader& header) {
 }
 
 void append_snapshot_item(std::string& out, std::string_view item) {
-    rapidjson::StringBuffer buffer;
+    JsonBuffer buffer;
     JsonWriter writer(buffer);
     write_string(writer, item);
     out.append(buffer.GetString(), buffer.GetSize());
@@ -157,7 +157,7 @@ FeedDecode decode_change_page(std::string_view body, ChangePage& out) {
 }
 
 std::string encode_change_page(const ChangePage& page) {
-    rapidjson::StringBuffer buffer;
+    JsonBuffer buffer;
     JsonWriter writer(buffer);
     writer.StartObject();
     write_key(writer, "list");

@@ -263,7 +263,7 @@ bool read_code(const Value& object, std::string where, TrueApiCodeResult& out,
     f.date("productionDate", out.production_date, out.production_date_ms);
     if (const Value* v = f.find("variableExpirations")) {
         if (v->IsObject() || v->IsArray()) {
-            rapidjson::StringBuffer buffer;
+            JsonBuffer buffer;
             JsonWriter writer(buffer);
             v->Accept(writer);
             out.variable_expirations.emplace(buffer.GetString(), buffer.GetSize());

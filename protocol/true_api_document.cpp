@@ -98,7 +98,7 @@ std::string_view true_api_type(const RelayDocument& document) {
 }
 
 std::string true_api_body(const RelayDocument& document) {
-    rapidjson::StringBuffer buffer;
+    JsonBuffer buffer;
     JsonWriter writer(buffer);
     if (document.type == DocumentType::withdrawal) {
         write_withdrawal(writer, document);
@@ -110,7 +110,7 @@ std::string true_api_body(const RelayDocument& document) {
 
 std::string true_api_create_request(const RelayDocument& document, std::string_view body,
                                     std::string_view signature_base64) {
-    rapidjson::StringBuffer buffer;
+    JsonBuffer buffer;
     JsonWriter writer(buffer);
     writer.StartObject();
     field(writer, "document_format", "MANUAL");
@@ -192,7 +192,7 @@ TrueApiStatus parse_document_info(std::string_view body) {
         if (it->value.IsString()) {
             result.reason.assign(it->value.GetString(), it->value.GetStringLength());
         } else {
-            rapidjson::StringBuffer buffer;
+            JsonBuffer buffer;
             JsonWriter writer(buffer);
             it->value.Accept(writer);
             result.reason.assign(buffer.GetString(), buffer.GetSize());

@@ -240,7 +240,7 @@ void write_online_code(JsonWriter& writer, const TsPiotCodeAnswer& code) {
         writer.EndObject();
         return;
     }
-    rapidjson::StringBuffer extra_buffer;
+    JsonBuffer extra_buffer;
     JsonWriter extra(extra_buffer);
     extra.StartObject();
     write_piotd_members(extra, code);

@@ -33,7 +33,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 }  // namespace
 
 BasicAuth::BasicAuth(std::string user, std::string password)
-    : expected_(std::move(user) + ":" + std::move(password)) {}
+    : expected_(std::move(user) + ":" + std::move(password)),
+      expected_header_("Basic " + protocol::base64_encode(expected_)) {}
 
 bool BasicAuth::allows(const Request& request) const {
     const auto it = request.find(http::field::authorization);
@@ -42,6 +43,9 @@ bool BasicAuth::allows(const Request& request) const {
 }
 
 bool BasicAuth::allows_header(std::string_view authorization) const {
+    // What clients send (curl, browsers, POS software) is the canonical form: one comparison,
+    // no decoding. Other spellings ("basic", extra spaces) take the general path below.
+    if (constant_time_equal(authorization, expected_header_)) return true;
     if (!iequals_prefix(authorization, "basic ")) return false;
     std::string_view encoded = authorization.substr(6);
     while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);

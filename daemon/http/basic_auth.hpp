@@ -16,7 +16,8 @@ public:
     bool allows_header(std::string_view authorization) const;
 
 private:
-    std::string expected_;  // "user:password"
+    std::string expected_;         // "user:password"
+    std::string expected_header_;  // "Basic " + base64(expected_)
 };
 
 }  // namespace piotd::daemon

@@ -21,7 +21,7 @@ void write_error_fields(protocol::JsonWriter& writer, http::status status, ApiEr
 }
 
 std::string json_error_body(http::status status, ApiError error, std::string_view description) {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     write_error_fields(writer, status, error, description);

@@ -16,19 +16,19 @@ int hex_value(char c) {
 std::optional<std::string> percent_decode(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out += text[i];
-            continue;
-        }
-        if (i + 2 >= text.size()) return std::nullopt;
-        const int high = hex_value(text[i + 1]);
-        const int low = hex_value(text[i + 2]);
+    // Runs without '%' are copied whole (a marking code usually has none).
+    std::size_t from = 0;
+    for (;;) {
+        const std::size_t percent = text.find('%', from);
+        out.append(text.substr(from, percent == std::string_view::npos ? percent : percent - from));
+        if (percent == std::string_view::npos) return out;
+        if (percent + 2 >= text.size()) return std::nullopt;
+        const int high = hex_value(text[percent + 1]);
+        const int low = hex_value(text[percent + 2]);
         if (high < 0 || low < 0) return std::nullopt;
         out += static_cast<char>(high * 16 + low);
-        i += 2;
+        from = percent + 3;
     }
-    return out;
 }
 
 QueryValue query_param(std::string_view query, std::string_view name) {

@@ -57,7 +57,7 @@ Response scan_image(std::string_view body, const ImageConfig& config, ScanChecke
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
 
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     using protocol::write_key;
     using protocol::write_string;

@@ -29,14 +29,14 @@ std::string_view mode_name(std::uint8_t mode) {
     }
 }
 
-std::string finish(rapidjson::StringBuffer& buffer) {
+std::string finish(protocol::JsonBuffer& buffer) {
     return {buffer.GetString(), buffer.GetSize()};
 }
 
 }  // namespace
 
 std::string kkt_status_json(const KktState& s) {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     JsonWriter w(buffer);
     w.StartObject();
     write_key(w, "connected");
@@ -166,7 +166,7 @@ std::string kkt_status_json(const KktState& s) {
 }
 
 std::string receipt_success_json(const ReceiptSuccess& s, const std::string& fn_number) {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     JsonWriter w(buffer);
     w.StartObject();
     write_key(w, "status");
@@ -203,7 +203,7 @@ std::string receipt_success_json(const ReceiptSuccess& s, const std::string& fn_
 }
 
 std::string receipt_failure_json(const ReceiptFailure& f) {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     JsonWriter w(buffer);
     w.StartObject();
     write_error_fields(w, f.status, f.error, f.message_en);

@@ -20,7 +20,7 @@ bool string_member(const rapidjson::Value& object, const char* name, std::string
 }  // namespace
 
 std::string write_sale_json(const Sale& sale) {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter w(buffer);
     w.StartObject();
     protocol::write_key(w, "fnNumber");

@@ -58,7 +58,7 @@ Response handle_status(const LocalModule& module, protocol::LmApiVersion api) {
     const std::string last_error = module.sync_error();
     answer.last_error = last_error;
 
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     protocol::write_status_answer(writer, answer, api);
     return json_response(http::status::ok, std::string(buffer.GetString(), buffer.GetSize()));

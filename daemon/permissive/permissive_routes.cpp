@@ -95,7 +95,7 @@ Response piot_answer(const CheckOutcome& outcome) {
                               ") and the local module is " +
                               std::string(protocol::lm_status_name(outcome.module_status)));
     }
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     write_key(writer, "items");
@@ -158,7 +158,7 @@ Response handle_journal(LocalModule& module, const RequestContext& context) {
         static_cast<std::size_t>(std::min<std::int64_t>(limit.value_or(100), 10'000));
     storage::ReadTxn txn(module.env());
     const auto entries = storage::read_journal(txn, count, since.value_or(0));
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     write_key(writer, "entries");
@@ -188,7 +188,7 @@ Response handle_journal(LocalModule& module, const RequestContext& context) {
 
 Response handle_hosts(const TrueApiClient& client) {
     const TrueApiClient::HostsView view = client.hosts();
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     write_key(writer, "hosts");

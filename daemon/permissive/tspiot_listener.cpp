@@ -14,7 +14,7 @@ namespace {
 using protocol::TsPiotApiVersion;
 
 Response check_answer(const CheckOutcome& outcome, TsPiotApiVersion api) {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     if (outcome.source == CheckSource::none) {
         const std::string detail = "online: " + outcome.online_failure;
@@ -95,7 +95,7 @@ Response handle_info(PermissiveChecker& checker, const TrueApiConfig& config,
     info.kkt_inn = config.kkt_inn;
     info.codes_check_timeout_ms = config.online_budget_ms;
     info.lm = protocol::TsPiotLmInfo{kVersion, status, module.inst(), state.last_sync_ms};
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     protocol::write_tspiot_info(writer, info, api);
     return json_response(http::status::ok, std::string(buffer.GetString(), buffer.GetSize()));

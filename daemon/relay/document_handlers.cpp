@@ -26,7 +26,7 @@ Response field_error(http::status status, ApiError error, std::string_view field
     const std::string description = field.empty() ? message : std::string(field) + ": " + message;
     std::string body = json_error_body(status, error, description);
     if (!field.empty()) {
-        rapidjson::StringBuffer buffer;
+        protocol::JsonBuffer buffer;
         protocol::JsonWriter writer(buffer);
         protocol::write_string(writer, field);
         body.pop_back();
@@ -123,7 +123,7 @@ Response handle_document_batch(RelayService& relay, const RequestContext& contex
     std::vector<std::size_t> positions;
     for (rapidjson::SizeType i = 0; i < list->value.Size(); ++i) {
         const std::string where = "documents[" + std::to_string(i) + "]";
-        rapidjson::StringBuffer buffer;
+        protocol::JsonBuffer buffer;
         protocol::JsonWriter writer(buffer);
         list->value[i].Accept(writer);
         protocol::DocumentParse parsed =
@@ -144,7 +144,7 @@ Response handle_document_batch(RelayService& relay, const RequestContext& contex
     }
     const std::vector<BatchSubmitted> submitted = relay.intake().submit_batch(documents);
 
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     protocol::write_key(writer, "results");

@@ -58,7 +58,7 @@ void write_outbox_record(protocol::JsonWriter& writer, const storage::OutboxReco
 
 std::string outbox_record_json(const storage::OutboxRecord& record, bool sending,
                                bool with_document) {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     write_outbox_record(writer, record, sending, with_document);
     return {buffer.GetString(), buffer.GetSize()};
@@ -66,7 +66,7 @@ std::string outbox_record_json(const storage::OutboxRecord& record, bool sending
 
 std::string outbox_summary_json(const OutboxHealth& health,
                                 const std::vector<storage::OutboxRecord>& documents) {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     write_key(writer, "relay");

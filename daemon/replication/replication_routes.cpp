@@ -40,7 +40,7 @@ Response bad_list() {
 }
 
 Response state(const LocalModule& module) {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     protocol::write_key(writer, "serverTime");

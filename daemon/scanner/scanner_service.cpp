@@ -93,7 +93,7 @@ void ScannerService::on_scan(const drivers::Scan& scan) {
             }
         }
     }
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     protocol::write_key(writer, "timeMs");
@@ -112,7 +112,7 @@ void ScannerService::on_scan(const drivers::Scan& scan) {
 
 void ScannerService::on_connected(const std::string& path) {
     log_info("scanner", "connected: " + path);
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     protocol::write_key(writer, "connected");
@@ -125,7 +125,7 @@ void ScannerService::on_connected(const std::string& path) {
 
 void ScannerService::on_disconnected(const drivers::SerialError& error) {
     log_warning("scanner", error.message);
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     protocol::write_key(writer, "connected");
@@ -159,7 +159,7 @@ DeviceStatus ScannerService::device_status() const {
 }
 
 std::string ScannerService::status_json() const {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     using protocol::write_key;
     using protocol::write_string;

@@ -52,7 +52,7 @@ void write_upstream(JsonWriter& w, const UpstreamHealthSnapshot& u) {
 }  // namespace
 
 std::string render_status_json(const StatusSnapshot& s) {
-    rapidjson::StringBuffer buffer;
+    protocol::JsonBuffer buffer;
     JsonWriter w(buffer);
     w.StartObject();
     write_key(w, "now");

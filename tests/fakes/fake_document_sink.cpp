@@ -86,7 +86,7 @@ public:
     }
     std::string received_json() {
         std::lock_guard lock(mutex_);
-        rapidjson::StringBuffer buffer;
+        piotd::protocol::JsonBuffer buffer;
         piotd::protocol::JsonWriter writer(buffer);
         writer.StartObject();
         writer.Key("unique");

@@ -126,7 +126,7 @@ Fault FaultPlan::take(Endpoint endpoint) {
 
 std::string FaultPlan::to_json() const {
     const std::lock_guard lock(mutex_);
-    rapidjson::StringBuffer buffer;
+    piotd::protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     protocol::write_key(writer, "mode");

@@ -78,7 +78,7 @@ std::int64_t now_ms() {
 
 std::string error_body(unsigned status, unsigned error_code, std::string_view error,
                        std::string_view description) {
-    rapidjson::StringBuffer buffer;
+    piotd::protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     protocol::write_key(writer, "code");
@@ -114,7 +114,7 @@ Response bad_request(const Request& request, std::string_view description) {
 }
 
 std::string summary_json(FakeList list, const ListSummary& summary, std::size_t applied) {
-    rapidjson::StringBuffer buffer;
+    piotd::protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     protocol::write_key(writer, "list");

@@ -91,7 +91,7 @@ ListSummary UpstreamState::summary(FakeList list) const {
 
 std::string UpstreamState::state_json(std::int64_t server_time_ms) const {
     const std::lock_guard lock(mutex_);
-    rapidjson::StringBuffer buffer;
+    piotd::protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     protocol::write_key(writer, "serverTime");
@@ -226,7 +226,7 @@ ListSummary UpstreamState::compact(FakeList list, std::size_t keep) {
 
 std::string UpstreamState::lists_json() const {
     const std::lock_guard lock(mutex_);
-    rapidjson::StringBuffer buffer;
+    piotd::protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
     writer.StartObject();
     for (const FakeList list : kFakeLists) {

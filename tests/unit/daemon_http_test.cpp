@@ -22,6 +22,11 @@ TEST_SUITE("daemon.http") {
         CHECK(!query_param("cis=%zz", "cis").valid);
         CHECK(!query_param("cis=%1", "cis").valid);
         CHECK(!percent_decode("%"));
+        CHECK(!percent_decode("abc%4"));
+        CHECK(!percent_decode("abc%%41"));
+        CHECK(percent_decode("%41%42c%44ef%25") == "ABcDef%");
+        CHECK(percent_decode("plain") == "plain");
+        CHECK(percent_decode("") == "");
     }
 
     TEST_CASE("Basic auth accepts only the configured user and password") {
@@ -34,6 +39,8 @@ TEST_SUITE("daemon.http") {
         CHECK(!auth.allows_header("Basic"));
         CHECK(!auth.allows_header("Basic ####"));
         CHECK(!auth.allows_header("Basic " + std::string(5000, 'A')));
+        CHECK(!auth.allows_header("Basic YWRtaW46czNjcmV"));  // the canonical header, cut short
+        CHECK(!auth.allows_header("Basic YWRtaW46czNjcmV0 x"));
     }
 
     TEST_CASE("router: 401 before the handler, 404 and 405 as JSON, exceptions become 500") {

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
+#include <array>
 #include <string>
 
 #include "protocol/base64.hpp"
@@ -15,14 +16,13 @@ using namespace piotd::protocol;
 namespace {
 
 std::string render_check(const LmCheckAnswer& answer, LmApiVersion api, bool wrapped) {
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
+    std::string out;
     if (wrapped) {
-        write_check_results(writer, answer, api);
+        append_check_results(out, answer, api);
     } else {
-        write_check_answer(writer, answer, api);
+        append_check_answer(out, answer, api);
     }
-    return buffer.GetString();
+    return out;
 }
 
 }  // namespace
@@ -108,6 +108,40 @@ TEST_SUITE("lm.models") {
         CHECK(render_check(answer, LmApiVersion::v1, false).find("sold") == std::string::npos);
     }
 
+    TEST_CASE("check answer: several codes, hostile bytes and every repair parse back as sent") {
+        std::array<LmCodeResult, 3> codes{};
+        const std::string gs_code =
+            "0104600000000000215\"q\\\x1d"
+            "93ab\x01";
+        codes[0].cis = gs_code;
+        codes[0].gtin = "04600000000000";
+        codes[0].print_view = "0104600000000000215\"q\\";
+        codes[1].cis = "Честный знак";
+        codes[1].repairs = {true, true, true, true, true, true, true};
+        codes[2].mrp = 0;
+        LmCheckAnswer answer;
+        answer.req_id = "r";
+        answer.req_timestamp_ms = -1;
+        answer.inst = "i";
+        answer.version = "v";
+        answer.codes = codes;
+        const std::string json = render_check(answer, LmApiVersion::v2, true);
+        rapidjson::Document doc;
+        doc.Parse(json.data(), json.size());
+        REQUIRE(!doc.HasParseError());
+        const auto& got = doc["results"][0];
+        CHECK(got["reqTimestamp"].GetInt64() == -1);
+        REQUIRE(got["codes"].Size() == 3);
+        CHECK(std::string(got["codes"][0]["cis"].GetString(),
+                          got["codes"][0]["cis"].GetStringLength()) == gs_code);
+        CHECK(std::string(got["codes"][1]["cis"].GetString()) == "Честный знак");
+        CHECK(got["codes"][1]["repairs"].Size() == 7);
+        CHECK(std::string(got["codes"][1]["repairs"][6].GetString()) == "suffix_stripped");
+        CHECK(!got["codes"][1].HasMember("mrp"));
+        CHECK(got["codes"][2]["mrp"].GetUint() == 0);
+        CHECK(json.find(R"(\u001D93ab\u0001")") != std::string::npos);
+    }
+
     TEST_CASE("status state machine follows lm-api.md §3.2") {
         const std::int64_t now = 1'800'000'000'000;
         CHECK(evaluate_lm_status({false, true, now}, now) == LmStatus::not_configured);
@@ -127,7 +161,7 @@ TEST_SUITE("lm.models") {
         answer.version = "0.1.0";
         answer.status = LmStatus::ready;
         answer.replication = entries;
-        rapidjson::StringBuffer buffer;
+        piotd::protocol::JsonBuffer buffer;
         JsonWriter writer(buffer);
         write_status_answer(writer, answer, LmApiVersion::v2);
         rapidjson::Document doc;

@@ -18,7 +18,7 @@ std::string bytes(std::initializer_list<unsigned> values) {
 }
 
 std::string json(std::string_view value) {
-    rapidjson::StringBuffer buffer;
+    piotd::protocol::JsonBuffer buffer;
     JsonWriter writer(buffer);
     write_tag1260(writer, value);
     return {buffer.GetString(), buffer.GetSize()};

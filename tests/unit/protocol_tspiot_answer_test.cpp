@@ -27,7 +27,7 @@ constexpr std::string_view kExampleCode =
 
 template <typename Write>
 std::string render(Write write) {
-    rapidjson::StringBuffer buffer;
+    piotd::protocol::JsonBuffer buffer;
     JsonWriter writer(buffer);
     write(writer);
     return {buffer.GetString(), buffer.GetSize()};

@@ -1,0 +1,103 @@
+// JsonWriter copies unescaped runs in bulk, and the check answer is written as text
+// (json_text.hpp): both must stay RapidJSON's own output, byte for byte.
+#include <doctest/doctest.h>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "protocol/json_text.hpp"
+#include "protocol/json_writer.hpp"
+
+namespace {
+
+using piotd::protocol::JsonBuffer;
+using piotd::protocol::JsonWriter;
+
+// The same document through piotd's writer and RapidJSON's stock one.
+template <typename Writer, typename Buffer>
+std::string write_with(std::string_view key, std::string_view value) {
+    Buffer buffer;
+    Writer writer(buffer);
+    writer.StartObject();
+    writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    writer.Key("n");
+    writer.Int64(-42);
+    writer.EndObject();
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string piotd_json(std::string_view key, std::string_view value) {
+    return write_with<JsonWriter, JsonBuffer>(key, value);
+}
+
+// The same document written as text (protocol/json_text.hpp).
+std::string text_json(std::string_view key, std::string_view value) {
+    std::string out = "{";
+    piotd::protocol::append_json_string(out, key);
+    out += ':';
+    piotd::protocol::append_json_string(out, value);
+    out += ",\"n\":";
+    piotd::protocol::append_json_number(out, std::int64_t{-42});
+    out += '}';
+    return out;
+}
+
+std::string stock_json(std::string_view key, std::string_view value) {
+    return write_with<rapidjson::Writer<rapidjson::StringBuffer>, rapidjson::StringBuffer>(key,
+                                                                                           value);
+}
+
+}  // namespace
+
+TEST_CASE("json writer: every byte value, alone and inside runs longer than 16 bytes") {
+    for (int b = 0; b < 256; ++b) {
+        const char c = static_cast<char>(b);
+        const std::string alone(1, c);
+        CHECK(piotd_json(alone, alone) == stock_json(alone, alone));
+        CHECK(text_json(alone, alone) == stock_json(alone, alone));
+        // At every offset of a 16-byte block, and in the scalar tail after it.
+        for (std::size_t at = 0; at < 40; ++at) {
+            std::string text(40, 'x');
+            text[at] = c;
+            CHECK(piotd_json("k", text) == stock_json("k", text));
+            CHECK(text_json("k", text) == stock_json("k", text));
+        }
+    }
+}
+
+TEST_CASE("json writer: a marking code with group separators and Cyrillic text") {
+    const std::string code =
+        "0104600000000000215NotListed0000\x1d"
+        "93abcd\x1d"
+        "91EE11";
+    const std::string expected = stock_json("cis", code);
+    CHECK(piotd_json("cis", code) == expected);
+    CHECK(expected.find("\\u001D93abcd") != std::string::npos);
+    const std::string russian = "Честный знак \"ЧЗ\" \\ путь\n";
+    CHECK(piotd_json("описание", russian) == stock_json("описание", russian));
+}
+
+TEST_CASE("json writer: random strings of every length up to 200") {
+    std::mt19937 random(20261124);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_int_distribution<int> printable(0x20, 0x7E);
+    for (std::size_t length = 0; length <= 200; ++length) {
+        std::string mostly_plain(length, ' ');
+        std::string any(length, ' ');
+        for (std::size_t i = 0; i < length; ++i) {
+            // One escape in about twenty characters, as in real codes and texts.
+            mostly_plain[i] =
+                static_cast<char>(random() % 20 == 0 ? byte(random) : printable(random));
+            any[i] = static_cast<char>(byte(random));
+        }
+        CHECK(piotd_json("k", mostly_plain) == stock_json("k", mostly_plain));
+        CHECK(piotd_json(any, any) == stock_json(any, any));
+        CHECK(text_json("k", mostly_plain) == stock_json("k", mostly_plain));
+        CHECK(text_json(any, any) == stock_json(any, any));
+    }
+}
