@@ -24,7 +24,7 @@ void append_json_string(std::string& out, std::string_view text) {
     const char* const end = p + text.size();
     for (;;) {
         const char* const stop = find_json_escape(p, end);
-        out.append(p, stop);
+        out.append(p, static_cast<std::size_t>(stop - p));
         if (stop == end) break;
         const auto c = static_cast<unsigned char>(*stop);
         char escaped[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};

@@ -1,4 +1,5 @@
-// The JSON writer every answer is built with (RapidJSON, UTF-8 in and out), over JsonBuffer.
+// The JSON writer answers are built with (RapidJSON, UTF-8 in and out), over JsonBuffer. The LM
+// check answer, the hottest, is written as text instead (json_text.hpp).
 //
 // JsonBuffer is RapidJSON's StringBuffer with one thing changed: the writer copies each run of
 // characters that need no escaping in one go. RapidJSON's own loop stores a string one character
@@ -15,9 +16,7 @@
 #include <cstring>
 #include <string_view>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "protocol/json_escape.hpp"
 
 namespace piotd::protocol {
 
@@ -30,30 +29,6 @@ inline void PutReserve(JsonBuffer& buffer, std::size_t count) {
 }
 inline void PutUnsafe(JsonBuffer& buffer, char c) {
     buffer.PutUnsafe(c);
-}
-
-// Where the first character RapidJSON's default writer escapes is (control characters, '"' and
-// '\\'; everything else, UTF-8 included, is copied as it is), or `end`.
-inline const char* find_json_escape(const char* p, const char* end) {
-#if defined(__SSE2__)
-    // Sixteen bytes at a time, never reading past `end`.
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i last_control = _mm_set1_epi8(0x1F);
-    for (; end - p >= 16; p += 16) {
-        const __m128i s = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(s, last_control), last_control);
-        const __m128i special =
-            _mm_or_si128(_mm_cmpeq_epi8(s, quote), _mm_cmpeq_epi8(s, backslash));
-        const int mask = _mm_movemask_epi8(_mm_or_si128(control, special));
-        if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-    }
-#endif
-    for (; p != end; ++p) {
-        const auto c = static_cast<unsigned char>(*p);
-        if (c < 0x20 || c == '"' || c == '\\') return p;
-    }
-    return end;
 }
 
 }  // namespace piotd::protocol

@@ -60,12 +60,16 @@ UuidText UuidGenerator::next() {
     return text;
 }
 
-std::string random_uuid() {
+UuidText random_uuid_text() {
     thread_local UuidGenerator generator([] {
         std::random_device device;
         return (static_cast<std::uint64_t>(device()) << 32) ^ device();
     }());
-    const UuidText text = generator.next();
+    return generator.next();
+}
+
+std::string random_uuid() {
+    const UuidText text = random_uuid_text();
     return std::string(text.data(), text.size());
 }
 

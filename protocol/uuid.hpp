@@ -23,5 +23,7 @@ private:
 
 // A per-thread generator seeded from std::random_device; returns a fresh UUID string.
 std::string random_uuid();
+// The same without a heap string (36 characters do not fit a short std::string), for reqId.
+UuidText random_uuid_text();
 
 }  // namespace piotd::protocol

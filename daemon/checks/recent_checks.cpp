@@ -1,36 +1,51 @@
 #include "daemon/checks/recent_checks.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace piotd::daemon {
 
-RecentChecksRing::RecentChecksRing(std::size_t capacity)
-    : ring_(std::max<std::size_t>(capacity, 1)) {}
+RecentChecksRing::RecentChecksRing(std::size_t capacity) {
+    for (Slot& slot : slots_) slot.ring.resize(std::max<std::size_t>(capacity, 1));
+}
 
 void RecentChecksRing::on_checks(std::span<const CheckEvent> events) noexcept {
+    Slot& slot = slots_[cpu_slot()];
     // Only the last `capacity` events of a large batch can stay; skip the rest without copying.
-    if (events.size() > ring_.size()) events = events.last(ring_.size());
-    std::lock_guard lock(mutex_);
+    if (events.size() > slot.ring.size()) events = events.last(slot.ring.size());
+    const auto now =
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    std::uint64_t order = now - events.size();
+    std::lock_guard lock(slot.mutex);
     for (const CheckEvent& event : events) {
-        CheckRecord& record = ring_[next_];
+        Entry& entry = slot.ring[slot.next];
+        CheckRecord& record = entry.record;
         record.time_ms = event.time_ms;
         record.source.assign(event.source);
         record.code.assign(event.code.substr(0, kMaxCodeBytes));
         record.verdict = event.verdict;
         record.duration_ns = event.duration_ns;
-        next_ = (next_ + 1) % ring_.size();
-        size_ = std::min(size_ + 1, ring_.size());
+        entry.order = ++order;
+        if (++slot.next == slot.ring.size()) slot.next = 0;
+        slot.size = std::min(slot.size + 1, slot.ring.size());
     }
 }
 
 std::vector<CheckRecord> RecentChecksRing::recent_checks(std::size_t limit) const {
-    std::lock_guard lock(mutex_);
-    const std::size_t n = std::min(limit, size_);
-    std::vector<CheckRecord> out;
-    out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        out.push_back(ring_[(next_ + ring_.size() - 1 - i) % ring_.size()]);
+    std::vector<Entry> entries;
+    for (const Slot& slot : slots_) {
+        std::lock_guard lock(slot.mutex);
+        const std::size_t n = std::min(limit, slot.size);
+        for (std::size_t i = 0; i < n; ++i) {
+            entries.push_back(slot.ring[(slot.next + slot.ring.size() - 1 - i) % slot.ring.size()]);
+        }
     }
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.order > b.order; });
+    if (entries.size() > limit) entries.resize(limit);
+    std::vector<CheckRecord> out;
+    out.reserve(entries.size());
+    for (Entry& entry : entries) out.push_back(std::move(entry.record));
     return out;
 }
 

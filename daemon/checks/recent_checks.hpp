@@ -3,6 +3,7 @@
 // RecentChecksProvider interface.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <span>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "daemon/checks/check_event.hpp"
+#include "daemon/cpu_slot.hpp"
 
 namespace piotd::daemon {
 
@@ -28,6 +30,9 @@ public:
 };
 
 // A bounded ring: memory is fixed however many codes are checked. Codes are cut to 128 bytes.
+// Every I/O thread records each check here, so there is one ring per CPU slot (cpu_slot.hpp),
+// each with its own lock: cores do not take turns on one lock and one cache line per check. The
+// newest `capacity` overall are always among the rings' newest `capacity` each; reading merges.
 class RecentChecksRing : public RecentChecksProvider, public CheckObserver {
 public:
     explicit RecentChecksRing(std::size_t capacity = 50);
@@ -38,10 +43,18 @@ public:
     static constexpr std::size_t kMaxCodeBytes = 128;
 
 private:
-    mutable std::mutex mutex_;
-    std::vector<CheckRecord> ring_;
-    std::size_t next_ = 0;
-    std::size_t size_ = 0;
+    struct Entry {
+        CheckRecord record;
+        std::uint64_t order = 0;  // steady clock, ns: orders entries of different slots
+    };
+    struct alignas(64) Slot {
+        mutable std::mutex mutex;
+        std::vector<Entry> ring;
+        std::size_t next = 0;
+        std::size_t size = 0;
+    };
+
+    std::array<Slot, kCpuSlots> slots_;
 };
 
 }  // namespace piotd::daemon

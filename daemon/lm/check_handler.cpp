@@ -81,9 +81,9 @@ Response invalid_code(protocol::CodeError error, std::string_view where) {
 
 Response answer(const LocalModule& module, std::span<const protocol::LmCodeResult> codes,
                 LmApiVersion api, bool wrapped) {
-    const std::string req_id = protocol::random_uuid();
+    const protocol::UuidText req_id = protocol::random_uuid_text();
     protocol::LmCheckAnswer answer;
-    answer.req_id = req_id;
+    answer.req_id = {req_id.data(), req_id.size()};
     answer.req_timestamp_ms = module.now_ms();
     answer.inst = module.inst();
     answer.version = kVersion;

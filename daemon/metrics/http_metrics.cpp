@@ -26,7 +26,7 @@ std::string slot_status(std::size_t slot) {
 }  // namespace
 
 HttpMetrics::HttpMetrics(Router& router, MetricsRegistry& registry)
-    : router_(router), slots_(std::make_unique<Slot[]>(kMaxRoutes + 2)) {
+    : router_(router), slots_(std::make_unique<Slot[]>(kCpuSlots * kSlotsPerCpu)) {
     router_.set_observer(this);
     registry.add_collector([this](std::vector<MetricSample>& out) { collect(out); });
 }
@@ -42,7 +42,8 @@ void HttpMetrics::on_answer(std::size_t route_index, unsigned status) {
     } else if (route_index >= kMaxRoutes) {
         slot = kMaxRoutes;
     }
-    slots_[slot].by_status[status_slot(status)].fetch_add(1, std::memory_order_relaxed);
+    slots_[cpu_slot() * kSlotsPerCpu + slot].by_status[status_slot(status)].fetch_add(
+        1, std::memory_order_relaxed);
 }
 
 void HttpMetrics::collect(std::vector<MetricSample>& out) const {
@@ -58,7 +59,10 @@ void HttpMetrics::collect(std::vector<MetricSample>& out) const {
             route = "other";
         }
         for (std::size_t s = 0; s < kStatusSlots; ++s) {
-            const std::uint64_t n = slots_[slot].by_status[s].load(std::memory_order_relaxed);
+            std::uint64_t n = 0;
+            for (std::size_t cpu = 0; cpu < kCpuSlots; ++cpu) {
+                n += slots_[cpu * kSlotsPerCpu + slot].by_status[s].load(std::memory_order_relaxed);
+            }
             if (n == 0) continue;
             out.push_back({"piotd_http_requests_total",
                            "HTTP answers by route pattern and status",

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 
+#include "daemon/cpu_slot.hpp"
 #include "daemon/http/route_observer.hpp"
 #include "daemon/http/router.hpp"
 #include "daemon/metrics/metrics_registry.hpp"
@@ -25,13 +26,17 @@ public:
     static constexpr std::size_t kStatusSlots = 24;
 
 private:
-    struct Slot {
+    // 24 counts fill three cache lines; the routes of one CPU slot (cpu_slot.hpp) follow each
+    // other, so two cores never write the same line.
+    struct alignas(64) Slot {
         std::array<std::atomic<std::uint64_t>, kStatusSlots> by_status{};
     };
+    static constexpr std::size_t kSlotsPerCpu = kMaxRoutes + 2;
     void collect(std::vector<MetricSample>& out) const;
 
     Router& router_;
-    std::unique_ptr<Slot[]> slots_;  // kMaxRoutes routes, then "other", then "unmatched"
+    // Per CPU slot: kMaxRoutes routes, then "other", then "unmatched".
+    std::unique_ptr<Slot[]> slots_;
 };
 
 }  // namespace piotd::daemon

@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "daemon/checks/check_metrics.hpp"
 #include "daemon/metrics/http_metrics.hpp"
@@ -25,6 +27,27 @@ bool contains(const std::string& text, const std::string& part) {
 }  // namespace
 
 TEST_SUITE("daemon.metrics") {
+    TEST_CASE("counts from many threads add up across the per-CPU slots") {
+        Counter counter;
+        Histogram histogram(check_latency_buckets_ns());
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 8; ++t) {
+            threads.emplace_back([&] {
+                for (int i = 0; i < 10'000; ++i) {
+                    counter.inc();
+                    histogram.observe_ns(300);                      // the 500 ns bucket
+                    histogram.observe_ns(std::uint64_t{10} << 40);  // +Inf
+                }
+            });
+        }
+        for (auto& thread : threads) thread.join();
+        CHECK(counter.value() == 80'000);
+        const auto counts = histogram.bucket_counts();
+        CHECK(counts[1] == 80'000);
+        CHECK(counts.back() == 80'000);
+        CHECK(histogram.sum_ns() == 80'000 * (300 + (std::uint64_t{10} << 40)));
+    }
+
     TEST_CASE("values: integers plain, fractions shortest, infinities and NaN spelled out") {
         CHECK(format_metric_value(0) == "0");
         CHECK(format_metric_value(42) == "42");
