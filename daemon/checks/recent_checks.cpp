@@ -1,7 +1,6 @@
 #include "daemon/checks/recent_checks.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 namespace piotd::daemon {
 
@@ -13,9 +12,6 @@ void RecentChecksRing::on_checks(std::span<const CheckEvent> events) noexcept {
     Slot& slot = slots_[cpu_slot()];
     // Only the last `capacity` events of a large batch can stay; skip the rest without copying.
     if (events.size() > slot.ring.size()) events = events.last(slot.ring.size());
-    const auto now =
-        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-    std::uint64_t order = now - events.size();
     std::lock_guard lock(slot.mutex);
     for (const CheckEvent& event : events) {
         Entry& entry = slot.ring[slot.next];
@@ -25,7 +21,7 @@ void RecentChecksRing::on_checks(std::span<const CheckEvent> events) noexcept {
         record.code.assign(event.code.substr(0, kMaxCodeBytes));
         record.verdict = event.verdict;
         record.duration_ns = event.duration_ns;
-        entry.order = ++order;
+        entry.sequence = ++slot.sequence;
         if (++slot.next == slot.ring.size()) slot.next = 0;
         slot.size = std::min(slot.size + 1, slot.ring.size());
     }
@@ -40,8 +36,12 @@ std::vector<CheckRecord> RecentChecksRing::recent_checks(std::size_t limit) cons
             entries.push_back(slot.ring[(slot.next + slot.ring.size() - 1 - i) % slot.ring.size()]);
         }
     }
-    std::sort(entries.begin(), entries.end(),
-              [](const Entry& a, const Entry& b) { return a.order > b.order; });
+    // Newest first by check time; within a slot, by the order they were recorded (a batch shares
+    // one millisecond). Equal times in different slots have no order to keep.
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        if (a.record.time_ms != b.record.time_ms) return a.record.time_ms > b.record.time_ms;
+        return a.sequence > b.sequence;
+    });
     if (entries.size() > limit) entries.resize(limit);
     std::vector<CheckRecord> out;
     out.reserve(entries.size());

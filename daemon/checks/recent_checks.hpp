@@ -45,13 +45,14 @@ public:
 private:
     struct Entry {
         CheckRecord record;
-        std::uint64_t order = 0;  // steady clock, ns: orders entries of different slots
+        std::uint64_t sequence = 0;  // orders a slot's entries of the same millisecond
     };
     struct alignas(64) Slot {
         mutable std::mutex mutex;
         std::vector<Entry> ring;
         std::size_t next = 0;
         std::size_t size = 0;
+        std::uint64_t sequence = 0;
     };
 
     std::array<Slot, kCpuSlots> slots_;

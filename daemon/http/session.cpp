@@ -9,6 +9,7 @@
 #include <array>
 #include <chrono>
 
+#include "daemon/coarse_clock.hpp"
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/response_head.hpp"
 
@@ -41,7 +42,7 @@ void Session::start() {
 // possible, re-arms itself to the current deadline when it fires early. Only a deadline earlier
 // than the armed one (the first write after an idle wait, say) touches the timer queue.
 void Session::expires_after(std::chrono::steady_clock::duration timeout) {
-    deadline_ = std::chrono::steady_clock::now() + timeout;
+    deadline_ = coarse_steady_now() + timeout;
     if (!timer_armed_ || deadline_ < timer_.expiry()) arm_timer();
 }
 
