@@ -14,21 +14,27 @@ int hex_value(char c) {
 }  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    // Runs without '%' are copied whole (a marking code usually has none).
-    std::size_t from = 0;
-    for (;;) {
-        const std::size_t percent = text.find('%', from);
-        out.append(text.substr(from, percent == std::string_view::npos ? percent : percent - from));
-        if (percent == std::string_view::npos) return out;
-        if (percent + 2 >= text.size()) return std::nullopt;
-        const int high = hex_value(text[percent + 1]);
-        const int low = hex_value(text[percent + 2]);
+    // Decoding never lengthens the text: write into a string of the input's size, then cut it.
+    // (Appending byte by byte cost a capacity check per byte: ~80 instructions per escape for a
+    // code sent with every byte encoded, as some clients do.)
+    std::string out(text.size(), '\0');
+    char* o = out.data();
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    while (p != end) {
+        if (*p != '%') {
+            *o++ = *p++;
+            continue;
+        }
+        if (end - p < 3) return std::nullopt;
+        const int high = hex_value(p[1]);
+        const int low = hex_value(p[2]);
         if (high < 0 || low < 0) return std::nullopt;
-        out += static_cast<char>(high * 16 + low);
-        from = percent + 3;
+        *o++ = static_cast<char>(high * 16 + low);
+        p += 3;
     }
+    out.resize(static_cast<std::size_t>(o - out.data()));
+    return out;
 }
 
 QueryValue query_param(std::string_view query, std::string_view name) {
