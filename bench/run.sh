@@ -59,7 +59,20 @@ grep -o 'startup [0-9.]* ms' "$work/daemon.log" | sed 's/^/daemon-measured /' ||
 
 miss="0104600000000000215NotListed0000"
 hit="$(sed -n 500000p "$work/cis.txt")"
-hit_url="$(printf '%s' "$hit" | od -An -tx1 -v | tr -d ' \n' | sed 's/\(..\)/%\1/g')"
+# Percent-encoded as a POS's URL encoder does it: every byte outside RFC 3986's unreserved set.
+# (Until the eighth session every byte was encoded, a URL three times as long as any POS sends.)
+url_encode() {
+    local LC_ALL=C s="$1" out="" c i
+    for ((i = 0; i < ${#s}; i++)); do
+        c="${s:i:1}"
+        case "$c" in
+            [A-Za-z0-9._~-]) out+="$c" ;;
+            *) printf -v c '%%%02X' "'$c"; out+="$c" ;;
+        esac
+    done
+    printf '%s' "$out"
+}
+hit_url="$(url_encode "$hit")"
 
 # CPU time (user + system, clock ticks) the given processes have used so far, all threads.
 cpu_ticks() {

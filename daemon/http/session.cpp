@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "daemon/coarse_clock.hpp"
+#include "daemon/http/drained_read_buffer.hpp"
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/response_head.hpp"
 
@@ -77,7 +78,9 @@ void Session::wait_for_request() {
         return;
     }
     expires_after(limits_.idle_timeout);
-    socket_.async_read_some(buffer_.prepare(4096),
+    // A short read here (the usual: a whole request in one segment) marks the socket drained,
+    // so the read after the answer waits for epoll instead of trying a recv that finds nothing.
+    socket_.async_read_some(DrainedReadBuffer(buffer_.prepare(4096)),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                 self->on_first_bytes(ec, n);
                             });
