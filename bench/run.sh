@@ -3,7 +3,7 @@
 # last recorded run). Loopback only; bounded in time (about two minutes).
 #   bash bench/run.sh            all figures
 #   DURATION=5 bash bench/run.sh shorter wrk runs; ROUNDS=N rounds of the HTTP figures (3);
-#   SKIP_REPLICATION=1 without bench/replication.sh at the end
+#   SKIP_REPLICATION=1 without bench/replication.sh at the end (the relay figures always run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -201,6 +201,10 @@ echo "piotd vs nginx (miss): p50 $(ratio "$m50" "$n50")x, p99 $(ratio "$m99" "$n
 
 echo "== memory of the daemon after the runs (kB)"
 grep -E '^(VmRSS|RssAnon|RssFile)' "/proc/$daemon_pid/status"
+
+# Enqueue (one fsync'd sale, batched) and the relay's throughput: bench/relay.sh, its own data dir.
+echo "== enqueue and relay (bench/relay.sh)"
+BIN="$bin" bash bench/relay.sh
 
 # Stop this daemon before the replication figures, which start their own. SKIP_REPLICATION=1
 # leaves them out (a run with SCHED_IDLE spinners beside it would distort the ingest figure).

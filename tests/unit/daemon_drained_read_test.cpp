@@ -33,9 +33,11 @@ struct Pair {
         acceptor.accept(reader);
     }
 
+    std::array<char, 16> buffer{};
+    boost::system::error_code ec;
+
     // One async read into `buffer`; runs the io_context until it completes (or 5 s pass).
-    std::string read(std::array<char, 16>& buffer, boost::system::error_code& ec,
-                     bool drained = true) {
+    std::string read(bool drained = true) {
         std::size_t got = 0;
         bool done = false;
         auto handler = [&](boost::system::error_code e, std::size_t n) {
@@ -59,24 +61,25 @@ struct Pair {
     }
 
     void send(std::string_view bytes) { asio::write(writer, asio::buffer(bytes)); }
+
+    // Three bytes into a 16-byte buffer: a short read, after which the socket is marked drained.
+    void short_read() {
+        send("abc");
+        CHECK(read() == "abc");
+        CHECK(!ec);
+    }
 };
 
 }  // namespace
 
 TEST_CASE("drained read: bytes written after the next read is queued wake it") {
     Pair pair;
-    std::array<char, 16> buffer{};
-    boost::system::error_code ec;
-    pair.send("abc");
-    CHECK(pair.read(buffer, ec) == "abc");  // short: the socket is now marked drained
-    CHECK(!ec);
+    pair.short_read();
 
     std::string got;
-    pair.reader.async_read_some(DrainedReadBuffer(asio::buffer(buffer)),
-                                [&](boost::system::error_code e, std::size_t n) {
-                                    ec = e;
-                                    got.assign(buffer.data(), n);
-                                });
+    pair.reader.async_read_some(
+        DrainedReadBuffer(asio::buffer(pair.buffer)),
+        [&](boost::system::error_code, std::size_t n) { got.assign(pair.buffer.data(), n); });
     pair.io.restart();
     pair.io.poll();  // queued, nothing to read yet
     CHECK(got.empty());
@@ -88,43 +91,35 @@ TEST_CASE("drained read: bytes written after the next read is queued wake it") {
 
 TEST_CASE("drained read: bytes that arrived before the next read is queued are found") {
     Pair pair;
-    std::array<char, 16> buffer{};
-    boost::system::error_code ec;
-    pair.send("abc");
-    CHECK(pair.read(buffer, ec) == "abc");
+    pair.short_read();
     pair.send("def");
     // The reactor has not run since: the edge is still in epoll's ready list.
-    CHECK(pair.read(buffer, ec) == "def");
+    CHECK(pair.read() == "def");
 
     pair.send("ghi");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     pair.io.restart();
     pair.io.poll();  // the reactor sees the edge with no read queued
-    CHECK(pair.read(buffer, ec) == "ghi");
+    CHECK(pair.read() == "ghi");
     // A plain read after a drained one waits for epoll too, and is woken the same way.
     pair.send("jkl");
-    CHECK(pair.read(buffer, ec, false) == "jkl");
+    CHECK(pair.read(false) == "jkl");
 }
 
 TEST_CASE("drained read: a read that fills the buffer leaves the rest to the next one") {
     Pair pair;
-    std::array<char, 16> buffer{};
-    boost::system::error_code ec;
     pair.send("0123456789abcdefXYZ");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    CHECK(pair.read(buffer, ec) == "0123456789abcdef");
-    CHECK(pair.read(buffer, ec) == "XYZ");
+    CHECK(pair.read() == "0123456789abcdef");
+    CHECK(pair.read() == "XYZ");
 }
 
 TEST_CASE("drained read: end of stream after a short read") {
     Pair pair;
-    std::array<char, 16> buffer{};
-    boost::system::error_code ec;
-    pair.send("abc");
-    CHECK(pair.read(buffer, ec) == "abc");
+    pair.short_read();
     pair.writer.close();
-    CHECK(pair.read(buffer, ec).empty());
-    CHECK(ec == asio::error::eof);
+    CHECK(pair.read().empty());
+    CHECK(pair.ec == asio::error::eof);
 }
 
 TEST_CASE("drained read: a writer thread's random pieces arrive whole and in order") {
@@ -146,11 +141,9 @@ TEST_CASE("drained read: a writer thread's random pieces arrive whole and in ord
         pair.writer.shutdown(tcp::socket::shutdown_send);
     });
     std::string received;
-    std::array<char, 16> buffer{};
-    boost::system::error_code ec;
-    while (!ec) received += pair.read(buffer, ec, received.size() % 3 != 0);
+    while (!pair.ec) received += pair.read(received.size() % 3 != 0);
     writer.join();
-    CHECK(ec == asio::error::eof);
+    CHECK(pair.ec == asio::error::eof);
     CHECK(received == sent);
 }
 
