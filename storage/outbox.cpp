@@ -108,10 +108,10 @@ void Outbox::update(WriteTxn& txn, const OutboxRecord& record) {
     txn.put(Db::outbox, key, encode_outbox_record(record));
 }
 
-bool Outbox::retry(std::string_view id, std::int64_t now_ms) {
+std::optional<OutboxRecord> Outbox::retry(std::string_view id, std::int64_t now_ms) {
     WriteTxn txn(env_);
     auto record = record_of(txn, id);
-    if (!record || record->state != OutboxState::dead) return false;
+    if (!record || record->state != OutboxState::dead) return std::nullopt;
     record->state = OutboxState::queued;
     record->attempts = 0;
     record->rejections = 0;
@@ -119,7 +119,7 @@ bool Outbox::retry(std::string_view id, std::int64_t now_ms) {
     record->updated_ms = now_ms;
     update(txn, *record);
     txn.commit();
-    return true;
+    return record;
 }
 
 OutboxCounts Outbox::counts() const {

@@ -55,9 +55,9 @@ public:
     // Writes a changed record (same seq) and moves it between the indexes.
     void update(WriteTxn& txn, const OutboxRecord& record);
 
-    // A dead document goes back to the queue with its counters reset. False when `id` is
-    // unknown or not dead.
-    bool retry(std::string_view id, std::int64_t now_ms);
+    // A dead document goes back to the queue with its counters reset; returns the record as
+    // committed (the relay may send it a moment later). Empty when `id` is unknown or not dead.
+    std::optional<OutboxRecord> retry(std::string_view id, std::int64_t now_ms);
 
     OutboxCounts counts() const;
 

@@ -257,16 +257,16 @@ Response handle_outbox_get(RelayService& relay, const RequestContext& context) {
 Response handle_outbox_retry(RelayService& relay, const RequestContext& context) {
     const std::string id = path_id(context.path, kOutboxPrefix, "/retry");
     if (id.empty() || !relay.outbox().find(id)) return unknown_document(id);
-    if (!relay.outbox().retry(id, relay.module().now_ms())) {
+    // The record as the retry committed it: the relay, woken below or by its own timer, may
+    // deliver it at once, and the answer is about the retry ("queued"), not a race with the
+    // sender (a CI run saw "delivered again"; a read after the commit can still see "sending").
+    const auto record = relay.outbox().retry(id, relay.module().now_ms());
+    if (!record) {
         return json_error(http::status::conflict, ApiError::not_dead,
                           "only a dead document can be retried");
     }
-    // Read before the relay is woken: it may deliver the document at once, and the answer is
-    // about the retry ("queued"), not a race with the sender (a CI run saw "delivered again").
-    const auto record = relay.outbox().find(id);
     relay.wake();
-    if (!record) return unknown_document(id);  // pruned meanwhile: cannot be, it was dead
-    return record_answer(relay, http::status::ok, *record, false);
+    return json_response(http::status::ok, outbox_record_json(*record, false, false));
 }
 
 }  // namespace piotd::daemon

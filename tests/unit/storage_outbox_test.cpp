@@ -134,7 +134,10 @@ TEST_SUITE("outbox") {
 
         CHECK_FALSE(outbox.retry("d0", 1));  // delivered, not dead
         CHECK_FALSE(outbox.retry("zz", 1));
-        CHECK(outbox.retry("d1", 500));
+        const auto retried = outbox.retry("d1", 500);
+        REQUIRE(retried);
+        CHECK(retried->state == OutboxState::queued);
+        CHECK(retried->attempts == 0);
         const auto back = outbox.find("d1");
         CHECK(back->state == OutboxState::queued);
         CHECK(back->updated_ms == 500);
