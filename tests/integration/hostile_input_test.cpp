@@ -400,6 +400,17 @@ TEST_SUITE("integration.hostile") {
         CHECK(status_of(answers[1]) == 200);
         CHECK(answers[1].find("\"status\":\"ready\"") != std::string::npos);
 
+        // A request and the client's shutdown of its side in one go (as `nc -N` sends it): the
+        // answer, then the server's close at once, not after the 60 s idle timeout. The end of
+        // stream rides on the same epoll edge as the request (drained_read_buffer.hpp).
+        for (int i = 0; i < 5; ++i) {
+            const auto start = std::chrono::steady_clock::now();
+            answers = split_answers(HttpClient::raw_exchange(port, status, 10'000, true));
+            REQUIRE(answers.size() == 1);
+            CHECK(status_of(answers[0]) == 200);
+            CHECK(std::chrono::steady_clock::now() - start < 5s);
+        }
+
         // A request trickled a byte at a time.
         std::vector<std::string> bytes;
         for (const char c : status) bytes.emplace_back(1, c);
