@@ -18,14 +18,15 @@ bool iequals_prefix(std::string_view text, std::string_view prefix) {
     return true;
 }
 
-// Compares every byte of the longer input whatever the first difference is.
+// Its time depends on the lengths only, never on where the first difference is. One plain loop
+// over the shorter input, which the compiler vectorises (a branch per byte cost ~10 instructions
+// each: 226 instructions per request for allows_header, 115 now; bench/README.md, eighth session).
 bool constant_time_equal(std::string_view a, std::string_view b) {
-    const std::size_t n = a.size() > b.size() ? a.size() : b.size();
-    unsigned diff = static_cast<unsigned>(a.size() ^ b.size());
+    const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+    unsigned diff = a.size() == b.size() ? 0U : 1U;
     for (std::size_t i = 0; i < n; ++i) {
-        const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-        const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-        diff |= static_cast<unsigned>(x ^ y);
+        diff |= static_cast<unsigned>(static_cast<unsigned char>(a[i]) ^
+                                      static_cast<unsigned char>(b[i]));
     }
     return diff == 0;
 }
@@ -37,9 +38,13 @@ BasicAuth::BasicAuth(std::string user, std::string password)
       expected_header_("Basic " + protocol::base64_encode(expected_)) {}
 
 bool BasicAuth::allows(const Request& request) const {
-    const auto it = request.find(http::field::authorization);
-    if (it == request.end()) return false;
-    return allows_header(it->value());
+    // The first Authorization header, as Beast's find() would give. A scan of the few fields by
+    // their parsed enum: find() walks a name-ordered set with case-insensitive string compares,
+    // ~550 instructions per request under callgrind, against a few for the scan.
+    for (const auto& field : request) {
+        if (field.name() == http::field::authorization) return allows_header(field.value());
+    }
+    return false;
 }
 
 bool BasicAuth::allows_header(std::string_view authorization) const {

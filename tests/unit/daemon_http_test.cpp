@@ -43,6 +43,20 @@ TEST_SUITE("daemon.http") {
         CHECK(!auth.allows_header("Basic YWRtaW46czNjcmV0 x"));
     }
 
+    TEST_CASE("Basic auth reads the request's first Authorization header, by any spelling") {
+        const BasicAuth auth("admin", "s3cret");
+        Request request;
+        CHECK(!auth.allows(request));
+        request.insert("X-Other", "Basic YWRtaW46czNjcmV0");
+        CHECK(!auth.allows(request));
+        request.insert("authorization", "Basic YWRtaW46czNjcmV0");  // parsed to the same field
+        CHECK(auth.allows(request));
+        Request wrong_first;
+        wrong_first.insert(http::field::authorization, "Basic YWRtaW46YWRtaW4=");
+        wrong_first.insert(http::field::authorization, "Basic YWRtaW46czNjcmV0");
+        CHECK(!auth.allows(wrong_first));
+    }
+
     TEST_CASE("router: 401 before the handler, 404 and 405 as JSON, exceptions become 500") {
         Router router(BasicAuth("admin", "admin"));
         int calls = 0;
