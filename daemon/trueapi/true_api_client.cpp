@@ -122,7 +122,11 @@ TrueApiClient::TrueApiClient(TrueApiOptions options, const Clock& clock,
       tick_timer_(io_) {
     enabled_ = !options_.discovery_url.empty();
     if (enabled_) discovery_ = parse_service_url(options_.discovery_url, "--true-api");
-    configure_tls_client(tls_, options_.ca_file);
+    // Loading the system CA bundle (~140 certificates) is most of the daemon's start-up, tens
+    // of milliseconds (bench/README.md, eighth session). An offline-only till (no True API URL)
+    // does not connect and skips it; a --ca-file given there is still loaded, so a bad path fails
+    // at start as before.
+    if (enabled_ || !options_.ca_file.empty()) configure_tls_client(tls_, options_.ca_file);
 }
 
 TrueApiClient::~TrueApiClient() {

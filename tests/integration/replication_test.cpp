@@ -369,7 +369,11 @@ TEST_SUITE("integration.replication") {
             till.start();
         }
         CHECK(kills >= 20);
-        CHECK(eventually([&] { return till.status() == "ready" && same_lists(till, fake); }, 60s));
+        // What is asserted is that the lists converge, not how fast. The replication thread
+        // runs at SCHED_IDLE: beside two busy loops this case took 153 s instead of 23 s. A CI
+        // run once failed the 60 s wait here (not reproduced locally, idle or loaded). A till
+        // that never converges still fails.
+        CHECK(eventually([&] { return till.status() == "ready" && same_lists(till, fake); }, 180s));
     }
 
     TEST_CASE(
