@@ -1,71 +1,103 @@
 #include "protocol/json_text.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <memory>
 
-#include "protocol/json_writer.hpp"
+#include "protocol/json_escape.hpp"
 
 namespace piotd::protocol {
 
-namespace {
-
-template <typename Integer>
-void append_integer(std::string& out, Integer value) {
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    out.append(digits, end);
+char* json_scratch(std::size_t size) {
+    // A plain pointer and size, not a thread_local std::string: no guard check per access.
+    thread_local char* buffer = nullptr;
+    thread_local std::size_t capacity = 0;
+    thread_local std::unique_ptr<char[]> owner;
+    if (size > capacity) {
+        capacity = std::max<std::size_t>(size, 4096);
+        owner = std::make_unique_for_overwrite<char[]>(capacity);
+        buffer = owner.get();
+    }
+    return buffer;
 }
 
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view text) {
+void JsonTextCursor::string(std::string_view text) {
     static constexpr char kHex[] = "0123456789ABCDEF";
-    out += '"';
+    *at_++ = '"';
     const char* p = text.data();
     const char* const end = p + text.size();
     for (;;) {
         const char* const stop = find_json_escape(p, end);
-        out.append(p, static_cast<std::size_t>(stop - p));
+        // (An empty view may have no data pointer, which memcpy must not be given.)
+        if (stop != p) std::memcpy(at_, p, static_cast<std::size_t>(stop - p));
+        at_ += stop - p;
         if (stop == end) break;
         const auto c = static_cast<unsigned char>(*stop);
-        char escaped[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        std::size_t length = 6;
+        char named = 0;
         switch (c) {
             case '"':
-                escaped[1] = '"', length = 2;
+                named = '"';
                 break;
             case '\\':
-                escaped[1] = '\\', length = 2;
+                named = '\\';
                 break;
             case '\b':
-                escaped[1] = 'b', length = 2;
+                named = 'b';
                 break;
             case '\t':
-                escaped[1] = 't', length = 2;
+                named = 't';
                 break;
             case '\n':
-                escaped[1] = 'n', length = 2;
+                named = 'n';
                 break;
             case '\f':
-                escaped[1] = 'f', length = 2;
+                named = 'f';
                 break;
             case '\r':
-                escaped[1] = 'r', length = 2;
+                named = 'r';
                 break;
             default:
                 break;
         }
-        out.append(escaped, length);
+        *at_++ = '\\';
+        if (named != 0) {
+            *at_++ = named;
+        } else {
+            const char escaped[5] = {'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+            std::memcpy(at_, escaped, sizeof escaped);
+            at_ += sizeof escaped;
+        }
         p = stop + 1;
     }
-    out += '"';
+    *at_++ = '"';
+}
+
+void JsonTextCursor::number(std::int64_t value) {
+    at_ = std::to_chars(at_, at_ + kMaxNumberSize, value).ptr;
+}
+
+void JsonTextCursor::number(std::uint64_t value) {
+    at_ = std::to_chars(at_, at_ + kMaxNumberSize, value).ptr;
+}
+
+void JsonTextCursor::boolean(bool value) {
+    literal(value ? std::string_view("true") : std::string_view("false"));
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+    append_json_text(out, JsonTextCursor::max_string_size(text.size()),
+                     [&](JsonTextCursor& cursor) { cursor.string(text); });
 }
 
 void append_json_number(std::string& out, std::int64_t value) {
-    append_integer(out, value);
+    append_json_text(out, JsonTextCursor::kMaxNumberSize,
+                     [&](JsonTextCursor& cursor) { cursor.number(value); });
 }
 
 void append_json_number(std::string& out, std::uint64_t value) {
-    append_integer(out, value);
+    append_json_text(out, JsonTextCursor::kMaxNumberSize,
+                     [&](JsonTextCursor& cursor) { cursor.number(value); });
 }
 
 void append_json_bool(std::string& out, bool value) {

@@ -18,39 +18,56 @@ void for_each_repair(const Repairs& repairs, Visit visit) {
     if (repairs.suffix_stripped) visit("suffix_stripped");
 }
 
-void append_code(std::string& out, const LmCodeResult& code, LmApiVersion api) {
-    out += "{\"cis\":";
-    append_json_string(out, code.cis);
-    out += ",\"gtin\":";
-    append_json_string(out, code.gtin);
-    out += ",\"printView\":";
-    append_json_string(out, code.print_view);
-    out += ",\"isBlocked\":";
-    append_json_bool(out, code.is_blocked);
-    out += ",\"isGreyGtin\":";
-    append_json_bool(out, code.is_grey_gtin);
+// Everything a code's object holds besides its three strings, at most: the keys, two numbers
+// and three booleans (158 bytes), and with repairs every repair's name (143 more).
+std::size_t code_fixed_max(const LmCodeResult& code) {
+    return code.repairs.any() ? 192 + 160 : 192;
+}
+
+std::size_t code_max_size(const LmCodeResult& code) {
+    return code_fixed_max(code) + JsonTextCursor::max_string_size(code.cis.size()) +
+           JsonTextCursor::max_string_size(code.gtin.size()) +
+           JsonTextCursor::max_string_size(code.print_view.size());
+}
+
+// The size when no string needs an escape, as nearly every answer: what the body reserves.
+std::size_t code_usual_size(const LmCodeResult& code) {
+    return code_fixed_max(code) + code.cis.size() + code.gtin.size() + code.print_view.size() + 6;
+}
+
+void write_code(JsonTextCursor& out, const LmCodeResult& code, LmApiVersion api) {
+    out.literal("{\"cis\":");
+    out.string(code.cis);
+    out.literal(",\"gtin\":");
+    out.string(code.gtin);
+    out.literal(",\"printView\":");
+    out.string(code.print_view);
+    out.literal(",\"isBlocked\":");
+    out.boolean(code.is_blocked);
+    out.literal(",\"isGreyGtin\":");
+    out.boolean(code.is_grey_gtin);
     if (api == LmApiVersion::v2) {
-        out += ",\"sold\":";
-        append_json_bool(out, code.sold);
+        out.literal(",\"sold\":");
+        out.boolean(code.sold);
         if (code.mrp) {
-            out += ",\"mrp\":";
-            append_json_number(out, std::uint64_t{*code.mrp});
+            out.literal(",\"mrp\":");
+            out.number(std::uint64_t{*code.mrp});
         }
-        out += ",\"smp\":";
-        append_json_number(out, std::uint64_t{code.smp});
+        out.literal(",\"smp\":");
+        out.number(std::uint64_t{code.smp});
     }
     if (code.repairs.any()) {
-        out += ",\"repairs\":[";
+        out.literal(",\"repairs\":[");
         bool first = true;
         for_each_repair(code.repairs, [&](std::string_view name) {
-            if (!first) out += ',';
+            if (!first) out.literal(",");
             first = false;
-            append_json_string(out, name);
+            out.string(name);
         });
-        out += ']';
+        out.literal("]");
     }
-    if (!code.gtin_check_digit_ok) out += ",\"gtinCheckDigitOk\":false";
-    out += '}';
+    if (!code.gtin_check_digit_ok) out.literal(",\"gtinCheckDigitOk\":false");
+    out.literal("}");
 }
 
 }  // namespace
@@ -62,18 +79,38 @@ void write_repairs(JsonWriter& writer, const Repairs& repairs) {
 }
 
 void append_check_answer(std::string& out, const LmCheckAnswer& answer, LmApiVersion api) {
-    out += "{\"code\":0,\"description\":\"ok\",\"reqId\":";
-    append_json_string(out, answer.req_id);
-    out += ",\"reqTimestamp\":";
-    append_json_number(out, answer.req_timestamp_ms);
-    out += ",\"inst\":";
-    append_json_string(out, answer.inst);
-    out += ",\"version\":";
-    append_json_string(out, answer.version);
-    out += ",\"codes\":[";
+    // The fields before the codes: their keys (81 bytes), the timestamp and three strings.
+    constexpr std::size_t kHeadFixedMax = 112;
+    const std::size_t head_max = kHeadFixedMax +
+                                 JsonTextCursor::max_string_size(answer.req_id.size()) +
+                                 JsonTextCursor::max_string_size(answer.inst.size()) +
+                                 JsonTextCursor::max_string_size(answer.version.size());
+    // The usual answer (a few codes, nothing to escape) is sized once; a long list grows
+    // geometrically instead, so that it does not hold a reservation far above its size.
+    if (answer.codes.size() <= 16) {
+        std::size_t usual = out.size() + kHeadFixedMax + answer.req_id.size() + answer.inst.size() +
+                            answer.version.size() + 6 + 4;  // "]}" twice
+        for (const LmCodeResult& code : answer.codes) usual += 1 + code_usual_size(code);
+        out.reserve(usual);
+    }
+    append_json_text(out, head_max, [&](JsonTextCursor& cursor) {
+        cursor.literal("{\"code\":0,\"description\":\"ok\",\"reqId\":");
+        cursor.string(answer.req_id);
+        cursor.literal(",\"reqTimestamp\":");
+        cursor.number(answer.req_timestamp_ms);
+        cursor.literal(",\"inst\":");
+        cursor.string(answer.inst);
+        cursor.literal(",\"version\":");
+        cursor.string(answer.version);
+        cursor.literal(",\"codes\":[");
+    });
+    // Code by code, so that a long list never holds more than one code's slack.
     for (std::size_t i = 0; i < answer.codes.size(); ++i) {
-        if (i != 0) out += ',';
-        append_code(out, answer.codes[i], api);
+        const LmCodeResult& code = answer.codes[i];
+        append_json_text(out, 1 + code_max_size(code), [&](JsonTextCursor& cursor) {
+            if (i != 0) cursor.literal(",");
+            write_code(cursor, code, api);
+        });
     }
     out += "]}";
 }

@@ -1,4 +1,5 @@
-// A 2xx/4xx answer with a JSON body.
+// A 2xx/4xx answer with a JSON body. It carries no Content-Type field: the session sends any
+// answer with a body and no type of its own as application/json; charset=utf-8.
 #pragma once
 
 #include <string>

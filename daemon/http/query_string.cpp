@@ -1,5 +1,7 @@
 #include "daemon/http/query_string.hpp"
 
+#include <cstring>
+
 namespace piotd::daemon {
 
 namespace {
@@ -15,17 +17,20 @@ int hex_value(char c) {
 
 std::optional<std::string> percent_decode(std::string_view text) {
     // Decoding never lengthens the text: write into a string of the input's size, then cut it.
-    // (Appending byte by byte cost a capacity check per byte: ~80 instructions per escape for a
-    // code sent with every byte encoded, as some clients do.)
+    // The runs between escapes are found with memchr and copied whole: a code arrives with no
+    // escape at all or with a few %1D, and a loop over its bytes cost ~10 instructions per byte.
     std::string out(text.size(), '\0');
     char* o = out.data();
     const char* p = text.data();
     const char* const end = p + text.size();
     while (p != end) {
-        if (*p != '%') {
-            *o++ = *p++;
-            continue;
-        }
+        const auto* percent =
+            static_cast<const char*>(std::memchr(p, '%', static_cast<std::size_t>(end - p)));
+        const char* const run_end = percent == nullptr ? end : percent;
+        std::memcpy(o, p, static_cast<std::size_t>(run_end - p));
+        o += run_end - p;
+        p = run_end;
+        if (p == end) break;
         if (end - p < 3) return std::nullopt;
         const int high = hex_value(p[1]);
         const int low = hex_value(p[2]);

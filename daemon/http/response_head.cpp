@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/status.hpp>
 
+#include <charconv>
 #include <cstring>
 
 namespace piotd::daemon {
@@ -15,11 +16,17 @@ char* put(char* at, std::string_view text) {
     return at + text.size();
 }
 
-}  // namespace
+// The lines written before and after the message's own fields (a whole answer's type and length).
+struct ExtraLines {
+    std::string_view content_type;  // empty: none
+    std::string_view content_length;
+};
 
 // The size is summed first and the string grown once: appending piece by piece (a capacity check
 // per character of the status line) was the larger part of this function's cost.
-void append_response_head(const http::response_header<>& head, std::string& out) {
+void write_head(const http::response_header<>& head, const ExtraLines& extra, std::string& out) {
+    static constexpr std::string_view kContentType = "Content-Type: ";
+    static constexpr std::string_view kContentLength = "Content-Length: ";
     const unsigned version = head.version();
     const unsigned code = head.result_int();
     const auto given = head.reason();
@@ -29,6 +36,10 @@ void append_response_head(const http::response_header<>& head, std::string& out)
     std::size_t size = 13 + reason.size() + 2 + 2;
     for (const auto& field : head) {
         size += field.name_string().size() + field.value().size() + 4;  // ": " and "\r\n"
+    }
+    if (!extra.content_type.empty()) size += kContentType.size() + extra.content_type.size() + 2;
+    if (!extra.content_length.empty()) {
+        size += kContentLength.size() + extra.content_length.size() + 2;
     }
     const std::size_t start = out.size();
     out.resize(start + size);
@@ -43,13 +54,47 @@ void append_response_head(const http::response_header<>& head, std::string& out)
     at = put(at, {status_line, sizeof status_line - 1});
     at = put(at, reason);
     at = put(at, "\r\n");
+    if (!extra.content_type.empty()) {
+        at = put(at, kContentType);
+        at = put(at, extra.content_type);
+        at = put(at, "\r\n");
+    }
     for (const auto& field : head) {
         at = put(at, field.name_string());
         at = put(at, ": ");
         at = put(at, field.value());
         at = put(at, "\r\n");
     }
+    if (!extra.content_length.empty()) {
+        at = put(at, kContentLength);
+        at = put(at, extra.content_length);
+        at = put(at, "\r\n");
+    }
     put(at, "\r\n");
+}
+
+}  // namespace
+
+bool status_allows_body(unsigned status) {
+    return status >= 200 && status != 204 && status != 304;
+}
+
+void append_response_head(const http::response_header<>& head, std::string& out) {
+    write_head(head, {}, out);
+}
+
+void append_whole_response_head(const http::response_header<>& head, std::size_t body_size,
+                                std::string& out) {
+    char digits[24];
+    ExtraLines extra;
+    if (status_allows_body(head.result_int())) {
+        const auto end = std::to_chars(digits, digits + sizeof digits, body_size).ptr;
+        extra.content_length = {digits, static_cast<std::size_t>(end - digits)};
+        if (body_size > 0 && head.find(http::field::content_type) == head.end()) {
+            extra.content_type = kJsonContentType;
+        }
+    }
+    write_head(head, extra, out);
 }
 
 }  // namespace piotd::daemon

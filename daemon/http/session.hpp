@@ -13,8 +13,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 
@@ -53,7 +55,7 @@ private:
     void answer(Reply reply);
     void park(const std::function<void(std::function<void()>)>& arm,
               std::function<void(Session&)> resume);
-    void send(Response&& response);
+    void send(Response&& response, bool keep_alive);
     void send_stream(Response&& head, std::unique_ptr<ChunkSource> source);
     void on_stream_head(boost::beast::error_code ec);
     void send_next_chunk();
@@ -70,7 +72,11 @@ private:
     bool timer_armed_ = false;
     Timer wake_;  // parks the session while another thread works for it
     boost::beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
+    // The parsed request's target and fields (see RequestAllocator): released as each request
+    // starts, so a connection reuses the same bytes; a larger head spills to the heap.
+    alignas(std::max_align_t) std::byte arena_buffer_[1024];
+    std::pmr::monotonic_buffer_resource arena_{arena_buffer_, sizeof arena_buffer_};
+    std::optional<RequestParser> parser_;
     bool body_limit_applied_ = false;  // the route's body limit is set on parser_
     Response response_;
     std::string head_;  // the answer's status line and fields, written by append_response_head

@@ -112,7 +112,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     Daemon& daemon = daemon_instance();
-    http::request_parser<http::string_body> parser;
+    // The session's parser type, its fields in an arena as there (a fresh one per input).
+    std::pmr::monotonic_buffer_resource arena;
+    RequestParser parser(std::piecewise_construct, std::make_tuple(),
+                         std::make_tuple(RequestAllocator(&arena)));
     parser.header_limit(kHeaderLimit);
     parser.body_limit(kBodyLimit);
     parser.eager(true);

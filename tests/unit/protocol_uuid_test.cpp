@@ -55,6 +55,17 @@ TEST_SUITE("protocol.uuid") {
         CHECK(text(zero.next()) != text(zero.next()));
     }
 
+    // The values the byte-by-byte formatter wrote before the vector one replaced it: the
+    // generator's words, big-endian, as lowercase hex with the version and variant bits set.
+    TEST_CASE("a seed's sequence is fixed, byte for byte") {
+        UuidGenerator generator(42);
+        CHECK(text(generator.next()) == "15780b2e-0c2e-4716-a104-d9866d113a7e");
+        CHECK(text(generator.next()) == "ae175332-39e4-49a1-acb8-ad4703b360a1");
+        CHECK(text(generator.next()) == "fde6dc7f-e2ec-4e64-850d-a53101795238");
+        UuidGenerator zero(0);
+        CHECK(text(zero.next()) == "99ec5f36-cb75-42b4-bf6e-1f784956452a");
+    }
+
     TEST_CASE("no repeats, and every random nibble varies") {
         UuidGenerator generator(7);
         std::set<std::string> seen;
