@@ -198,6 +198,17 @@ echo "targets (miss): p50 $(ratio "$m50" "$f50")x floor (<= 1.15: $(verdict "$(r
 echo "piotd vs nginx (miss): p50 $(ratio "$m50" "$n50")x, p99 $(ratio "$m99" "$n99")x," \
     "req/s $(ratio "$mrps" "$nrps")x (at least as fast: p50/p99 <= 1, req/s >= 1)," \
     "CPU per request $(ratio "$mcpu" "$ncpu")x"
+# The same comparison round by round: nginx and piotd ran seconds apart within a round, so their
+# ratio there sees the same state of the host, which moves between rounds (this host's p50 is
+# bimodal); the median of those ratios is the steadier figure.
+paired() {
+    paste -d' ' <(sed '/^$/d' <<<"$1" | awk -v c="$3" '{print $c}') \
+        <(sed '/^$/d' <<<"$2" | awk -v c="$3" '{print $c}') |
+        awk '{print $1 / $2}' | sort -n | awk '{v[NR]=$1} END{printf "%.2f", v[int((NR+1)/2)]}'
+}
+echo "piotd vs nginx (miss), median of the per-round ratios: p50 $(paired "${runs[miss]}" "${runs[nginx]}" 1)x," \
+    "p99 $(paired "${runs[miss]}" "${runs[nginx]}" 2)x, req/s $(paired "${runs[miss]}" "${runs[nginx]}" 3)x," \
+    "CPU per request $(paired "${runs[miss]}" "${runs[nginx]}" 4)x"
 
 echo "== memory of the daemon after the runs (kB)"
 grep -E '^(VmRSS|RssAnon|RssFile)' "/proc/$daemon_pid/status"

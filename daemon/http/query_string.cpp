@@ -42,22 +42,48 @@ std::optional<std::string> percent_decode(std::string_view text) {
     return out;
 }
 
-QueryValue query_param(std::string_view query, std::string_view name) {
-    QueryValue result;
+namespace {
+
+// The first occurrence of `name`: its raw (still encoded) value, or nothing.
+std::optional<std::string_view> raw_param(std::string_view query, std::string_view name) {
     while (!query.empty()) {
         const std::size_t amp = query.find('&');
         const std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
         const std::size_t eq = pair.find('=');
-        const std::string_view key = pair.substr(0, eq);
-        if (key != name) continue;
-        result.present = true;
-        const std::string_view raw =
-            eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-        auto decoded = percent_decode(raw);
-        result.valid = decoded.has_value();
-        if (decoded) result.value = std::move(*decoded);
-        return result;  // the first occurrence wins
+        if (pair.substr(0, eq) != name) continue;
+        return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+QueryValue query_param(std::string_view query, std::string_view name) {
+    QueryValue result;
+    const auto raw = raw_param(query, name);
+    if (!raw) return result;
+    result.present = true;
+    auto decoded = percent_decode(*raw);
+    result.valid = decoded.has_value();
+    if (decoded) result.value = std::move(*decoded);
+    return result;
+}
+
+QueryView query_param_view(std::string_view query, std::string_view name, std::string& scratch) {
+    QueryView result;
+    const auto raw = raw_param(query, name);
+    if (!raw) return result;
+    result.present = true;
+    if (raw->find('%') == std::string_view::npos) {
+        result.value = *raw;
+        return result;
+    }
+    auto decoded = percent_decode(*raw);
+    result.valid = decoded.has_value();
+    if (decoded) {
+        scratch = std::move(*decoded);
+        result.value = scratch;
     }
     return result;
 }

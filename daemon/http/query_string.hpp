@@ -17,6 +17,16 @@ struct QueryValue {
 
 QueryValue query_param(std::string_view query, std::string_view name);
 
+// The same without a copy: `value` points into `query` when the parameter has no escape (as a
+// marking code nearly always has), else into `scratch`, which then holds the decoded text.
+struct QueryView {
+    bool present = false;
+    bool valid = true;
+    std::string_view value;
+};
+
+QueryView query_param_view(std::string_view query, std::string_view name, std::string& scratch);
+
 // Percent-decodes `text`; nothing when a '%' is not followed by two hex digits.
 std::optional<std::string> percent_decode(std::string_view text);
 

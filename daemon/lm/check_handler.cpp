@@ -109,7 +109,8 @@ Response handle_check_get(const LocalModule& module, const RequestContext& conte
         report_refused(module, {}, CheckVerdict::not_ready);
         return std::move(*not_ready);
     }
-    const QueryValue cis = query_param(context.query, "cis");
+    std::string decoded;  // holds the code only when it came percent-encoded
+    const QueryView cis = query_param_view(context.query, "cis", decoded);
     if (!cis.valid) {
         return json_error(http::status::bad_request, ApiError::invalid_field,
                           "query parameter cis is not valid percent-encoding");

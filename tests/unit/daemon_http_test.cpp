@@ -21,6 +21,20 @@ TEST_SUITE("daemon.http") {
         CHECK(query_param("cis", "cis").value.empty());
         CHECK(!query_param("cis=%zz", "cis").valid);
         CHECK(!query_param("cis=%1", "cis").valid);
+        std::string scratch;
+        const QueryView plain = query_param_view("a=1&cis=0104600&b=2", "cis", scratch);
+        CHECK(plain.present);
+        CHECK(plain.value == "0104600");
+        CHECK(scratch.empty());  // a view into the query itself
+        const QueryView encoded = query_param_view("cis=01%1D93&cis=x", "cis", scratch);
+        CHECK(encoded.value ==
+              "01\x1d"
+              "93");
+        CHECK(encoded.value.data() == scratch.data());
+        CHECK(!query_param_view("cis=%zz", "cis", scratch).valid);
+        CHECK(!query_param_view("x=1", "cis", scratch).present);
+        CHECK(query_param_view("cis", "cis", scratch).present);
+        CHECK(query_param_view("cis", "cis", scratch).value.empty());
         CHECK(!percent_decode("%"));
         CHECK(!percent_decode("abc%4"));
         CHECK(!percent_decode("abc%%41"));
