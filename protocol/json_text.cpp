@@ -10,16 +10,13 @@
 namespace piotd::protocol {
 
 char* json_scratch(std::size_t size) {
-    // A plain pointer and size, not a thread_local std::string: no guard check per access.
-    thread_local char* buffer = nullptr;
+    thread_local std::unique_ptr<char[]> buffer;
     thread_local std::size_t capacity = 0;
-    thread_local std::unique_ptr<char[]> owner;
     if (size > capacity) {
         capacity = std::max<std::size_t>(size, 4096);
-        owner = std::make_unique_for_overwrite<char[]>(capacity);
-        buffer = owner.get();
+        buffer = std::make_unique_for_overwrite<char[]>(capacity);
     }
-    return buffer;
+    return buffer.get();
 }
 
 void JsonTextCursor::string(std::string_view text) {

@@ -25,7 +25,6 @@ public:
         return 2 + 6 * text_size;  // the quotes, and \u00XX for every byte at worst
     }
     static constexpr std::size_t kMaxNumberSize = 20;  // INT64_MIN, UINT64_MAX
-    static constexpr std::size_t kMaxBoolSize = 5;
 
     // Inline, so that a literal's constant size makes its copy a few moves.
     void literal(std::string_view text) {

@@ -59,17 +59,6 @@ std::optional<std::string_view> raw_param(std::string_view query, std::string_vi
 
 }  // namespace
 
-QueryValue query_param(std::string_view query, std::string_view name) {
-    QueryValue result;
-    const auto raw = raw_param(query, name);
-    if (!raw) return result;
-    result.present = true;
-    auto decoded = percent_decode(*raw);
-    result.valid = decoded.has_value();
-    if (decoded) result.value = std::move(*decoded);
-    return result;
-}
-
 QueryView query_param_view(std::string_view query, std::string_view name, std::string& scratch) {
     QueryView result;
     const auto raw = raw_param(query, name);
@@ -86,6 +75,12 @@ QueryView query_param_view(std::string_view query, std::string_view name, std::s
         result.value = scratch;
     }
     return result;
+}
+
+QueryValue query_param(std::string_view query, std::string_view name) {
+    std::string decoded;
+    const QueryView view = query_param_view(query, name, decoded);
+    return {view.present, view.valid, std::string(view.value)};
 }
 
 }  // namespace piotd::daemon

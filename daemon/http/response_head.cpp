@@ -16,6 +16,18 @@ char* put(char* at, std::string_view text) {
     return at + text.size();
 }
 
+// One header line, "name: value\r\n", and its size.
+std::size_t line_size(std::string_view name, std::string_view value) {
+    return name.size() + value.size() + 4;
+}
+
+char* put_line(char* at, std::string_view name, std::string_view value) {
+    at = put(at, name);
+    at = put(at, ": ");
+    at = put(at, value);
+    return put(at, "\r\n");
+}
+
 // The lines written before and after the message's own fields (a whole answer's type and length).
 struct ExtraLines {
     std::string_view content_type;  // empty: none
@@ -25,8 +37,8 @@ struct ExtraLines {
 // The size is summed first and the string grown once: appending piece by piece (a capacity check
 // per character of the status line) was the larger part of this function's cost.
 void write_head(const http::response_header<>& head, const ExtraLines& extra, std::string& out) {
-    static constexpr std::string_view kContentType = "Content-Type: ";
-    static constexpr std::string_view kContentLength = "Content-Length: ";
+    static constexpr std::string_view kContentType = "Content-Type";
+    static constexpr std::string_view kContentLength = "Content-Length";
     const unsigned version = head.version();
     const unsigned code = head.result_int();
     const auto given = head.reason();
@@ -34,13 +46,9 @@ void write_head(const http::response_header<>& head, const ExtraLines& extra, st
         given.empty() ? http::obsolete_reason(static_cast<http::status>(code)) : given;
     // "HTTP/1.1 200 ", the reason, "\r\n", and the blank line at the end.
     std::size_t size = 13 + reason.size() + 2 + 2;
-    for (const auto& field : head) {
-        size += field.name_string().size() + field.value().size() + 4;  // ": " and "\r\n"
-    }
-    if (!extra.content_type.empty()) size += kContentType.size() + extra.content_type.size() + 2;
-    if (!extra.content_length.empty()) {
-        size += kContentLength.size() + extra.content_length.size() + 2;
-    }
+    for (const auto& field : head) size += line_size(field.name_string(), field.value());
+    if (!extra.content_type.empty()) size += line_size(kContentType, extra.content_type);
+    if (!extra.content_length.empty()) size += line_size(kContentLength, extra.content_length);
     const std::size_t start = out.size();
     out.resize(start + size);
     char* at = out.data() + start;
@@ -54,22 +62,9 @@ void write_head(const http::response_header<>& head, const ExtraLines& extra, st
     at = put(at, {status_line, sizeof status_line - 1});
     at = put(at, reason);
     at = put(at, "\r\n");
-    if (!extra.content_type.empty()) {
-        at = put(at, kContentType);
-        at = put(at, extra.content_type);
-        at = put(at, "\r\n");
-    }
-    for (const auto& field : head) {
-        at = put(at, field.name_string());
-        at = put(at, ": ");
-        at = put(at, field.value());
-        at = put(at, "\r\n");
-    }
-    if (!extra.content_length.empty()) {
-        at = put(at, kContentLength);
-        at = put(at, extra.content_length);
-        at = put(at, "\r\n");
-    }
+    if (!extra.content_type.empty()) at = put_line(at, kContentType, extra.content_type);
+    for (const auto& field : head) at = put_line(at, field.name_string(), field.value());
+    if (!extra.content_length.empty()) at = put_line(at, kContentLength, extra.content_length);
     put(at, "\r\n");
 }
 
