@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds Release and prints piotd's benchmark figures (bench/README.md has the targets and the
-# last recorded run). Loopback only; bounded in time (about two minutes).
+# last recorded run). Loopback only; bounded in time (about
+# eight minutes at the defaults, four with DURATION=5 ROUNDS=3 SKIP_REPLICATION=1).
 #   bash bench/run.sh            all figures
 #   DURATION=5 bash bench/run.sh shorter wrk runs; ROUNDS=N rounds of the HTTP figures (3);
-#   SKIP_REPLICATION=1 without bench/replication.sh at the end (the relay figures always run)
+#   SKIP_REPLICATION=1 without bench/replication.sh at the end (the relay figures always run);
+#   PAIR_ROUNDS=N rounds of the interleaved one-connection comparison (50000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -170,6 +172,36 @@ for ((round = 1; round <= rounds; round++)); do
     echo "round $round: floor $(echo "${runs[floor]}" | sed -n "${round}p"), nginx $(echo "${runs[nginx]}" | sed -n "${round}p")," \
         "miss $(echo "${runs[miss]}" | sed -n "${round}p"), hit $(echo "${runs[hit]}" | sed -n "${round}p") (p50 p99 req/s cpu)"
 done
+
+# One connection again, measured the other way: wrk measures one server after another in whole
+# microseconds, and on this host which core the server's thread wakes on moves its round trip by
+# ~10 µs (the same core as the client: a context switch; the other core: a cross-CPU wake-up).
+# Here every server is pinned to the same core, the client to core 0, and one client sends one
+# request to each server in turn (bench/latency_pair.cpp): both placements, nanoseconds, and the
+# per-round difference, which sees the same instant of the host for both servers.
+pair_rounds="${PAIR_ROUNDS:-50000}"
+pair_pids=("$floor_pid" "$nginx_pid" $(pgrep -P "$nginx_pid") "$daemon_pid")
+pin_servers() { local pid; for pid in "${pair_pids[@]}"; do taskset -a -c -p "$1" "$pid" >/dev/null; done; }
+declare -A pair_ratio=()
+if (($(nproc) >= 2)); then
+    for cpu in 1 0; do
+        pin_servers "$cpu"
+        echo "== one connection, interleaved: client on CPU 0, every server on CPU $cpu ($pair_rounds rounds)"
+        out="$(taskset -c 0 "$bin/bench/piotd_latency_pair" "$pair_rounds" "$auth" \
+            "nginx=$((port + 2)):/" "piotd-miss=$port:/api/v1/cis/check?cis=$miss" \
+            "piotd-hit=$port:/api/v1/cis/check?cis=$hit_url" "floor=$((port + 1)):/")"
+        echo "$out"
+        # "... p50 ratio 0.980, p99 ratio 0.990": the two ratios of the miss against nginx.
+        pair_ratio[$cpu]="$(awk '/^piotd-miss - nginx/{for (i = 1; i < NF; i++) if ($i == "ratio") {v = $(i + 1); gsub(/,/, "", v); r = r " " v}; print r}' <<<"$out")"
+    done
+    pin_servers "0-$(($(nproc) - 1))"
+    read -r p50_other p99_other <<<"${pair_ratio[1]}"
+    read -r p50_same p99_same <<<"${pair_ratio[0]}"
+    at_most_one() { awk -v a="$1" -v b="$2" 'BEGIN{print (a <= 1 && b <= 1) ? "met" : "MISSED"}'; }
+    echo "piotd vs nginx (miss), interleaved and pinned: p50 ${p50_other}x / ${p50_same}x," \
+        "p99 ${p99_other}x / ${p99_same}x (other core / same core; at least as fast:" \
+        "p50 $(at_most_one "$p50_other" "$p50_same"), p99 $(at_most_one "$p99_other" "$p99_same"))"
+fi
 kill "$nginx_pid" "$floor_pid"; wait "$nginx_pid" "$floor_pid" 2>/dev/null || true; nginx_pid=
 median() { sed '/^$/d' | awk -v c="$1" '{print $c}' | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 medians() { printf '%s %s %s %s\n' "$(median 1 <<<"$1")" "$(median 2 <<<"$1")" "$(median 3 <<<"$1")" "$(median 4 <<<"$1")"; }

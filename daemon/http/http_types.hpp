@@ -3,7 +3,6 @@
 
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <memory_resource>
@@ -19,7 +18,6 @@ namespace http = boost::beast::http;
 using RequestAllocator = std::pmr::polymorphic_allocator<char>;
 using RequestFields = http::basic_fields<RequestAllocator>;
 using Request = http::request<http::string_body, RequestFields>;
-using RequestParser = http::request_parser<http::string_body, RequestAllocator>;
 using Response = http::response<http::string_body>;
 
 }  // namespace piotd::daemon

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "daemon/http/request_handler.hpp"
+#include "daemon/http/request_parser.hpp"
 #include "daemon/http/server_limits.hpp"
 
 namespace piotd::daemon {

@@ -20,6 +20,7 @@
 
 #include "daemon/clock.hpp"
 #include "daemon/config.hpp"
+#include "daemon/http/request_parser.hpp"
 #include "daemon/http/router.hpp"
 #include "daemon/lm/lm_routes.hpp"
 #include "daemon/local_module.hpp"

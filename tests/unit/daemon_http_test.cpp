@@ -1,15 +1,45 @@
-// Pieces of the HTTP layer that need no socket: query strings, Basic auth, the router, the
-// answer to a refused request body.
+// Pieces of the HTTP layer that need no socket: the request parser, query strings, Basic auth,
+// the router, the answer to a refused request body.
 #include <doctest/doctest.h>
 
 #include "daemon/http/basic_auth.hpp"
 #include "daemon/http/query_string.hpp"
 #include "daemon/http/request_error_response.hpp"
+#include "daemon/http/request_parser.hpp"
 #include "daemon/http/router.hpp"
 
 using namespace piotd::daemon;
 
 TEST_SUITE("daemon.http") {
+    TEST_CASE("the request parser keeps the fields handlers read and drops the ones it acted on") {
+        RequestParser parser;
+        const std::string text =
+            "POST /api/v1/cis/check HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: pos/1\r\n"
+            "Accept: */*\r\nConnection: close\r\nAuthorization: Basic eDp5\r\n"
+            "Content-Type: application/json\r\nX-ClientId: till-7\r\nIdempotency-Key: k1\r\n"
+            "Content-Length: 2\r\n\r\n{}";
+        boost::beast::error_code ec;
+        CHECK(parser.put(boost::asio::buffer(text), ec) == text.size() - 2);
+        REQUIRE(!ec);
+        parser.put(boost::asio::buffer(text.data() + text.size() - 2, 2), ec);
+        REQUIRE(!ec);
+        REQUIRE(parser.is_done());
+        // What the parser acted on is in its flags, not in the fields.
+        CHECK(!parser.keep_alive());
+        CHECK(parser.content_length().value_or(0) == 2);
+        const Request& request = parser.get();
+        CHECK(request.body() == "{}");
+        CHECK(request[http::field::authorization] == "Basic eDp5");
+        CHECK(request[http::field::content_type] == "application/json");
+        CHECK(request["X-ClientId"] == "till-7");
+        CHECK(request["Idempotency-Key"] == "k1");
+        CHECK(request.find(http::field::host) == request.end());
+        CHECK(request.find(http::field::user_agent) == request.end());
+        CHECK(request.find(http::field::connection) == request.end());
+        CHECK(request.find(http::field::content_length) == request.end());
+        CHECK(std::distance(request.begin(), request.end()) == 4);
+    }
+
     TEST_CASE("query parameters are percent-decoded; '+' stays '+'") {
         CHECK(query_param("cis=01%1D93", "cis").value ==
               "01\x1d"
