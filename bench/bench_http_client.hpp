@@ -1,12 +1,14 @@
-// A blocking keep-alive HTTP/1.1 client and percentile helpers for the benchmark programs: one
-// connection, Nagle off, so every request is one round trip the way a POS terminal makes it.
+// A blocking keep-alive HTTP/1.1 client for the benchmark programs, with their percentile
+// helper: one connection, Nagle off, so every request is one round trip the way a POS terminal
+// makes it.
 #pragma once
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include <algorithm>
+#include "bench/percentile.hpp"
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,13 +55,5 @@ private:
     boost::beast::flat_buffer buffer_;
     std::string last_body_;
 };
-
-// The value below which a fraction p of the samples lie (nearest rank; p = 1 is the maximum).
-inline double percentile(std::vector<double> values, double p) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-    return values[index];
-}
 
 }  // namespace piotd::bench

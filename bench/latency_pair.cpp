@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -22,6 +21,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "bench/percentile.hpp"
+
+using piotd::bench::percentile;
 
 namespace {
 
@@ -100,11 +103,6 @@ double round_trip(Server& server, std::string& buffer) {
         std::exit(1);
     }
     return std::chrono::duration<double, std::nano>(end - start).count();
-}
-
-double percentile(std::vector<double> values, double p) {
-    std::sort(values.begin(), values.end());
-    return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
 }
 
 }  // namespace

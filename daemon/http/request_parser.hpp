@@ -1,7 +1,8 @@
 // The parser every connection reads its requests with: Beast's request parser, except that the
 // header fields no handler reads are not stored. Each stored field is an element in the
-// request's fields (a name-ordered set and a list); for a check request with the headers a POS
-// or curl sends (Host, User-Agent, Accept, Authorization) that was a third of the parsing cost.
+// request's fields (a name-ordered set and a list), ~125 instructions each under callgrind:
+// dropping Host from wrk's two-field check request took 9,782 to 9,532 per request, and a POS
+// sends more of the dropped fields (User-Agent, Accept, Accept-Encoding, Connection).
 #pragma once
 
 #include <boost/beast/http/parser.hpp>
@@ -11,7 +12,7 @@
 namespace piotd::daemon {
 
 // False for the fields dropped: the ones Beast's parser has already acted on (its keep-alive,
-// length and chunked flags are what the session reads) and the ones every client sends that
+// length flags are what the session reads) and the ones every client sends that
 // piotd never looks at. Everything else, unknown names included, is kept: a handler reading a
 // new header sees it without a change here.
 bool stored_request_field(http::field name);
