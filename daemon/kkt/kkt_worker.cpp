@@ -76,6 +76,7 @@ void KktWorker::refresh(drivers::KktSession& session) {
         state_.receipt_open = status.mode_proper() == protocol::shtrih::kModeDocumentOpen;
         state_.last_contact_ms = clock_.now_ms();
         state_.link = session.link_stats();
+        refreshed_at_ = std::chrono::steady_clock::now();
     } catch (const drivers::KktError& e) {
         note_error(e);
     }
@@ -125,10 +126,15 @@ void KktWorker::run() {
             }
         }
         if (job) {
+            const auto refreshed_before = refreshed_at_;
             try {
                 job(&session_);
             } catch (const std::exception& e) {
                 log_error("kkt", std::string("job failed: ") + e.what());
+            }
+            if (refreshed_at_ != refreshed_before) {
+                retry = kMinRetry;
+                next_refresh = refreshed_at_ + kIdleRefresh;
             }
             continue;
         }

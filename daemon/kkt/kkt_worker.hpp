@@ -3,6 +3,7 @@
 // threads never wait on it. While idle it keeps the status fresh and reconnects with backoff.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -79,6 +80,10 @@ private:
     std::deque<Job> jobs_;
     bool stopping_ = false;
     KktState state_;
+    // When refresh() last succeeded; read and written on the worker thread only. A job that
+    // refreshed (GET /kkt/status, the first sale) pushes the idle refresh back, so the worker
+    // never polls the register right behind a job that has just read the same status.
+    std::chrono::steady_clock::time_point refreshed_at_{};
     std::thread thread_;
 };
 

@@ -181,6 +181,17 @@ rapidjson::Document journal(HttpClient& client, std::size_t count) {
     return {};
 }
 
+// Waits until piotd's first exchange with the register is done. A fault set before that would
+// be spent on the worker's own status poll instead of on the sale under test.
+void wait_connected(HttpClient& client) {
+    for (int i = 0; i < 200; ++i) {
+        const HttpReply reply = client.get("/api/v1/kkt/status");
+        if (reply.status == 200 && parse(reply.body)["connected"].GetBool()) return;
+        std::this_thread::sleep_for(50ms);
+    }
+    FAIL("piotd never connected to the register");
+}
+
 // Codes unique per test case, so sales in one case never see another's sold set.
 std::vector<std::string> codes_for(const std::string& tag) {
     std::vector<std::string> out;
@@ -308,7 +319,7 @@ TEST_SUITE("integration.kkt") {
     TEST_CASE("link faults are recovered: NAKs, lost ACKs, corrupted and noisy answers, busy") {
         FakeKkt kkt;
         Piotd piotd(kkt.pty_link);
-        REQUIRE(piotd.client->get("/api/v1/kkt/status").status == 200);
+        wait_connected(*piotd.client);
         kkt.fault("nak_commands", 2);
         kkt.fault("drop_acks", 1);
         kkt.fault("corrupt_answers", 2);
@@ -389,7 +400,7 @@ TEST_SUITE("integration.kkt") {
     TEST_CASE("the link is lost mid-receipt: reported open, cancelled before the next sale") {
         FakeKkt kkt;
         Piotd piotd(kkt.pty_link);
-        REQUIRE(piotd.client->get("/api/v1/kkt/status").status == 200);
+        wait_connected(*piotd.client);
         kkt.fault("silence_after", 3);  // status, open, first FF61; then nothing
         const auto codes = codes_for("LinkLost");
         const auto started = std::chrono::steady_clock::now();
@@ -419,7 +430,7 @@ TEST_SUITE("integration.kkt") {
     TEST_CASE("kill -9 while the receipt prints: the sale is recorded when piotd comes back") {
         FakeKkt kkt;
         Piotd piotd(kkt.pty_link);
-        REQUIRE(piotd.client->get("/api/v1/kkt/status").status == 200);
+        wait_connected(*piotd.client);
         const auto codes = codes_for("KilledClose");
         // FF45 prints the receipt; its answer waits for the host's ENQ, 10 s away.
         kkt.fault("hold_close", 1);
@@ -495,7 +506,7 @@ TEST_SUITE("integration.kkt") {
     TEST_CASE("a slow register never blocks HTTP: one I/O thread keeps answering checks") {
         FakeKkt kkt;
         Piotd piotd(kkt.pty_link, {"--threads", "1"});
-        REQUIRE(piotd.client->get("/api/v1/kkt/status").status == 200);
+        wait_connected(*piotd.client);
         kkt.fault("silence", 1'000'000);  // every register exchange now runs into its timeouts
         HttpReply sale;
         std::thread seller([&] {
