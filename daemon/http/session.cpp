@@ -6,6 +6,7 @@
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <tuple>
@@ -29,6 +30,8 @@ Session::Session(Socket&& socket, const ServerLimits& limits, RequestHandler& ha
       connections_(connections) {
     boost::system::error_code ignored;
     socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    // send() tries a direct write first; it must return would_block, not wait for the client.
+    socket_.non_blocking(true, ignored);
 }
 
 Session::~Session() {
@@ -241,8 +244,24 @@ void Session::send(Response&& response, bool keep_alive) {
     // A status that has no body (1xx, 204, 304) sends none, whatever the handler left in it.
     const std::size_t body_size =
         status_allows_body(response_.result_int()) ? response_.body().size() : 0;
-    const std::array<boost::asio::const_buffer, 2> pieces{
+    std::array<boost::asio::const_buffer, 2> pieces{
         boost::asio::buffer(head_), boost::asio::buffer(response_.body().data(), body_size)};
+    // Nearly always the answer fits the socket's send buffer at once. Written here, it completes
+    // without a trip through the io_context (async_write posts its completion: one more
+    // scheduler pass, its lock and a handler allocation per request). With a request pipelined
+    // behind this one, the completion goes through the io_context as before, so a pipelining
+    // client cannot grow this thread's stack.
+    if (buffer_.size() == 0) {
+        beast::error_code ec;
+        const std::size_t written = socket_.write_some(pieces, ec);
+        if (ec != boost::asio::error::would_block) {
+            if (ec || written == head_.size() + body_size) return on_write(keep_alive, ec, written);
+            // A partial write (a large answer, a slow reader): the rest goes out below.
+            const std::size_t from_head = std::min(written, head_.size());
+            pieces[0] += from_head;
+            pieces[1] += written - from_head;
+        }
+    }
     expires_after(limits_.write_timeout);
     boost::asio::async_write(
         socket_, pieces,
