@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/load/loopback_connection.hpp"
+#include "tests/support/loopback_connection.hpp"
 
 using namespace piotd::test;
 using Clock = std::chrono::steady_clock;

@@ -1,6 +1,6 @@
 // One blocking TCP connection to a loopback port, speaking just enough HTTP/1.1 for the load
-// tests: send bytes, read one answer framed by Content-Length. Raw sockets keep the client's own
-// cost out of the latencies it measures.
+// tests and the HTTP session's unit tests: send bytes, read one answer framed by Content-Length.
+// Raw sockets keep the client's own cost out of the latencies it measures.
 #pragma once
 
 #include <string>
@@ -16,7 +16,9 @@ struct RawAnswer {
 class LoopbackConnection {
 public:
     // Connects to 127.0.0.1:port; throws std::runtime_error when the connect fails.
-    explicit LoopbackConnection(unsigned short port);
+    // `receive_buffer` (bytes, 0: the kernel's default) is set before connecting, so it also
+    // bounds the window the server may fill.
+    explicit LoopbackConnection(unsigned short port, int receive_buffer = 0);
     ~LoopbackConnection();
     LoopbackConnection(LoopbackConnection&& other) noexcept;
     LoopbackConnection& operator=(LoopbackConnection&& other) noexcept;

@@ -1,4 +1,4 @@
-#include "tests/load/loopback_connection.hpp"
+#include "tests/support/loopback_connection.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -36,11 +36,17 @@ std::size_t content_length(const std::string& head) {
 
 }  // namespace
 
-LoopbackConnection::LoopbackConnection(unsigned short port) {
+LoopbackConnection::LoopbackConnection(unsigned short port, int receive_buffer) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::runtime_error("socket failed");
     const int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (receive_buffer > 0 &&
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer) != 0) {
+        const int error = errno;
+        close();
+        throw std::runtime_error("SO_RCVBUF failed: errno " + std::to_string(error));
+    }
     const sockaddr_in address = loopback(port);
     if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
         const int error = errno;
