@@ -1,6 +1,7 @@
 // The HTTP floor: the least a Boost.Beast keep-alive server can do per request on this machine
 // (parse the request, answer a fixed JSON body), with the same threading model as piotd (one
-// io_context and acceptor per thread, SO_REUSEPORT). bench/run.sh puts piotd beside it.
+// io_context and acceptor per thread, SO_REUSEPORT, each connection steered to the thread of its
+// client's CPU). bench/run.sh puts piotd beside it.
 //   piotd_http_floor PORT [THREADS]
 //
 // With a third argument it is the proxy floor of bench/permissive.sh: each request's body is
@@ -20,6 +21,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "daemon/http/client_cpu_steering.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -129,6 +132,11 @@ int main(int argc, char** argv) {
         acceptor->listen();
         accept(*acceptor);
         acceptors.push_back(std::move(acceptor));
+    }
+    if (threads > 1 && !piotd::daemon::steer_connections_by_client_cpu(
+                           acceptors.front()->native_handle(), static_cast<unsigned>(threads))) {
+        std::perror("piotd_http_floor: client CPU steering");
+        return 1;
     }
     std::vector<std::thread> workers;
     for (auto& context : contexts) workers.emplace_back([&context] { context->run(); });

@@ -8,11 +8,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cstring>
 #include <system_error>
 
+#include "daemon/http/client_cpu_steering.hpp"
 #include "daemon/http/drained_read_buffer.hpp"
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/session.hpp"
+#include "daemon/log.hpp"
 
 namespace piotd::daemon {
 
@@ -92,6 +95,11 @@ HttpServer::HttpServer(const tcp::endpoint& endpoint, const ServerLimits& limits
         // Port 0 asks the kernel for a free port; every further acceptor joins that same port.
         if (i == 0) target = worker->acceptor.local_endpoint();
         workers_.push_back(std::move(worker));
+    }
+    if (threads > 1 && target.address().is_loopback() &&
+        !steer_connections_by_client_cpu(workers_.front()->acceptor.native_handle(), threads)) {
+        log_warning("http", std::string("connections are hashed over the I/O threads (") +
+                                std::strerror(errno) + "): the kernel refused CPU steering");
     }
     bound_ = target;
 }

@@ -1,6 +1,7 @@
 // The HTTP/1.1 server (Boost.Beast). One io_context per thread, each with its own acceptor on the
 // same port (SO_REUSEPORT), so a connection lives on one thread for its whole life and the hot
-// path takes no lock. Connections above the limit get a 503 JSON answer and are closed.
+// path takes no lock. On loopback a connection goes to the thread of its client's CPU
+// (client_cpu_steering.hpp). Connections above the limit get a 503 JSON answer and are closed.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
