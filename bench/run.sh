@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Release and prints piotd's benchmark figures (bench/README.md has the targets and the
 # last recorded run). Loopback only; bounded in time (DURATION=4 ROUNDS=3 SKIP_REPLICATION=1
-# took 2 min 30 s on the 2-core machine; the defaults run longer wrk rounds and replication).
+# took 2 min 30 s on the 2-core machine; the defaults, 10 s rounds and replication, 15 min).
 #   bash bench/run.sh            all figures
 #   DURATION=5 bash bench/run.sh shorter wrk runs; ROUNDS=N rounds of the HTTP figures (3);
 #   SKIP_REPLICATION=1 without bench/replication.sh at the end (the relay figures always run);
