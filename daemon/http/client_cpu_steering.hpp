@@ -12,8 +12,9 @@
 //
 // Only for loopback listeners: a remote client's SYN is processed on the CPU that took the
 // network card's interrupt, and a card with one queue would put every connection on one thread.
-// A client that opens all its connections from one CPU gets one I/O thread; a till's POS does
-// not need more.
+// Nor with more threads than CPUs, where CPU mod threads would leave threads without a
+// connection. A client that opens all its connections from one CPU gets one I/O thread; a
+// till's POS does not need more.
 #pragma once
 
 namespace piotd::daemon {

@@ -1,5 +1,6 @@
 #include "daemon/http/server.hpp"
 
+#include <sched.h>
 #include <sys/socket.h>
 
 #include <boost/asio/buffer.hpp>
@@ -75,6 +76,14 @@ const std::string& too_many_connections_answer() {
     return answer;
 }
 
+// The CPUs this process may run on (a systemd CPUAffinity= narrows them); 1 if unknown.
+unsigned usable_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    return static_cast<unsigned>(CPU_COUNT(&set));
+}
+
 void keep_ticking(asio::steady_timer& tick) {
     tick.expires_after(std::chrono::seconds(1));
     tick.async_wait([&tick](boost::system::error_code ec) {
@@ -96,10 +105,15 @@ HttpServer::HttpServer(const tcp::endpoint& endpoint, const ServerLimits& limits
         if (i == 0) target = worker->acceptor.local_endpoint();
         workers_.push_back(std::move(worker));
     }
-    if (threads > 1 && target.address().is_loopback() &&
-        !steer_connections_by_client_cpu(workers_.front()->acceptor.native_handle(), threads)) {
-        log_warning("http", std::string("connections are hashed over the I/O threads (") +
-                                std::strerror(errno) + "): the kernel refused CPU steering");
+    // With more threads than CPUs, CPU mod threads would never pick some threads: they keep the
+    // hash then.
+    if (threads > 1 && threads <= usable_cpus() && target.address().is_loopback()) {
+        steers_by_client_cpu_ =
+            steer_connections_by_client_cpu(workers_.front()->acceptor.native_handle(), threads);
+        if (!steers_by_client_cpu_) {
+            log_warning("http", std::string("connections are hashed over the I/O threads (") +
+                                    std::strerror(errno) + "): the kernel refused CPU steering");
+        }
     }
     bound_ = target;
 }

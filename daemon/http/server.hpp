@@ -37,6 +37,10 @@ public:
     // The event loops, one per I/O thread (the systemd watchdog stamps a heartbeat on each).
     std::vector<boost::asio::io_context*> event_loops() const;
 
+    // Whether new connections go to the thread of their client's CPU (client_cpu_steering.hpp)
+    // rather than by the kernel's hash.
+    bool steers_by_client_cpu() const { return steers_by_client_cpu_; }
+
     std::size_t open_connections() const { return connections_.load(std::memory_order_relaxed); }
     std::uint64_t refused_connections() const { return refused_.load(std::memory_order_relaxed); }
 
@@ -51,6 +55,7 @@ private:
     std::vector<std::thread> threads_;
     std::atomic<std::size_t> connections_{0};
     std::atomic<std::uint64_t> refused_{0};
+    bool steers_by_client_cpu_ = false;
     bool stopped_ = false;
 };
 

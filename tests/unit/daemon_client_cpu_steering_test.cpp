@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "daemon/http/client_cpu_steering.hpp"
+#include "daemon/http/router.hpp"
+#include "daemon/http/server.hpp"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -116,4 +118,24 @@ TEST_CASE("daemon.http: without steering the kernel's hash spreads one CPU's con
     }
     CHECK(seen[0]);
     CHECK(seen[1]);
+}
+
+TEST_CASE("daemon.http: the server steers loopback listeners when every thread can be picked") {
+    piotd::daemon::Router router(piotd::daemon::BasicAuth("admin", "admin"));
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    REQUIRE(sched_getaffinity(0, sizeof set, &set) == 0);
+    const auto cpus = static_cast<unsigned>(CPU_COUNT(&set));
+    auto steers = [&](const char* address, unsigned threads) {
+        piotd::daemon::ServerLimits limits;
+        limits.threads = threads;
+        piotd::daemon::HttpServer server({asio::ip::make_address(address), 0}, limits, router);
+        return server.steers_by_client_cpu();
+    };
+    if (cpus >= 2) CHECK(steers("127.0.0.1", 2));
+    // One thread has nothing to steer; more threads than CPUs would leave some without work.
+    CHECK_FALSE(steers("127.0.0.1", 1));
+    CHECK_FALSE(steers("127.0.0.1", cpus + 1));
+    // A remote client's SYN is processed on the network card's CPU: such listeners hash.
+    CHECK_FALSE(steers("0.0.0.0", 2));
 }
