@@ -45,16 +45,35 @@ namespace {
 
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
+[[noreturn]] void throw_cannot_listen(const boost::system::error_code& ec,
+                                      const tcp::endpoint& endpoint) {
+    throw std::system_error(ec, "cannot listen on " + endpoint.address().to_string() + ":" +
+                                    std::to_string(endpoint.port()));
+}
+
+// The port, checked free with a socket that does not join SO_REUSEPORT groups: the group's own
+// sockets would join another process's group on that port (a second piotd of the same user) and
+// silently share its connections, where the port must be reported taken. Returns the endpoint
+// to bind, with the kernel's choice when port 0 was asked for. (A process that binds the port
+// between this check and the group's bind, within microseconds, is not caught.)
+tcp::endpoint claim_free_port(const tcp::endpoint& endpoint) {
+    asio::io_context io;
+    Acceptor probe(io);
+    probe.open(endpoint.protocol());
+    probe.set_option(asio::socket_base::reuse_address(true));  // as the group: TIME_WAIT is free
+    boost::system::error_code ec;
+    probe.bind(endpoint, ec);
+    if (ec) throw_cannot_listen(ec, endpoint);
+    return probe.local_endpoint();
+}
+
 void open_acceptor(Acceptor& acceptor, const tcp::endpoint& endpoint) {
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.set_option(reuse_port(true));
     boost::system::error_code ec;
     acceptor.bind(endpoint, ec);
-    if (ec) {
-        throw std::system_error(ec, "cannot listen on " + endpoint.address().to_string() + ":" +
-                                        std::to_string(endpoint.port()));
-    }
+    if (ec) throw_cannot_listen(ec, endpoint);
     acceptor.listen(asio::socket_base::max_listen_connections);
     // Accepted sockets inherit TCP_INQ, which lets a session's read after an answer wait for
     // epoll instead of a recv that finds nothing (drained_read_buffer.hpp). Optional: without
@@ -97,12 +116,10 @@ HttpServer::HttpServer(const tcp::endpoint& endpoint, const ServerLimits& limits
                        RequestHandler& handler)
     : limits_(limits), handler_(handler) {
     const unsigned threads = limits_.threads == 0 ? 1 : limits_.threads;
-    tcp::endpoint target = endpoint;
+    const tcp::endpoint target = claim_free_port(endpoint);
     for (unsigned i = 0; i < threads; ++i) {
         auto worker = std::make_unique<Worker>();
         open_acceptor(worker->acceptor, target);
-        // Port 0 asks the kernel for a free port; every further acceptor joins that same port.
-        if (i == 0) target = worker->acceptor.local_endpoint();
         workers_.push_back(std::move(worker));
     }
     // With more threads than CPUs, CPU mod threads would never pick some threads: they keep the
