@@ -31,4 +31,10 @@ boost::asio::ip::tcp::endpoint parse_listen_address(std::string_view text) {
     return {address, static_cast<unsigned short>(port)};
 }
 
+std::system_error cannot_listen(const boost::system::error_code& ec,
+                                const boost::asio::ip::tcp::endpoint& endpoint) {
+    return std::system_error(ec, "cannot listen on " + endpoint.address().to_string() + ":" +
+                                     std::to_string(endpoint.port()));
+}
+
 }  // namespace piotd::daemon

@@ -204,7 +204,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
                          " (status " +
                          std::string(piotd::protocol::lm_status_name(module.status())) +
                          ", startup " + std::to_string(startup_ms) + " ms, " +
-                         std::to_string(config.limits.threads) + " I/O threads" +
+                         std::to_string(server.event_loops().size()) + " I/O threads" +
                          (server.steers_by_client_cpu() ? ", steered by client CPU)" : ")"));
 
     // Once a second: pick up lists committed by other processes (piotd import).

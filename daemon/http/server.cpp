@@ -16,6 +16,7 @@
 #include "daemon/http/drained_read_buffer.hpp"
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/session.hpp"
+#include "daemon/listen_address.hpp"
 #include "daemon/log.hpp"
 
 namespace piotd::daemon {
@@ -45,12 +46,6 @@ namespace {
 
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
-[[noreturn]] void throw_cannot_listen(const boost::system::error_code& ec,
-                                      const tcp::endpoint& endpoint) {
-    throw std::system_error(ec, "cannot listen on " + endpoint.address().to_string() + ":" +
-                                    std::to_string(endpoint.port()));
-}
-
 // The port, checked free with a socket that does not join SO_REUSEPORT groups: the group's own
 // sockets would join another process's group on that port (a second piotd of the same user) and
 // silently share its connections, where the port must be reported taken. Returns the endpoint
@@ -63,7 +58,7 @@ tcp::endpoint claim_free_port(const tcp::endpoint& endpoint) {
     probe.set_option(asio::socket_base::reuse_address(true));  // as the group: TIME_WAIT is free
     boost::system::error_code ec;
     probe.bind(endpoint, ec);
-    if (ec) throw_cannot_listen(ec, endpoint);
+    if (ec) throw cannot_listen(ec, endpoint);
     return probe.local_endpoint();
 }
 
@@ -73,7 +68,7 @@ void open_acceptor(Acceptor& acceptor, const tcp::endpoint& endpoint) {
     acceptor.set_option(reuse_port(true));
     boost::system::error_code ec;
     acceptor.bind(endpoint, ec);
-    if (ec) throw_cannot_listen(ec, endpoint);
+    if (ec) throw cannot_listen(ec, endpoint);
     acceptor.listen(asio::socket_base::max_listen_connections);
     // Accepted sockets inherit TCP_INQ, which lets a session's read after an answer wait for
     // epoll instead of a recv that finds nothing (drained_read_buffer.hpp). Optional: without

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "daemon/listen_address.hpp"
 #include "daemon/log.hpp"
 
 namespace piotd::daemon {
@@ -117,10 +118,7 @@ TlsFront::TlsFront(const tcp::endpoint& listen, const std::string& cert_file,
     acceptor_.open(listen.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(listen, ec);
-    if (ec) {
-        throw std::system_error(ec, "cannot listen on " + listen.address().to_string() + ":" +
-                                        std::to_string(listen.port()));
-    }
+    if (ec) throw cannot_listen(ec, listen);
     acceptor_.listen();
     port_ = acceptor_.local_endpoint().port();
 }

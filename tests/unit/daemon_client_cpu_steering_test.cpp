@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -46,7 +47,7 @@ std::vector<int> allowed_cpus() {
     CPU_ZERO(&set);
     REQUIRE(sched_getaffinity(0, sizeof set, &set) == 0);
     std::vector<int> cpus;
-    for (int cpu = 0; cpu < CPU_SETSIZE && cpus.size() < 8; ++cpu) {
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
         if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
     }
     return cpus;
@@ -92,7 +93,10 @@ TEST_CASE("daemon.http: a loopback connection goes to the listening socket of it
         REQUIRE(piotd::daemon::steer_connections_by_client_cpu(group.front()->native_handle(),
                                                                threads));
         const tcp::endpoint endpoint = group.front()->local_endpoint();
-        for (int cpu : allowed_cpus()) {
+        const std::vector<int> cpus = allowed_cpus();
+        // Eight CPUs show every residue of 2 and 3 more than once; more only cost time.
+        for (std::size_t at = 0; at < std::min<std::size_t>(cpus.size(), 8); ++at) {
+            const int cpu = cpus[at];
             CAPTURE(cpu);
             // Several connections: each has other port numbers, so the hash would scatter them.
             for (int i = 0; i < 4; ++i) {
@@ -122,10 +126,7 @@ TEST_CASE("daemon.http: without steering the kernel's hash spreads one CPU's con
 
 TEST_CASE("daemon.http: the server steers loopback listeners when every thread can be picked") {
     piotd::daemon::Router router(piotd::daemon::BasicAuth("admin", "admin"));
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    REQUIRE(sched_getaffinity(0, sizeof set, &set) == 0);
-    const auto cpus = static_cast<unsigned>(CPU_COUNT(&set));
+    const auto cpus = static_cast<unsigned>(allowed_cpus().size());
     auto steers = [&](const char* address, unsigned threads) {
         piotd::daemon::ServerLimits limits;
         limits.threads = threads;
