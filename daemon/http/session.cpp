@@ -97,9 +97,11 @@ void Session::on_first_bytes(beast::error_code ec, std::size_t bytes) {
 }
 
 void Session::read_request() {
-    // The previous request's parser is gone (on_write), so nothing points into the arena.
+    // The previous request and its parser are gone (on_write), so nothing points into the arena.
+    request_.reset();
     parser_.reset();
     arena_.release();
+    if (read_plain_request()) return answer(handler_.handle(*request_));
     parser_.emplace(std::piecewise_construct, std::make_tuple(),
                     std::make_tuple(RequestAllocator(&arena_)));
     parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
@@ -117,6 +119,27 @@ void Session::read_request() {
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                 self->on_header(ec, n);
                             });
+}
+
+// A plain request that is all in the buffer becomes request_ without Beast's parser. Anything
+// else (not plain, a body still on its way or over the route's limit) is left in the buffer for
+// the parser, which reads it, or refuses it, exactly as if this had not been tried.
+bool Session::read_plain_request() {
+    const auto data = buffer_.data();
+    const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    if (!scan_plain_request_head(bytes, limits_.max_header_bytes, plain_)) return false;
+    const std::uint64_t length = plain_.content_length;
+    if (length > bytes.size() - plain_.head_size) return false;
+    if (length > 0 && length > handler_.max_body_bytes(plain_.target, limits_.max_body_bytes)) {
+        return false;
+    }
+    request_.emplace(std::piecewise_construct, std::make_tuple(),
+                     std::make_tuple(RequestAllocator(&arena_)));
+    build_request(plain_, bytes.substr(plain_.head_size, static_cast<std::size_t>(length)),
+                  *request_);
+    request_keeps_alive_ = plain_.keep_alive;
+    buffer_.consume(plain_.head_size + static_cast<std::size_t>(length));
+    return true;
 }
 
 void Session::on_header(beast::error_code ec, std::size_t bytes) {
@@ -183,7 +206,9 @@ void Session::on_read(beast::error_code ec, std::size_t) {
     // Anything else (timeout, reset, malformed HTTP) cannot be answered meaningfully.
     if (ec) return close();
 
-    answer(handler_.handle(parser_->get()));
+    request_keeps_alive_ = parser_->keep_alive();
+    request_.emplace(parser_->release());
+    answer(handler_.handle(*request_));
 }
 
 void Session::answer(Reply reply) {
@@ -204,13 +229,13 @@ void Session::answer(Reply reply) {
                     [pending](Session& self) { self.answer(pending->take()); });
     }
     Response& response = reply.response;
-    response.version(parser_->get().version());
-    // The parser's flags already say whether the request keeps the connection; the fields are
+    response.version(request_->version());
+    // The request's flags already say whether it keeps the connection; the fields are
     // read (and a Connection field written) only when an answer has its own Connection field or
     // the connection ends: reading and rewriting that field cost ~300 instructions per request.
     const bool has_connection = response.find(http::field::connection) != response.end();
     const bool response_keeps = has_connection ? response.keep_alive() : response.version() >= 11;
-    const bool keep_alive = parser_->keep_alive() && response_keeps;
+    const bool keep_alive = request_keeps_alive_ && response_keeps;
     if (has_connection || !keep_alive) response.keep_alive(keep_alive);
     if (reply.stream) return send_stream(std::move(response), std::move(reply.stream));
     send(std::move(response), keep_alive);
@@ -334,6 +359,7 @@ void Session::on_chunk_written(bool last, beast::error_code ec) {
 void Session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
     if (ec) return close();
     if (!keep_alive) return linger();
+    request_.reset();
     parser_.reset();
     wait_for_request();
 }

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/http/plain_request.hpp"
 #include "daemon/http/request_handler.hpp"
 #include "daemon/http/request_parser.hpp"
 #include "daemon/http/server_limits.hpp"
@@ -47,6 +48,7 @@ private:
     void wait_for_request();
     void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
     void read_request();
+    bool read_plain_request();
     void on_header(boost::beast::error_code ec, std::size_t bytes);
     void read_body();
     bool apply_body_limit(boost::beast::error_code& ec);
@@ -76,8 +78,13 @@ private:
     // starts, so a connection reuses the same bytes; a larger head spills to the heap.
     alignas(std::max_align_t) std::byte arena_buffer_[1024];
     std::pmr::monotonic_buffer_resource arena_{arena_buffer_, sizeof arena_buffer_};
+    // A plain request (plain_request.hpp) is scanned into plain_ and built straight into
+    // request_; any other goes through parser_, and its message is moved to request_ when done.
+    PlainRequest plain_;
     std::optional<RequestParser> parser_;
     bool body_limit_applied_ = false;  // the route's body limit is set on parser_
+    std::optional<Request> request_;
+    bool request_keeps_alive_ = false;  // what the request's version and Connection fields ask
     Response response_;
     std::string head_;  // the answer's status line and fields, written by append_response_head
     // Streaming answers: the head goes out first, then chunks one by one.

@@ -1,12 +1,16 @@
 // libFuzzer target: whole HTTP requests, parsed by beast as the server does, handled by a Router
 // with the LM and replication routes over a real LocalModule in demo mode (as daemon/main.cpp
 // wires it). Every reply must carry a valid status; every 4xx/5xx body must be JSON.
+// The server reads most requests with its plain-request scan instead of Beast's parser
+// (daemon/http/plain_request.hpp): whatever the scan accepts, Beast's parser must read from the
+// same bytes to the same message, keep-alive and length, and that request is the one handled.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -20,12 +24,14 @@
 
 #include "daemon/clock.hpp"
 #include "daemon/config.hpp"
+#include "daemon/http/plain_request.hpp"
 #include "daemon/http/request_parser.hpp"
 #include "daemon/http/router.hpp"
 #include "daemon/lm/lm_routes.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/log.hpp"
 #include "daemon/replication/replication_routes.hpp"
+#include "tests/support/request_difference.hpp"
 
 namespace {
 
@@ -104,6 +110,35 @@ void check_reply(Reply& reply) {
     if (document.HasParseError()) fail("error reply body is not JSON", body);
 }
 
+// The plain scan of `bytes`, held to Beast's parser as the session would use it (the whole
+// request received, its body within the limit); the request it builds, or none.
+std::optional<Request> plain_request(std::string_view bytes, std::pmr::memory_resource& arena) {
+    PlainRequest head;
+    if (!scan_plain_request_head(bytes, kHeaderLimit, head)) return std::nullopt;
+    if (head.head_size > bytes.size()) fail("plain head past the input", std::string(bytes));
+    if (head.content_length > bytes.size() - head.head_size) return std::nullopt;
+    if (head.content_length > kBodyLimit) return std::nullopt;
+    const std::size_t whole = head.head_size + static_cast<std::size_t>(head.content_length);
+    Request request(std::piecewise_construct, std::make_tuple(),
+                    std::make_tuple(RequestAllocator(&arena)));
+    build_request(head, bytes.substr(head.head_size, head.content_length), request);
+
+    RequestParser parser(std::piecewise_construct, std::make_tuple(),
+                         std::make_tuple(RequestAllocator(&arena)));
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(kBodyLimit);
+    parser.eager(true);
+    boost::beast::error_code ec;
+    const std::size_t used = parser.put(boost::asio::buffer(bytes.data(), whole), ec);
+    const std::string input(bytes.substr(0, whole));
+    if (ec) fail(("plain, but Beast's parser fails: " + ec.message()).c_str(), input);
+    if (!parser.is_done() || used != whole) fail("plain, but Beast reads another length", input);
+    if (parser.keep_alive() != head.keep_alive) fail("plain keep-alive differs", input);
+    const std::string difference = piotd::test::request_difference(request, parser.get());
+    if (!difference.empty()) fail(("plain request differs: " + difference).c_str(), input);
+    return request;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -115,6 +150,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Daemon& daemon = daemon_instance();
     // The session's parser type, its fields in an arena as there (a fresh one per input).
     std::pmr::monotonic_buffer_resource arena;
+    const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    if (auto request = plain_request(bytes, arena)) {
+        Reply reply = daemon.router->handle(*request);
+        check_reply(reply);
+        return 0;
+    }
     RequestParser parser(std::piecewise_construct, std::make_tuple(),
                          std::make_tuple(RequestAllocator(&arena)));
     parser.header_limit(kHeaderLimit);
