@@ -13,8 +13,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -152,8 +154,12 @@ int main(int argc, char** argv) {
                     percentile(server.ns, 0.10) / 1000, percentile(server.ns, 0.50) / 1000,
                     percentile(server.ns, 0.90) / 1000, percentile(server.ns, 0.99) / 1000);
     }
-    // Each later server against the first: the median per-round difference, and how often the
-    // later one was the faster of the two in the same round.
+    // Each later server against the first: the median per-round difference with its 95 %
+    // confidence interval, and how often the later one was the faster of the two in the same
+    // round. The interval is the sign test's (distribution-free: the order statistics
+    // n/2 -+ 1.96 sqrt(n)/2 of the sorted differences); "faster" or "slower" only when it
+    // excludes zero. It takes the rounds as independent, which a burst of load spanning many
+    // rounds is not, so the verdict is for repeated runs to confirm, not a single one.
     for (std::size_t k = 1; k < count; ++k) {
         std::vector<double> difference(servers[0].ns.size());
         std::size_t faster = 0;
@@ -161,12 +167,20 @@ int main(int argc, char** argv) {
             difference[i] = servers[k].ns[i] - servers[0].ns[i];
             faster += difference[i] < 0;
         }
+        std::sort(difference.begin(), difference.end());
+        const double n = static_cast<double>(difference.size());
+        const double spread = 1.96 * std::sqrt(n) / 2;
+        const auto at = [&](double index) {
+            return difference[static_cast<std::size_t>(std::clamp(index, 0.0, n - 1))] / 1000;
+        };
+        const double low = at(std::floor(n / 2 - spread));
+        const double high = at(std::ceil(n / 2 + spread));
+        const char* verdict = high < 0 ? "faster" : low > 0 ? "slower" : "level";
         std::printf(
-            "%s - %s: median per-round difference %+.2f us, %s faster in %.1f%% of rounds;"
-            " p50 ratio %.3f, p99 ratio %.3f\n",
+            "%s - %s: median per-round difference %+.2f us (95%% CI %+.2f..%+.2f: %s), %s faster"
+            " in %.1f%% of rounds; p50 ratio %.3f, p99 ratio %.3f\n",
             servers[k].name.c_str(), servers[0].name.c_str(), percentile(difference, 0.5) / 1000,
-            servers[k].name.c_str(),
-            100.0 * static_cast<double>(faster) / static_cast<double>(difference.size()),
+            low, high, verdict, servers[k].name.c_str(), 100.0 * static_cast<double>(faster) / n,
             percentile(servers[k].ns, 0.5) / percentile(servers[0].ns, 0.5),
             percentile(servers[k].ns, 0.99) / percentile(servers[0].ns, 0.99));
     }

@@ -182,7 +182,7 @@ done
 pair_rounds="${PAIR_ROUNDS:-50000}"
 pair_pids=("$floor_pid" "$nginx_pid" $(pgrep -P "$nginx_pid") "$daemon_pid")
 pin_servers() { local pid; for pid in "${pair_pids[@]}"; do taskset -a -c -p "$1" "$pid" >/dev/null; done; }
-declare -A pair_ratio=()
+declare -A pair_ratio=() pair_verdict=()
 if (($(nproc) >= 2)); then
     for cpu in 1 0; do
         pin_servers "$cpu"
@@ -191,8 +191,10 @@ if (($(nproc) >= 2)); then
             "nginx=$((port + 2)):/" "piotd-miss=$port:/api/v1/cis/check?cis=$miss" \
             "piotd-hit=$port:/api/v1/cis/check?cis=$hit_url" "floor=$((port + 1)):/")"
         echo "$out"
-        # "... p50 ratio 0.980, p99 ratio 0.990": the two ratios of the miss against nginx.
+        # "... p50 ratio 0.980, p99 ratio 0.990": the two ratios of the miss against nginx;
+        # "(95% CI -0.61..-0.32: faster)": the verdict on its per-round difference.
         pair_ratio[$cpu]="$(awk '/^piotd-miss - nginx/{for (i = 1; i < NF; i++) if ($i == "ratio") {v = $(i + 1); gsub(/,/, "", v); r = r " " v}; print r}' <<<"$out")"
+        pair_verdict[$cpu]="$(sed -n 's/^piotd-miss - nginx:.*95% CI [^:]*: \([a-z]*\)).*/\1/p' <<<"$out")"
     done
     pin_servers "0-$(($(nproc) - 1))"
     read -r p50_other p99_other <<<"${pair_ratio[1]}"
@@ -201,6 +203,11 @@ if (($(nproc) >= 2)); then
     echo "piotd vs nginx (miss), interleaved and pinned: p50 ${p50_other}x / ${p50_same}x," \
         "p99 ${p99_other}x / ${p99_same}x (other core / same core; at least as fast:" \
         "p50 $(at_most_one "$p50_other" "$p50_same"), p99 $(at_most_one "$p99_other" "$p99_same"))"
+    # The paired criterion: the per-round difference's 95 % interval below zero in both
+    # placements is a lead; one that contains zero is a tie, whatever the two ratios say.
+    both_faster="$([[ "${pair_verdict[1]}" == faster && "${pair_verdict[0]}" == faster ]] && echo met || echo MISSED)"
+    echo "piotd vs nginx (miss), per-round difference: ${pair_verdict[1]} / ${pair_verdict[0]}" \
+        "(other core / same core; faster in both: $both_faster)"
 fi
 kill "$nginx_pid" "$floor_pid"; wait "$nginx_pid" "$floor_pid" 2>/dev/null || true; nginx_pid=
 median() { sed '/^$/d' | awk -v c="$1" '{print $c}' | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
