@@ -1,5 +1,8 @@
 #include "protocol/sale_decision.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include "protocol/iso_datetime.hpp"
 
 namespace piotd::protocol {
@@ -75,7 +78,14 @@ void apply_prices(SaleDecision& d, const PriceFacts& facts, const SaleContext& c
                 max = facts.answer_mrp;
             }
             if (facts.smp && facts.package_quantity && *facts.package_quantity > 0) {
-                min = *facts.smp * *facts.package_quantity;
+                // Both come from the upstream answer: a product past int64 (found by
+                // fuzz_true_api_answer) saturates, a minimum above any price there can be,
+                // which is what the true product is.
+                std::int64_t block_min = 0;
+                if (__builtin_mul_overflow(*facts.smp, *facts.package_quantity, &block_min)) {
+                    block_min = std::numeric_limits<std::int64_t>::max();
+                }
+                min = block_min;
             }
         } else {
             if (code != nullptr && code->pack_mrp()) {

@@ -6,8 +6,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <string>
@@ -248,6 +250,12 @@ TEST_SUITE("protocol.sale_decision") {
         // Without packageQuantity there is no block minimum to compare with.
         r.package_quantity.reset();
         CHECK(decide_online(r, context(&block, 90000)).allowed);
+        // A product past int64 (a hostile answer, fuzz_true_api_answer's finding) is a minimum
+        // above any price, not a signed overflow.
+        r.package_quantity = 1100246235024620;
+        d = decide_online(r, context(&block, 90000));
+        CHECK(d.min_price_kopecks == std::numeric_limits<std::int64_t>::max());
+        CHECK(codes_of(d) == Codes{"price_below_min_price", "code_mrp_below_min_price"});
     }
 
     TEST_CASE("rule 10: ncp and other groups with mrp, price below mrp (§9 E6)") {
