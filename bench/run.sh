@@ -191,9 +191,15 @@ if (($(nproc) >= 2)); then
             "nginx=$((port + 2)):/" "piotd-miss=$port:/api/v1/cis/check?cis=$miss" \
             "piotd-hit=$port:/api/v1/cis/check?cis=$hit_url" "floor=$((port + 1)):/")"
         echo "$out"
-        # "... p50 ratio 0.980, p99 ratio 0.990": the two ratios of the miss against nginx;
-        # "(95% CI -0.61..-0.32: faster)": the verdict on its per-round difference.
+        # "... p50 ratio 0.980, p99 ratio 0.990": the two ratios of the miss against nginx.
         pair_ratio[$cpu]="$(awk '/^piotd-miss - nginx/{for (i = 1; i < NF; i++) if ($i == "ratio") {v = $(i + 1); gsub(/,/, "", v); r = r " " v}; print r}' <<<"$out")"
+        # The same two servers in turns of 100 requests each, so each is measured after itself
+        # (as a till talks to piotd alone); "(95% CI -0.61..-0.32: faster)" is the verdict on
+        # the per-round difference of their medians.
+        echo "== the same, nginx and the miss only, 100 requests per turn"
+        out="$(BLOCK=100 taskset -c 0 "$bin/bench/piotd_latency_pair" "$pair_rounds" "$auth" \
+            "nginx=$((port + 2)):/" "piotd-miss=$port:/api/v1/cis/check?cis=$miss")"
+        echo "$out"
         pair_verdict[$cpu]="$(sed -n 's/^piotd-miss - nginx:.*95% CI [^:]*: \([a-z]*\)).*/\1/p' <<<"$out")"
     done
     pin_servers "0-$(($(nproc) - 1))"
@@ -203,8 +209,8 @@ if (($(nproc) >= 2)); then
     echo "piotd vs nginx (miss), interleaved and pinned: p50 ${p50_other}x / ${p50_same}x," \
         "p99 ${p99_other}x / ${p99_same}x (other core / same core; at least as fast:" \
         "p50 $(at_most_one "$p50_other" "$p50_same"), p99 $(at_most_one "$p99_other" "$p99_same"))"
-    # The paired criterion: the per-round difference's 95 % interval below zero in both
-    # placements is a lead; one that contains zero is a tie, whatever the two ratios say.
+    # The paired criterion (turns of 100): the per-round difference's 95 % interval below zero
+    # in both placements is a lead; one that contains zero is a tie, whatever the ratios say.
     both_faster="$([[ "${pair_verdict[1]}" == faster && "${pair_verdict[0]}" == faster ]] && echo met || echo MISSED)"
     echo "piotd vs nginx (miss), per-round difference: ${pair_verdict[1]} / ${pair_verdict[0]}" \
         "(other core / same core; faster in both: $both_faster)"
