@@ -110,6 +110,13 @@ void check_reply(Reply& reply) {
     if (document.HasParseError()) fail("error reply body is not JSON", body);
 }
 
+// The session's limits, and the whole input parsed in one put.
+void limit(RequestParser& parser) {
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(kBodyLimit);
+    parser.eager(true);
+}
+
 // The plain scan of `bytes`, held to Beast's parser as the session would use it (the whole
 // request received, its body within the limit); the request it builds, or none.
 std::optional<Request> plain_request(std::string_view bytes, std::pmr::memory_resource& arena) {
@@ -125,9 +132,7 @@ std::optional<Request> plain_request(std::string_view bytes, std::pmr::memory_re
 
     RequestParser parser(std::piecewise_construct, std::make_tuple(),
                          std::make_tuple(RequestAllocator(&arena)));
-    parser.header_limit(kHeaderLimit);
-    parser.body_limit(kBodyLimit);
-    parser.eager(true);
+    limit(parser);
     boost::beast::error_code ec;
     const std::size_t used = parser.put(boost::asio::buffer(bytes.data(), whole), ec);
     const std::string input(bytes.substr(0, whole));
@@ -158,9 +163,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     RequestParser parser(std::piecewise_construct, std::make_tuple(),
                          std::make_tuple(RequestAllocator(&arena)));
-    parser.header_limit(kHeaderLimit);
-    parser.body_limit(kBodyLimit);
-    parser.eager(true);
+    limit(parser);
     boost::beast::error_code ec;
     parser.put(boost::asio::buffer(data, size), ec);
     if (!ec && !parser.is_done()) parser.put_eof(ec);
