@@ -61,6 +61,10 @@ struct Reply {
     std::unique_ptr<ChunkSource> stream;    // null: `response` carries the whole body
     std::shared_ptr<PendingReply> pending;  // set: the answer comes later; the rest is unused
     DeferredReply deferred;  // set: the session starts it and parks until it completes
+    // Set: called on the connection's thread once the answer has been handed to the socket (or
+    // the connection failed), before the next request is read. For bookkeeping that must not
+    // delay the answer (held_checks.hpp). Must not throw.
+    void (*after_sent)() noexcept = nullptr;
 
     Reply(Response r) : response(std::move(r)) {}  // NOLINT: a plain Response is a Reply
     Reply(Response head, std::unique_ptr<ChunkSource> body)
@@ -112,6 +116,5 @@ private:
     std::optional<Reply> reply_;
     std::function<void()> ready_;
 };
-
 
 }  // namespace piotd::daemon

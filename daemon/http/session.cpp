@@ -237,8 +237,14 @@ void Session::answer(Reply reply) {
     const bool response_keeps = has_connection ? response.keep_alive() : response.version() >= 11;
     const bool keep_alive = request_keeps_alive_ && response_keeps;
     if (has_connection || !keep_alive) response.keep_alive(keep_alive);
-    if (reply.stream) return send_stream(std::move(response), std::move(reply.stream));
-    send(std::move(response), keep_alive);
+    if (reply.stream) {
+        send_stream(std::move(response), std::move(reply.stream));
+    } else {
+        send(std::move(response), keep_alive);
+    }
+    // Nearly always the answer is on its way by now (send writes it at once); whatever completes
+    // later is posted, so this still runs before the next request on this connection is read.
+    if (reply.after_sent != nullptr) reply.after_sent();
 }
 
 // Waits for another thread without holding this one: a timer that never expires keeps the

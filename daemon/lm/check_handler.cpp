@@ -3,6 +3,7 @@
 #include <chrono>
 #include <vector>
 
+#include "daemon/checks/held_checks.hpp"
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/query_string.hpp"
@@ -35,20 +36,20 @@ void report_refused(const LocalModule& module, std::string_view code, CheckVerdi
 }
 
 // `now` is the answer's reqTimestamp too: one clock read per request (60–90 ns each on the VMs
-// measured, where reading the TSC is slow).
-void report_checked(const LocalModule& module, std::span<const protocol::LmCodeResult> results,
-                    std::span<const std::uint64_t> durations_ns, std::int64_t now) {
+// measured, where reading the TSC is slow). The events are held and delivered once the answer is
+// sent (held_checks.hpp): the returned function goes into the reply's after_sent.
+using AfterSent = void (*)() noexcept;
+AfterSent report_checked(const LocalModule& module, std::span<const protocol::LmCodeResult> results,
+                         std::span<const std::uint64_t> durations_ns, std::int64_t now) {
     CheckObserver* observer = module.check_observer();
-    if (observer == nullptr) return;
-    // One vector per I/O thread, like the answer buffer: no allocation per request after warm-up.
-    thread_local std::vector<CheckEvent> events;
-    events.clear();
+    if (observer == nullptr) return nullptr;
     for (std::size_t i = 0; i < results.size(); ++i) {
-        events.push_back({"local", results[i].cis,
-                          results[i].is_blocked ? CheckVerdict::blocked : CheckVerdict::not_blocked,
-                          durations_ns[i], now});
+        hold_check(*observer,
+                   {"local", results[i].cis,
+                    results[i].is_blocked ? CheckVerdict::blocked : CheckVerdict::not_blocked,
+                    durations_ns[i], now});
     }
-    observer->on_checks(events);
+    return &deliver_held_checks;
 }
 
 }  // namespace
@@ -80,8 +81,8 @@ Response invalid_code(protocol::CodeError error, std::string_view where) {
     return json_error(http::status::bad_request, ApiError::invalid_code, description);
 }
 
-Response answer(const LocalModule& module, std::span<const protocol::LmCodeResult> codes,
-                LmApiVersion api, bool wrapped, std::int64_t now) {
+Reply answer(const LocalModule& module, std::span<const protocol::LmCodeResult> codes,
+             LmApiVersion api, bool wrapped, std::int64_t now, AfterSent after_sent) {
     const protocol::UuidText req_id = protocol::random_uuid_text();
     protocol::LmCheckAnswer answer;
     answer.req_id = {req_id.data(), req_id.size()};
@@ -98,13 +99,14 @@ Response answer(const LocalModule& module, std::span<const protocol::LmCodeResul
     } else {
         protocol::append_check_answer(body, answer, api);
     }
-    return json_response(http::status::ok, std::move(body));
+    Reply reply = json_response(http::status::ok, std::move(body));
+    reply.after_sent = after_sent;
+    return reply;
 }
 
 }  // namespace
 
-Response handle_check_get(const LocalModule& module, const RequestContext& context,
-                          LmApiVersion api) {
+Reply handle_check_get(const LocalModule& module, const RequestContext& context, LmApiVersion api) {
     if (auto not_ready = readiness_error(module)) {
         report_refused(module, {}, CheckVerdict::not_ready);
         return std::move(*not_ready);
@@ -128,12 +130,12 @@ Response handle_check_get(const LocalModule& module, const RequestContext& conte
     const protocol::LmCodeResult result = lookup_code(module, parsed.code);
     const std::uint64_t duration = elapsed_ns(started);
     const std::int64_t now = module.now_ms();
-    report_checked(module, {&result, 1}, {&duration, 1}, now);
-    return answer(module, {&result, 1}, api, false, now);
+    const AfterSent after_sent = report_checked(module, {&result, 1}, {&duration, 1}, now);
+    return answer(module, {&result, 1}, api, false, now, after_sent);
 }
 
-Response handle_check_post(const LocalModule& module, const RequestContext& context,
-                           LmApiVersion api) {
+Reply handle_check_post(const LocalModule& module, const RequestContext& context,
+                        LmApiVersion api) {
     if (auto not_ready = readiness_error(module)) {
         report_refused(module, {}, CheckVerdict::not_ready);
         return std::move(*not_ready);
@@ -168,8 +170,8 @@ Response handle_check_post(const LocalModule& module, const RequestContext& cont
         last = now;
     }
     const std::int64_t now = module.now_ms();
-    report_checked(module, results, durations, now);
-    return answer(module, results, api, true, now);
+    const AfterSent after_sent = report_checked(module, results, durations, now);
+    return answer(module, results, api, true, now, after_sent);
 }
 
 }  // namespace piotd::daemon

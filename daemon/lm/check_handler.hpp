@@ -17,9 +17,11 @@ namespace piotd::daemon {
 // offline step of the permissive-mode check (docs/permissive-mode.md).
 protocol::LmCodeResult lookup_code(const LocalModule& module, const protocol::MarkingCode& code);
 
-Response handle_check_get(const LocalModule& module, const RequestContext& context,
-                          protocol::LmApiVersion api);
-Response handle_check_post(const LocalModule& module, const RequestContext& context,
-                           protocol::LmApiVersion api);
+// The checks are reported to the module's check observer once the answer is sent (the reply's
+// after_sent); refusals at once.
+Reply handle_check_get(const LocalModule& module, const RequestContext& context,
+                       protocol::LmApiVersion api);
+Reply handle_check_post(const LocalModule& module, const RequestContext& context,
+                        protocol::LmApiVersion api);
 
 }  // namespace piotd::daemon

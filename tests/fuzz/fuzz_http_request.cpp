@@ -92,6 +92,9 @@ bool valid_status(unsigned code) {
 }
 
 void check_reply(Reply& reply) {
+    // As the session does once the answer is written: the held check events go to the
+    // observers (metrics, the recent-checks ring), with hostile codes in them.
+    if (reply.after_sent != nullptr) reply.after_sent();
     const unsigned status = reply.response.result_int();
     if (!valid_status(status)) fail("invalid status", std::to_string(status));
     std::string body = reply.response.body();
