@@ -22,6 +22,12 @@ char* json_scratch(std::size_t size) {
 void JsonTextCursor::string(std::string_view text) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     *at_++ = '"';
+    // Nearly every string (a code, a UUID, a GTIN) has nothing to escape: copied in one pass.
+    if (copy_without_json_escape(text.data(), text.size(), at_)) {
+        at_ += text.size();
+        *at_++ = '"';
+        return;
+    }
     const char* p = text.data();
     const char* const end = p + text.size();
     for (;;) {

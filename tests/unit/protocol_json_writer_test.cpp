@@ -101,3 +101,18 @@ TEST_CASE("json writer: random strings of every length up to 200") {
         CHECK(text_json(any, any) == stock_json(any, any));
     }
 }
+
+TEST_CASE("json writer: one byte of each kind at every position of every length up to 48") {
+    // The lengths where the one-pass copy (json_escape.hpp) changes strategy: under 4, two
+    // overlapping halves of 4 or 8, whole blocks of 16 and an overlapping last block.
+    for (std::size_t length = 1; length <= 48; ++length) {
+        for (std::size_t at = 0; at < length; ++at) {
+            for (const char c : {'"', '\\', '\x00', '\x1f', '\x20', '\x7f', '\xff'}) {
+                std::string text(length, 'a');
+                for (std::size_t i = 0; i < length; ++i) text[i] = static_cast<char>('a' + i % 26);
+                text[at] = c;
+                CHECK(text_json("k", text) == stock_json("k", text));
+            }
+        }
+    }
+}
