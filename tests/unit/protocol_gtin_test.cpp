@@ -2,11 +2,28 @@
 // (codes-peers.md §A.2).
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 
 #include "protocol/gtin.hpp"
 
 using piotd::protocol::gtin_check_digit_valid;
+
+namespace {
+
+// The check as GS1 §7.9 states it, digit by digit: the reference for the word-wise GTIN-14 path.
+bool reference_check(const std::string& digits) {
+    unsigned sum = 0;
+    for (std::size_t i = 0; i + 1 < digits.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(digits[i]);
+        if (c < '0' || c > '9') return false;
+        sum += ((digits.size() - 2 - i) % 2 == 0 ? 3 : 1) * unsigned(c - '0');
+    }
+    const unsigned char last = static_cast<unsigned char>(digits.back());
+    return last >= '0' && last <= '9' && (10 - sum % 10) % 10 == unsigned(last - '0');
+}
+
+}  // namespace
 
 TEST_SUITE("protocol.gtin") {
     TEST_CASE("GS1 vectors pass, and fail with the last digit changed") {
@@ -50,5 +67,24 @@ TEST_SUITE("protocol.gtin") {
         CHECK(!gtin_check_digit_valid("0234567/"));  // '/' is '0' - 1
         CHECK(!gtin_check_digit_valid("0234567:"));  // ':' is '9' + 1
         CHECK(!gtin_check_digit_valid(std::string("0234567\0", 8)));
+    }
+
+    TEST_CASE("GTIN-14: every digit and every byte value at every position, as the reference") {
+        std::mt19937 random(20261207);
+        std::uniform_int_distribution<int> digit('0', '9');
+        for (int round = 0; round < 20000; ++round) {
+            std::string gtin(14, '0');
+            for (char& c : gtin) c = static_cast<char>(digit(random));
+            CHECK(gtin_check_digit_valid(gtin) == reference_check(gtin));
+        }
+        for (std::size_t at = 0; at < 14; ++at) {
+            for (int b = 0; b < 256; ++b) {
+                std::string gtin = "04600439931256";
+                gtin[at] = static_cast<char>(b);
+                CAPTURE(at);
+                CAPTURE(b);
+                CHECK(gtin_check_digit_valid(gtin) == reference_check(gtin));
+            }
+        }
     }
 }
