@@ -5,9 +5,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <charconv>
+#include <limits>
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/json_text.hpp"
 #include "protocol/json_writer.hpp"
@@ -114,5 +117,44 @@ TEST_CASE("json writer: one byte of each kind at every position of every length 
                 CHECK(text_json("k", text) == stock_json("k", text));
             }
         }
+    }
+}
+
+TEST_CASE("json text: numbers as std::to_chars writes them, the extremes and every length") {
+    const auto expected = [](auto value) {
+        char text[24];
+        return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
+    };
+    std::vector<std::int64_t> values = {0,
+                                        1,
+                                        -1,
+                                        9,
+                                        10,
+                                        99,
+                                        100,
+                                        -100,
+                                        1796662480225,
+                                        std::numeric_limits<std::int64_t>::max(),
+                                        std::numeric_limits<std::int64_t>::min()};
+    // 1, 10, ... 10^18 and their neighbours: every length of digits.
+    for (std::int64_t power = 1;; power *= 10) {
+        for (const std::int64_t v : {power - 1, power, power + 1}) {
+            values.push_back(v);
+            values.push_back(-v);
+        }
+        if (power > std::numeric_limits<std::int64_t>::max() / 10) break;
+    }
+    for (const std::int64_t value : values) {
+        std::string out = "[";
+        piotd::protocol::append_json_number(out, value);
+        out += ']';
+        CHECK(out == "[" + expected(value) + "]");
+    }
+    for (const std::uint64_t value :
+         {std::uint64_t{0}, std::uint64_t{8100}, std::numeric_limits<std::uint64_t>::max(),
+          std::uint64_t{10'000'000'000'000'000'000u}, std::uint64_t{9'999'999'999'999'999'999u}}) {
+        std::string out;
+        piotd::protocol::append_json_number(out, value);
+        CHECK(out == expected(value));
     }
 }
