@@ -2,6 +2,11 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "protocol/keyboard_layout.hpp"
 
@@ -85,6 +90,32 @@ bool is_cset82(char c) {
            (byte_class == ByteClass::escape && (c == '<' || c == '%'));
 }
 
+std::size_t plain_blocks_length(const char* p, std::size_t size) {
+    std::size_t n = 0;
+#if defined(__SSE2__)
+    // Plain is 0x21..0x7A without # $ % < @ [ \ ] ^ `: as signed bytes everything from 0x80 up
+    // is negative, so two compares bound the range, and the holes are two ranges and three bytes.
+    const auto in = [](__m128i v, char low, char high) {
+        return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(low - 1))),
+                             _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(high + 1))));
+    };
+    for (; size - n >= 16; n += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n));
+        const __m128i holes =
+            _mm_or_si128(_mm_or_si128(in(v, 0x23, 0x25), in(v, 0x5B, 0x5E)),
+                         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x3C)),
+                                                   _mm_cmpeq_epi8(v, _mm_set1_epi8(0x40))),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8(0x60))));
+        const __m128i plain = _mm_andnot_si128(holes, in(v, 0x21, 0x7A));
+        if (_mm_movemask_epi8(plain) != 0xFFFF) break;
+    }
+#else
+    (void)p;
+    (void)size;
+#endif
+    return n;
+}
+
 NormaliseResult normalise_code(std::string_view raw, const NormaliseOptions& options,
                                std::span<char, kMaxCodeLength> out) {
     NormaliseResult result;
@@ -123,8 +154,14 @@ NormaliseResult normalise_code(std::string_view raw, const NormaliseOptions& opt
     bool leading_dropped = false;
     std::size_t o = 0;
     std::size_t i = 0;
+    // Fast path: nearly every byte is plain CSET 82, so whole blocks of it are copied first. The
+    // output never outruns the input (o <= i), so the copy stays inside `out`.
+    if (const std::size_t plain = plain_blocks_length(s.data(), s.size()); plain > 0) {
+        std::memcpy(out.data(), s.data(), plain);
+        o = i = plain;
+    }
     while (i < s.size()) {
-        // Fast path: nearly every byte is plain CSET 82.
+        // The byte loop: the rest, and everything after a separator or an escape.
         while (i < s.size() && kClasses[static_cast<unsigned char>(s[i])] == ByteClass::plain) {
             out[o++] = s[i++];
         }

@@ -15,6 +15,11 @@ namespace piotd::protocol {
 // GS1 "AI encodable character set 82": ! " % & ' ( ) * + , - . / 0-9 : ; < = > ? A-Z _ a-z.
 bool is_cset82(char c);
 
+// How many leading bytes of [p, p + size) are plain CSET 82 (not the escape starters % and <),
+// checked sixteen at a time: the start of the first block of sixteen that holds any other byte,
+// or of the last partial block. Zero where the CPU has no SSE2. normalise_code's fast path.
+std::size_t plain_blocks_length(const char* p, std::size_t size);
+
 struct NormaliseOptions {
     InputChannel channel = InputChannel::text;
     // "%1D" and "<GS>" consist of CSET 82 characters, so they can also be four characters of a

@@ -201,3 +201,33 @@ TEST_SUITE("protocol.normaliser") {
         CHECK(r.text == std::string(192, 'a'));
     }
 }
+
+TEST_CASE("normaliser: the block fast path takes exactly the plain bytes, at every position") {
+    // Plain: CSET 82 except the two escape starters, which the byte loop looks at.
+    const auto plain = [](int b) {
+        return is_cset82(static_cast<char>(b)) && b != '%' && b != '<';
+    };
+    for (int b = 0; b < 256; ++b) {
+        for (std::size_t at = 0; at < 48; ++at) {
+            std::string text(48, 'A');
+            text[at] = static_cast<char>(b);
+            CAPTURE(b);
+            CAPTURE(at);
+            const std::size_t expected = plain(b) ? 48 : at / 16 * 16;
+            CHECK(plain_blocks_length(text.data(), text.size()) == expected);
+            // A plain byte is copied wherever it is; any other leaves its block to the byte
+            // loop, which the other cases of this file test.
+            if (plain(b)) CHECK(run(text).text == text);
+        }
+    }
+    // Every length, under and over a block, of nothing but plain bytes: copied as they are.
+    std::string all_plain;
+    for (int b = 0; b < 128; ++b) {
+        if (plain(b)) all_plain += static_cast<char>(b);
+    }
+    for (std::size_t length = 1; length <= all_plain.size(); ++length) {
+        const std::string text = all_plain.substr(all_plain.size() - length);
+        CHECK(run(text).text == text);
+        CHECK(plain_blocks_length(text.data(), text.size()) == length / 16 * 16);
+    }
+}
