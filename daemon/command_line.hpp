@@ -33,11 +33,11 @@ struct CommandLine {
     std::optional<std::string> log_level;
     std::optional<std::string> upstream;
     std::optional<std::string> sync_period;
-    std::optional<std::string> kkt;  // --kkt DEVICE|tcp://HOST:PORT
+    std::optional<std::string> kkt;           // --kkt DEVICE|tcp://HOST:PORT
     std::optional<std::string> relay;         // --relay URL
     std::optional<std::string> relay_kind;    // --relay-kind piotd|lm|trueapi
     std::optional<std::string> sign_command;  // --sign-command CMD
-    std::optional<std::string> scanner;  // a path or [usb:]vvvv:pppp
+    std::optional<std::string> scanner;       // a path or [usb:]vvvv:pppp
     // permissive mode (docs/permissive-mode.md)
     std::optional<std::string> true_api;
     std::optional<std::string> ca_file;

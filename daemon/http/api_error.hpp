@@ -18,16 +18,16 @@ enum class ApiError : std::uint16_t {
     invalid_image = 4007,  // PNG/JPEG the decoder refused
     unauthorized = 4010,
     not_found = 4040,
-    unknown_document = 4041,   // relay: no document with that id (the path itself exists)
-    not_ready = 4045,          // LM: status not_configured or initialization
-    sync_error = 4050,         // LM: more than 72 h since lastSync
-    snapshot_required = 4100,  // replication: the change log cannot serve the client's cursor
-    no_upstream = 4093,        // sync requested on a piotd with no replication upstream
+    unknown_document = 4041,      // relay: no document with that id (the path itself exists)
+    not_ready = 4045,             // LM: status not_configured or initialization
+    sync_error = 4050,            // LM: more than 72 h since lastSync
+    snapshot_required = 4100,     // replication: the change log cannot serve the client's cursor
+    no_upstream = 4093,           // sync requested on a piotd with no replication upstream
     already_sold = 4090,          // relay: LM sell of a code already sold
     idempotency_conflict = 4091,  // relay: the same id with another document
     not_dead = 4092,              // relay: retry of a document that is not dead
     body_too_large = 4130,
-    code_refused = 4220,  // kkt: a marking code was refused (piotd's check or the register's)
+    code_refused = 4220,     // kkt: a marking code was refused (piotd's check or the register's)
     image_too_large = 4131,  // more pixels than image.max_pixels
     unsupported_media_type = 4150,
     header_too_large = 4310,
@@ -36,8 +36,8 @@ enum class ApiError : std::uint16_t {
     too_many_connections = 5031,
     kkt_error = 5020,        // kkt: the register refused a command
     kkt_unavailable = 5032,  // kkt: no link to the register, or its queue is full
-    signing_failed = 5033,  // relay: the True API needs a signature and signing failed
-    busy = 5034,  // the image decoders' queue is full
+    signing_failed = 5033,   // relay: the True API needs a signature and signing failed
+    busy = 5034,             // the image decoders' queue is full
     cannot_check = 5035,  // permissive mode: neither the online nor the local check could be made
 };
 

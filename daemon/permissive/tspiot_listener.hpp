@@ -11,8 +11,8 @@
 
 #include "daemon/http/router.hpp"
 #include "daemon/http/server.hpp"
-#include "daemon/permissive/permissive_checker.hpp"
 #include "daemon/http/tls_front.hpp"
+#include "daemon/permissive/permissive_checker.hpp"
 #include "daemon/trueapi/trueapi_config.hpp"
 
 namespace piotd::daemon {

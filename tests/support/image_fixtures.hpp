@@ -132,8 +132,7 @@ inline std::vector<std::string> valid_codes(const std::string& tsv_path) {
         if (line.empty() || line[0] == '#') continue;
         const auto first = line.find('\t');
         const auto second = line.find('\t', first + 1);
-        const std::string_view field =
-            std::string_view(line).substr(first + 1, second - first - 1);
+        const std::string_view field = std::string_view(line).substr(first + 1, second - first - 1);
         // Rebuilt rather than replace()d in place: GCC 12 -O3 warns falsely (-Wrestrict) there.
         std::string code;
         for (std::size_t at = 0; at < field.size();) {
