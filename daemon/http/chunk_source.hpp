@@ -54,6 +54,9 @@ private:
 // network). It must not block, and must call the completion exactly once.
 using DeferredReply = std::function<void(ReplyCompletion complete)>;
 
+// Bookkeeping run once an answer has been handed to the socket (Reply::after_sent).
+using AfterSent = void (*)() noexcept;
+
 // What a handler answers: a whole response, a response head whose body is streamed chunked, or
 // a promise of either, fulfilled later from another thread.
 struct Reply {
@@ -64,7 +67,7 @@ struct Reply {
     // Set: called on the connection's thread once the answer has been handed to the socket (or
     // the connection failed), before the next request is read. For bookkeeping that must not
     // delay the answer (held_checks.hpp). Must not throw.
-    void (*after_sent)() noexcept = nullptr;
+    AfterSent after_sent = nullptr;
 
     Reply(Response r) : response(std::move(r)) {}  // NOLINT: a plain Response is a Reply
     Reply(Response head, std::unique_ptr<ChunkSource> body)

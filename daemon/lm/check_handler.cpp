@@ -38,7 +38,6 @@ void report_refused(const LocalModule& module, std::string_view code, CheckVerdi
 // `now` is the answer's reqTimestamp too: one clock read per request (60–90 ns each on the VMs
 // measured, where reading the TSC is slow). The events are held and delivered once the answer is
 // sent (held_checks.hpp): the returned function goes into the reply's after_sent.
-using AfterSent = void (*)() noexcept;
 AfterSent report_checked(const LocalModule& module, std::span<const protocol::LmCodeResult> results,
                          std::span<const std::uint64_t> durations_ns, std::int64_t now) {
     CheckObserver* observer = module.check_observer();
