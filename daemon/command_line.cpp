@@ -14,6 +14,8 @@ const char* usage_text() {
            "        [--scanner DEVICE]   (DEVICE: /dev/ttyACM0 or a USB id vvvv:pppp)\n"
            "        [--true-api URL] [--ca-file FILE] [--fiscal-drive NUMBER]\n"
            "        [--online-budget-ms MS] [--piot-listen ADDR:PORT]\n"
+           "        [--local-module http[s]://HOST:PORT]   (the store's ЛМ ЧЗ; PIOTD_LM_USER,\n"
+           "         PIOTD_LM_PASSWORD)\n"
            "  piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-\n"
            "        NAME: blocked_cis, blocked_gtin, blocked_series, min_price\n"
            "  piotd --version\n"
@@ -80,6 +82,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             line.online_budget_ms = value();
         } else if (arg == "--piot-listen" && line.command == Command::run) {
             line.piot_listen = value();
+        } else if (arg == "--local-module" && line.command == Command::run) {
+            line.local_module = value();
         } else if (arg == "--demo" && line.command == Command::run) {
             no_value();
             line.demo = true;

@@ -5,7 +5,7 @@
 //         [--relay URL] [--relay-kind piotd|lm|trueapi] [--sign-command CMD]
 //         [--scanner DEVICE]
 //         [--true-api URL] [--ca-file FILE] [--fiscal-drive NUMBER] [--online-budget-ms MS]
-//         [--piot-listen ADDR:PORT]
+//         [--piot-listen ADDR:PORT] [--local-module URL]
 //   piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-
 //   piotd --version | --help
 #pragma once
@@ -44,6 +44,7 @@ struct CommandLine {
     std::optional<std::string> fiscal_drive;
     std::optional<std::string> online_budget_ms;
     std::optional<std::string> piot_listen;
+    std::optional<std::string> local_module;  // --local-module URL (docs/local-module.md)
     bool demo = false;
     // import
     std::optional<std::string> list;

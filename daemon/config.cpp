@@ -111,6 +111,8 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         set_relay_config_value(config.relay, key, value);
     } else if (section == "trueapi") {
         set_trueapi_value(config.trueapi, key, value);
+    } else if (section == "local_module") {
+        set_local_module_value(config.local_module, key, value);
     } else if (name == "log.level") {
         config.log_level = to_log_level(value);
     } else if (section == "scanner" && set_scanner_config_value(config.scanner, key, value)) {
@@ -163,9 +165,18 @@ void apply_environment(Config& config) {
         config.upstream_password = password;
     }
     apply_relay_environment(config.relay);
+    apply_local_module_environment(config.local_module);
     if (const char* token = std::getenv("PIOTD_TOKEN"); token && *token) {
         config.trueapi.token = token;
     }
+}
+
+void apply_local_module_relay(Config& config) {
+    if (config.local_module.url.empty() || !config.relay.url.empty()) return;
+    config.relay.url = config.local_module.url;
+    config.relay.kind = RelayKind::lm;
+    config.relay.user = config.local_module.user;
+    config.relay.password = config.local_module.password;
 }
 
 }  // namespace piotd::daemon

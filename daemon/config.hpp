@@ -9,6 +9,7 @@
 #include <string>
 
 #include "daemon/http/server_limits.hpp"
+#include "daemon/lm_upstream/local_module_config.hpp"
 #include "daemon/log.hpp"
 #include "daemon/relay/relay_config.hpp"
 #include "daemon/scanner/scanner_config.hpp"
@@ -52,6 +53,8 @@ struct Config {
     RelayConfig relay;
     // [trueapi]: permissive-mode online checks (docs/permissive-mode.md)
     TrueApiConfig trueapi;
+    // [local_module]: the store's local module piotd stands in front of (docs/local-module.md)
+    LocalModuleConfig local_module;
     // [log]
     LogLevel log_level = LogLevel::info;
     // --demo: admin:admin, ready, seeded demo lists.
@@ -65,11 +68,16 @@ struct Config {
 // an unknown key or a bad value, so a typo is found at start, not in production.
 void load_config_file(const std::filesystem::path& file, Config& config);
 
-// Applies PIOTD_USER / PIOTD_PASSWORD / PIOTD_UPSTREAM_USER / PIOTD_UPSTREAM_PASSWORD when set.
+// Applies PIOTD_USER / PIOTD_PASSWORD / PIOTD_UPSTREAM_USER / PIOTD_UPSTREAM_PASSWORD (and the
+// relay's, the token, PIOTD_LM_USER / PIOTD_LM_PASSWORD) when set.
 void apply_environment(Config& config);
 
 // A whole number from min to max, or std::runtime_error naming `key`.
 std::size_t to_size(std::string_view key, std::string_view value, std::size_t min, std::size_t max);
+
+// With a local module and no relay of its own, sales and returns go to that LM (relay kind lm,
+// the LM's credentials): docs/local-module.md. Called once every source has been applied.
+void apply_local_module_relay(Config& config);
 
 // Sets one key ("section.key") from text; shared by the file reader and tests.
 void set_config_value(Config& config, std::string_view section, std::string_view key,

@@ -65,12 +65,14 @@ Config build_config(const CommandLine& line) {
         set_config_value(config, "trueapi", "online_budget_ms", *line.online_budget_ms);
     }
     if (line.piot_listen) set_config_value(config, "trueapi", "piot_listen", *line.piot_listen);
+    if (line.local_module) config.local_module.url = *line.local_module;
     if (line.demo) {
         // The local module installer's default credentials (lm-api.md §1).
         config.demo = true;
         config.user = "admin";
         config.password = "admin";
     }
+    apply_local_module_relay(config);
     return config;
 }
 
@@ -126,7 +128,6 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     if (config.demo) module.start_demo();
 
     Router router(BasicAuth(config.user, config.password));
-    add_lm_routes(router, module);
     add_replication_routes(router, module);
     Operations operations(config, module, router);
 
@@ -134,15 +135,20 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     add_relay_routes(router, relay);
     // Permissive-mode checks go to the metrics (the journal already lists them on the page);
     // True API exchanges to a health record of their own (docs/operations.md).
-    for (const char* source : {"online", "offline", "none"}) {
+    for (const char* source : {"online", "lm", "offline", "none"}) {
         operations.check_metrics().add_source(source);
     }
     PermissiveMode permissive(
         module, clock,
         {&operations.check_metrics(),
          config.trueapi.url.empty() ? nullptr
-                                    : &operations.add_upstream("true_api", config.trueapi.url)});
+                                    : &operations.add_upstream("true_api", config.trueapi.url),
+         config.local_module.url.empty()
+             ? nullptr
+             : &operations.add_upstream("local_module", config.local_module.url)});
     operations.sources().cdn = permissive.cdn_status();
+    operations.sources().local_module = permissive.local_module_status();
+    add_lm_routes(router, module, permissive.local_module_status());
     permissive.add_routes(router);
     operations.sources().outbox = &relay;
     // The fiscal register (docs/drivers.md), when one is configured; its sales go through the

@@ -78,6 +78,11 @@ void write_status_answer(JsonWriter& writer, const LmStatusAnswer& answer, LmApi
         write_key(writer, "lastError");
         write_string(writer, answer.last_error);
     }
+    if (!answer.local_module_json.empty()) {
+        write_key(writer, "localModule");
+        writer.RawValue(answer.local_module_json.data(), answer.local_module_json.size(),
+                        rapidjson::kObjectType);
+    }
     if (api == LmApiVersion::v2) {
         // LM 2.x lists: minimum prices, blocked GTINs, blocked CIS (lm-api.md §4).
         write_key(writer, "dbState");

@@ -45,6 +45,9 @@ struct LmStatusAnswer {
     // piotd's addition: why the last replication round failed (a full disk, a full map, an
     // unreachable upstream); written only when not empty, cleared by the next good round.
     std::string_view last_error;
+    // piotd's addition in front of a local module: the `localModule` object (the LM's mirrored
+    // status, docs/local-module.md), already JSON; written only when not empty.
+    std::string_view local_module_json;
 };
 
 // v1: the fields of §3.2 with replicationStatus. v2: the same plus dbState (§4).

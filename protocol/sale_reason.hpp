@@ -24,6 +24,9 @@ enum class ReasonId : std::uint8_t {
     price_below_min_price,
     code_mrp_below_min_price,
     price_below_mrp,
+    // piotd's own refusals in front of a local module (docs/local-module.md).
+    own_list,
+    lm_unavailable,
     // Notes: never refuse, tell the cashier or the POS something worth knowing.
     tobacco_grey_zone,
     price_not_checked,

@@ -85,6 +85,11 @@ std::vector<MarkedItemVerdict> ChainMarkedItemChecker::check(
             refuse(verdict, checked.decision);
             continue;
         }
+        if (checked.industry_prop_value.empty()) {
+            // local_module.on_failure = no_tag: sold without tag 1260 (docs/local-module.md).
+            verdict.allowed = true;
+            continue;
+        }
         const std::optional<std::string> tag =
             protocol::encode_tag1260(checked.industry_prop_value);
         if (!tag) {

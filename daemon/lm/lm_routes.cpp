@@ -19,7 +19,8 @@ RouteHandler recording_client(LocalModule& module, RouteHandler handler) {
 
 }  // namespace
 
-void add_lm_routes(Router& router, LocalModule& module) {
+void add_lm_routes(Router& router, LocalModule& module,
+                   const LocalModuleStatusProvider* upstream_lm) {
     using http::verb;
     using protocol::LmApiVersion;
     const auto add = [&](verb method, const char* path, RouteHandler handler) {
@@ -28,7 +29,9 @@ void add_lm_routes(Router& router, LocalModule& module) {
     for (const LmApiVersion api : {LmApiVersion::v1, LmApiVersion::v2}) {
         const std::string prefix = api == LmApiVersion::v1 ? "/api/v1" : "/api/v2";
         add(verb::get, (prefix + "/status").c_str(),
-            [&module, api](const RequestContext&) { return handle_status(module, api); });
+            [&module, api, upstream_lm](const RequestContext&) {
+                return handle_status(module, api, upstream_lm);
+            });
         add(verb::post, (prefix + "/init").c_str(),
             [&module](const RequestContext& c) { return handle_init(module, c); });
         add(verb::get, (prefix + "/cis/outCheck").c_str(),

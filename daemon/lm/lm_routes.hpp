@@ -3,9 +3,13 @@
 
 #include "daemon/http/router.hpp"
 #include "daemon/local_module.hpp"
+#include "daemon/status/status_providers.hpp"
 
 namespace piotd::daemon {
 
-void add_lm_routes(Router& router, LocalModule& module);
+// `upstream_lm`: the store's local module piotd stands in front of (its status is mirrored in
+// /status); null when there is none.
+void add_lm_routes(Router& router, LocalModule& module,
+                   const LocalModuleStatusProvider* upstream_lm = nullptr);
 
 }  // namespace piotd::daemon

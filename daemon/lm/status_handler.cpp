@@ -5,12 +5,14 @@
 #include <vector>
 
 #include "daemon/http/json_response.hpp"
+#include "daemon/lm_upstream/lm_mirror_json.hpp"
 #include "daemon/version.hpp"
 #include "protocol/lm_status_answer.hpp"
 
 namespace piotd::daemon {
 
-Response handle_status(const LocalModule& module, protocol::LmApiVersion api) {
+Response handle_status(const LocalModule& module, protocol::LmApiVersion api,
+                       const LocalModuleStatusProvider* upstream_lm) {
     const storage::ModuleState state = module.state();
     const auto& lists = module.lists();
     const auto local = [&](storage::ListName list) -> std::optional<std::uint64_t> {
@@ -57,6 +59,14 @@ Response handle_status(const LocalModule& module, protocol::LmApiVersion api) {
     answer.clients = clients;
     const std::string last_error = module.sync_error();
     answer.last_error = last_error;
+    std::string local_module_json;
+    if (upstream_lm != nullptr) {
+        protocol::JsonBuffer mirror;
+        protocol::JsonWriter mirror_writer(mirror);
+        write_lm_mirror(mirror_writer, upstream_lm->local_module());
+        local_module_json.assign(mirror.GetString(), mirror.GetSize());
+        answer.local_module_json = local_module_json;
+    }
 
     protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);

@@ -25,6 +25,10 @@ std::string detail(const ItemVerdict* verdict, const CheckOutcome& outcome) {
         if (!text.empty()) text += "; ";
         text += "online: " + outcome.online_failure;
     }
+    if (!outcome.lm_failure.empty()) {
+        if (!text.empty()) text += "; ";
+        text += "lm: " + outcome.lm_failure;
+    }
     return text.substr(0, 1000);
 }
 

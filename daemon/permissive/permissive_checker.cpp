@@ -10,10 +10,14 @@
 
 namespace piotd::daemon {
 
+using Steady = std::chrono::steady_clock;
+
 std::string_view check_source_name(CheckSource source) {
     switch (source) {
         case CheckSource::online:
             return "online";
+        case CheckSource::lm:
+            return "lm";
         case CheckSource::offline:
             return "offline";
         case CheckSource::none:
@@ -23,8 +27,13 @@ std::string_view check_source_name(CheckSource source) {
 }
 
 PermissiveChecker::PermissiveChecker(LocalModule& module, TrueApiClient& client,
-                                     PermissiveOptions options, JournalWriter* journal)
-    : module_(module), client_(client), options_(std::move(options)), journal_(journal) {}
+                                     PermissiveOptions options, JournalWriter* journal,
+                                     LmClient* lm)
+    : module_(module),
+      client_(client),
+      options_(std::move(options)),
+      journal_(journal),
+      lm_(lm != nullptr && lm->enabled() ? lm : nullptr) {}
 
 protocol::SaleContext PermissiveChecker::context(const CheckItem& item) const {
     protocol::SaleContext context;
@@ -47,20 +56,50 @@ void PermissiveChecker::check(boost::asio::any_io_executor executor,
     const auto now = std::chrono::steady_clock::now();
     const auto started = received == std::chrono::steady_clock::time_point{} ? now : received;
     const auto deadline = now + options_.budget;
-    client_.check(std::move(executor), std::move(codes), std::move(fiscal_drive), deadline,
-                  [this, items, started, done = std::move(done)](OnlineCheck online) {
-                      CheckOutcome outcome;
-                      outcome.module_status = module_.status();
-                      if (online.ok) {
-                          finish_online(*items, online, outcome);
-                      } else {
-                          outcome.online_failure = std::move(online.failure);
-                      }
-                      if (outcome.source == CheckSource::none) finish_offline(*items, outcome);
-                      done(outcome);
-                      report(*items, outcome, started, online.upstream_time);
-                      if (journal_ != nullptr) journal_->record(*items, outcome, module_.now_ms());
-                  });
+    // Answers the caller, then reports: what every path below ends with.
+    auto finish = std::make_shared<std::function<void(CheckOutcome&, Steady::duration)>>(
+        [this, items, started, done = std::move(done)](CheckOutcome& outcome,
+                                                       Steady::duration upstream_time) {
+            done(outcome);
+            report(*items, outcome, started, upstream_time);
+            if (journal_ != nullptr) journal_->record(*items, outcome, module_.now_ms());
+        });
+    client_.check(
+        executor, std::move(codes), std::move(fiscal_drive), deadline,
+        [this, executor, items, finish](OnlineCheck online) {
+            CheckOutcome outcome;
+            outcome.module_status = module_.status();
+            if (online.ok) {
+                finish_online(*items, online, outcome);
+            } else {
+                outcome.online_failure = std::move(online.failure);
+            }
+            if (outcome.source != CheckSource::none) return (*finish)(outcome, online.upstream_time);
+            if (lm_ == nullptr) {
+                finish_offline(*items, outcome);
+                return (*finish)(outcome, online.upstream_time);
+            }
+            // Offline: the store's local module, within its own per-check budget
+            // (local_module.timeout_ms), so the POS has its answer within the online budget
+            // plus that, whatever the LM does.
+            std::vector<LmCheckCode> lm_codes;
+            lm_codes.reserve(items->size());
+            for (const CheckItem& item : *items) {
+                lm_codes.push_back({std::string(item.code.ki()), item.product_group});
+            }
+            lm_->check(executor, std::move(lm_codes), Steady::time_point::max(),
+                       [this, items, finish, outcome = std::move(outcome),
+                        upstream_time = online.upstream_time](LmCheck lm) mutable {
+                           if (lm.ok) finish_lm(*items, lm, outcome);
+                           if (outcome.source == CheckSource::none) {
+                               outcome.lm_failure = std::move(lm.failure);
+                               outcome.lm_failure_kind = lm.ok ? "protocol" : lm.kind;
+                               finish_offline(*items, outcome);
+                               apply_failure_policy(outcome);
+                           }
+                           (*finish)(outcome, upstream_time + lm.elapsed);
+                       });
+        });
 }
 
 void PermissiveChecker::report(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
@@ -134,6 +173,90 @@ void PermissiveChecker::finish_online(const std::vector<CheckItem>& items, Onlin
                 log_error("permissive", std::string("local sold set unavailable: ") + e.what());
             }
         }
+    }
+}
+
+// The local module answered: its verdict (lm-api.md §7.2) with its identity in tag 1265, and
+// piotd's own lists on top: a refusal by either refuses, and piotd's is named (own_list).
+void PermissiveChecker::finish_lm(const std::vector<CheckItem>& items, LmCheck& lm,
+                                  CheckOutcome& outcome) {
+    const auto& answers = lm.answer.codes;
+    std::vector<const protocol::LmClientCode*> matched(items.size(), nullptr);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string_view ki = items[i].code.ki();
+        for (const auto& answer : answers) {
+            if (answer.cis == ki || answer.cis == items[i].code.full()) {
+                matched[i] = &answer;
+                break;
+            }
+        }
+        // An answer that does not echo the codes is taken in request order.
+        if (matched[i] == nullptr && answers.size() == items.size()) matched[i] = &answers[i];
+        if (matched[i] == nullptr) {
+            lm.failure = "the local module's answer has no entry for code " + std::to_string(i + 1);
+            return;
+        }
+    }
+    outcome.source = CheckSource::lm;
+    outcome.req_id = lm.answer.req_id;
+    outcome.req_timestamp_ms = lm.answer.req_timestamp_ms;
+    outcome.inst = lm.answer.inst;
+    outcome.version = lm.answer.version;
+    const std::string prop = protocol::industry_prop_value_offline(
+        outcome.req_id, outcome.req_timestamp_ms, outcome.inst, outcome.version);
+    const bool own_lists = outcome.module_status == protocol::LmStatus::ready;
+    outcome.items.resize(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const protocol::LmClientCode& code = *matched[i];
+        ItemVerdict& verdict = outcome.items[i];
+        // The item's own views (they outlive the answer); the LM's flags and prices.
+        protocol::LmCodeResult& result = verdict.offline;
+        result.cis = items[i].code.ki();
+        result.gtin = items[i].code.gtin();
+        result.print_view = items[i].code.print_view();
+        result.is_blocked = code.is_blocked.value_or(false);
+        result.is_grey_gtin = code.is_grey_gtin.value_or(false);
+        result.sold = code.sold.value_or(false);
+        result.mrp = items[i].code.pack_mrp();
+        if (code.mrp && *code.mrp >= 0 && *code.mrp <= UINT32_MAX) {
+            result.mrp = static_cast<std::uint32_t>(*code.mrp);
+        }
+        if (code.smp && *code.smp >= 0 && *code.smp <= UINT32_MAX) {
+            result.smp = static_cast<std::uint32_t>(*code.smp);
+        }
+        verdict.decision = protocol::decide_offline(result, context(items[i]));
+        verdict.upstream_json = code.raw_json;
+        verdict.industry_prop_value = prop;
+        if (!own_lists) continue;
+        try {
+            const protocol::LmCodeResult own = lookup_code(module_, items[i].code);
+            const protocol::SaleDecision own_decision = protocol::decide_offline(own, context(items[i]));
+            if (own_decision.allowed) continue;
+            for (const protocol::Reason* reason : own_decision.reasons()) {
+                if (reason->refuses) verdict.decision.add(reason->id);
+            }
+            verdict.decision.add(protocol::ReasonId::own_list);
+        } catch (const storage::StorageError& e) {
+            // The LM's verdict stands; piotd's own refusal could not be looked up.
+            log_error("permissive", std::string("local lists unavailable: ") + e.what());
+        }
+    }
+}
+
+// The LM gave no valid answer and piotd's own lists decided (local_module.on_failure).
+void PermissiveChecker::apply_failure_policy(CheckOutcome& outcome) const {
+    if (outcome.source != CheckSource::offline) return;
+    switch (lm_->config().on_failure) {
+        case LmFailurePolicy::own:
+            return;
+        case LmFailurePolicy::no_tag:
+            for (ItemVerdict& verdict : outcome.items) verdict.industry_prop_value.clear();
+            return;
+        case LmFailurePolicy::deny:
+            for (ItemVerdict& verdict : outcome.items) {
+                verdict.decision.add(protocol::ReasonId::lm_unavailable);
+            }
+            return;
     }
 }
 

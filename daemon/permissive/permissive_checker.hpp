@@ -1,7 +1,9 @@
 // The permissive-mode check chain (lm-api.md §7.3, docs/permissive-mode.md): the online True API
-// check first, within a time budget that includes host failover; when it cannot be made, the local
-// lists (only while the module is `ready`); when neither, "cannot check". Optionally the local
-// sold set is consulted beside a successful online check and refuses what it says was sold.
+// check first, within a time budget that includes host failover; when it cannot be made, the
+// store's local module (docs/local-module.md) with piotd's own lists on top; when there is no
+// local module or it gives no valid answer, piotd's own lists (only while the module is `ready`)
+// under local_module.on_failure; when neither, "cannot check". Optionally the local sold set is
+// consulted beside a successful online check and refuses what it says was sold.
 #pragma once
 
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "daemon/checks/check_event.hpp"
+#include "daemon/lm_upstream/lm_client.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/trueapi/true_api_client.hpp"
 #include "protocol/lm_check_answer.hpp"
@@ -30,14 +33,15 @@ struct CheckItem {
     std::optional<int> product_group;
 };
 
-enum class CheckSource : std::uint8_t { online, offline, none };
+// online: the True API; lm: the store's local module; offline: piotd's own lists; none: no check.
+enum class CheckSource : std::uint8_t { online, lm, offline, none };
 std::string_view check_source_name(CheckSource source);
 
 struct ItemVerdict {
     protocol::SaleDecision decision;
-    std::string upstream_json;        // online: the code object as the True API sent it
-    protocol::LmCodeResult offline;   // offline: the local lists' answer (views into the item)
-    std::string industry_prop_value;  // tag 1265
+    std::string upstream_json;        // online, lm: the code object as the upstream sent it
+    protocol::LmCodeResult offline;   // lm, offline: the answer the offline rules were applied to
+    std::string industry_prop_value;  // tag 1265; empty: no tag 1260 (local_module.on_failure)
 };
 
 struct CheckOutcome {
@@ -46,8 +50,12 @@ struct CheckOutcome {
     std::string host;            // online: the CDN host that answered
     std::string req_id;
     std::int64_t req_timestamp_ms = 0;
-    std::string inst;     // offline
-    std::string version;  // offline
+    std::string inst;     // lm: the LM's (verbatim); offline: piotd's
+    std::string version;  // likewise
+    // The local module was asked and gave no valid answer: why (circuit open, timed out, not
+    // ready …) and its kind (LmCheck::kind). Empty when it answered or is not configured.
+    std::string lm_failure;
+    std::string lm_failure_kind;
     protocol::LmStatus module_status = protocol::LmStatus::not_configured;
     std::vector<ItemVerdict> items;  // in the order of the request
 };
@@ -65,8 +73,9 @@ using CheckDone = std::function<void(const CheckOutcome&)>;
 
 class PermissiveChecker {
 public:
+    // `lm`: the store's local module, or null (piotd's own lists are then the offline source).
     PermissiveChecker(LocalModule& module, TrueApiClient& client, PermissiveOptions options,
-                      JournalWriter* journal);
+                      JournalWriter* journal, LmClient* lm = nullptr);
 
     // Never blocks; `done` runs once, on `executor` (the HTTP connection's I/O thread), at the
     // latest when the budget is spent (plus the µs of the local lookup). `received`: when the
@@ -81,7 +90,9 @@ public:
 private:
     void finish_online(const std::vector<CheckItem>& items, OnlineCheck& online,
                        CheckOutcome& outcome);
+    void finish_lm(const std::vector<CheckItem>& items, LmCheck& lm, CheckOutcome& outcome);
     void finish_offline(const std::vector<CheckItem>& items, CheckOutcome& outcome);
+    void apply_failure_policy(CheckOutcome& outcome) const;
     protocol::SaleContext context(const CheckItem& item) const;
     void report(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
                 std::chrono::steady_clock::time_point started,
@@ -91,6 +102,7 @@ private:
     TrueApiClient& client_;
     PermissiveOptions options_;
     JournalWriter* journal_;
+    LmClient* lm_;
 };
 
 }  // namespace piotd::daemon

@@ -1,6 +1,7 @@
 #include "daemon/permissive/permissive_mode.hpp"
 
 #include "daemon/log.hpp"
+#include "daemon/lm_upstream/lm_mirror_status.hpp"
 #include "daemon/permissive/cdn_hosts_status.hpp"
 #include "daemon/permissive/journal_writer.hpp"
 #include "daemon/permissive/permissive_routes.hpp"
@@ -44,9 +45,11 @@ struct PermissiveMode::Parts {
                  [&module, token = config.token] {
                      return token.empty() ? module.state().token : token;
                  }),
+          lm(module.config().local_module, config.ca_file, clock, reporting.local_module),
+          lm_status(lm),
           journal(module.env(), retention(config)),
           cdn(client, clock),
-          checker(module, client, checker_options(config, reporting), &journal) {
+          checker(module, client, checker_options(config, reporting), &journal, &lm) {
         if (config.piot_listen.empty()) return;
         try {
             listener = std::make_unique<TsPiotListener>(config, checker);
@@ -61,6 +64,8 @@ struct PermissiveMode::Parts {
 
     const TrueApiConfig& config;
     TrueApiClient client;
+    LmClient lm;
+    LmMirrorStatus lm_status;
     JournalWriter journal;
     CdnHostsStatus cdn;
     PermissiveChecker checker;
@@ -87,8 +92,19 @@ const CdnStatusProvider* PermissiveMode::cdn_status() const {
     return parts_->client.enabled() ? &parts_->cdn : nullptr;
 }
 
+const LocalModuleStatusProvider* PermissiveMode::local_module_status() const {
+    return parts_->lm.enabled() ? &parts_->lm_status : nullptr;
+}
+
 void PermissiveMode::start() {
     parts_->client.start();
+    parts_->lm.start();
+    if (parts_->lm.enabled()) {
+        log_info("permissive",
+                 "local module " + parts_->lm.mirror().url + ", check budget " +
+                     std::to_string(parts_->lm.config().timeout_ms) + " ms, on failure " +
+                     std::string(lm_failure_policy_name(parts_->lm.config().on_failure)));
+    }
     if (parts_->listener) parts_->listener->start();
     log_info("permissive", parts_->config.url.empty()
                                ? std::string("online checks off (no --true-api)")
@@ -101,6 +117,7 @@ void PermissiveMode::stop() {
     // The ТС ПИоТ listener's connections wait on the client: stop the client (completing what
     // is under way) before the listener's I/O threads go.
     parts_->client.stop();
+    parts_->lm.stop();
     if (parts_->listener) parts_->listener->stop();
     parts_->journal.stop();
 }

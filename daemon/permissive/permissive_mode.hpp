@@ -19,6 +19,7 @@ namespace piotd::daemon {
 struct PermissiveReporting {
     CheckObserver* checks = nullptr;     // every code checked through the chain
     UpstreamHealth* true_api = nullptr;  // every exchange with cdn/info and the CDN hosts
+    UpstreamHealth* local_module = nullptr;  // every status poll and check of the store's LM
 };
 
 class PermissiveMode {
@@ -33,6 +34,8 @@ public:
     PermissiveChecker& checker();
     // The CDN hosts for the status page; null when online checks are off (no --true-api).
     const CdnStatusProvider* cdn_status() const;
+    // The store's local module (docs/local-module.md); null when none is configured.
+    const LocalModuleStatusProvider* local_module_status() const;
     void start();
     void stop();
 

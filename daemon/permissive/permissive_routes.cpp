@@ -61,13 +61,23 @@ void write_item(protocol::JsonWriter& writer, const CheckOutcome& outcome,
     }
     writer.EndArray();
     write_key(writer, "upstream");
-    if (outcome.source == CheckSource::online) {
+    // Online and from the local module: the upstream's code object byte for byte (fields piotd
+    // does not model pass through); from piotd's own lists: their answer in the LM v2 shape.
+    if (outcome.source == CheckSource::online || outcome.source == CheckSource::lm) {
         writer.RawValue(verdict.upstream_json.data(), verdict.upstream_json.size(),
                         rapidjson::kObjectType);
     } else {
         write_offline_code(writer, verdict.offline);
     }
     write_key(writer, "tag1260");
+    if (verdict.industry_prop_value.empty()) {
+        // local_module.on_failure = no_tag: no valid offline answer, so no tag 1260 (§8).
+        writer.Null();
+        write_key(writer, "tag1260Hex");
+        writer.Null();
+        writer.EndObject();
+        return;
+    }
     writer.StartObject();
     write_key(writer, "1262");
     write_string(writer, protocol::kFoivId);
@@ -92,7 +102,10 @@ Response piot_answer(const CheckOutcome& outcome) {
     if (outcome.source == CheckSource::none) {
         return json_error(http::status::service_unavailable, ApiError::cannot_check,
                           "cannot check: online check failed (" + outcome.online_failure +
-                              ") and the local module is " +
+                              ")" +
+                              (outcome.lm_failure.empty() ? std::string()
+                                                          : ", " + outcome.lm_failure) +
+                              " and the local module is " +
                               std::string(protocol::lm_status_name(outcome.module_status)));
     }
     protocol::JsonBuffer buffer;
@@ -106,9 +119,21 @@ Response piot_answer(const CheckOutcome& outcome) {
     write_string(writer, outcome.req_id);
     write_key(writer, "reqTimestamp");
     writer.Int64(outcome.req_timestamp_ms);
+    if (!outcome.inst.empty()) {
+        write_key(writer, "inst");
+        write_string(writer, outcome.inst);
+        write_key(writer, "version");
+        write_string(writer, outcome.version);
+    }
     if (!outcome.online_failure.empty()) {
         write_key(writer, "onlineFailure");
         write_string(writer, outcome.online_failure);
+    }
+    if (!outcome.lm_failure.empty()) {
+        write_key(writer, "lmFailure");
+        write_string(writer, outcome.lm_failure);
+        write_key(writer, "lmFailureKind");
+        write_string(writer, outcome.lm_failure_kind);
     }
     writer.EndObject();
     return json_response(http::status::ok, std::string(buffer.GetString(), buffer.GetSize()));

@@ -16,8 +16,15 @@ using protocol::TsPiotApiVersion;
 Response check_answer(const CheckOutcome& outcome, TsPiotApiVersion api) {
     protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
-    if (outcome.source == CheckSource::none) {
-        const std::string detail = "online: " + outcome.online_failure;
+    // local_module.on_failure = no_tag and nothing refused: the answer of no valid check, so
+    // the POS goes to emergency mode and writes no 1260 (a refusal by piotd's lists still shows).
+    bool untagged = outcome.source == CheckSource::offline && !outcome.items.empty();
+    for (const ItemVerdict& verdict : outcome.items) {
+        untagged = untagged && verdict.decision.allowed && verdict.industry_prop_value.empty();
+    }
+    if (outcome.source == CheckSource::none || untagged) {
+        const std::string detail = "online: " + outcome.online_failure +
+                                   (outcome.lm_failure.empty() ? "" : "; " + outcome.lm_failure);
         const std::string local =
             "local module: " + std::string(protocol::lm_status_name(outcome.module_status));
         const std::string_view details[] = {detail, local};
@@ -40,7 +47,7 @@ Response check_answer(const CheckOutcome& outcome, TsPiotApiVersion api) {
     protocol::TsPiotCodeResponse response;
     response.req_id = outcome.req_id;
     response.req_timestamp_ms = outcome.req_timestamp_ms;
-    response.checked_offline = outcome.source == CheckSource::offline;
+    response.checked_offline = outcome.source != CheckSource::online;
     response.inst = outcome.inst;
     response.version = outcome.version;
     response.codes = codes;

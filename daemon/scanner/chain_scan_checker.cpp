@@ -31,7 +31,7 @@ ScanVerdict ChainScanChecker::check(const protocol::MarkingCode& code) {
     const ItemVerdict& checked = outcome.items.front();
     verdict.decision = checked.decision;
     verdict.kind = checked.decision.allowed ? ScanVerdictKind::allowed : ScanVerdictKind::blocked;
-    verdict.sold = outcome.source == CheckSource::offline
+    verdict.sold = outcome.source == CheckSource::offline || outcome.source == CheckSource::lm
                        ? checked.offline.sold
                        : checked.decision.has(protocol::ReasonId::sold);
     for (const protocol::Reason* reason : checked.decision.reasons()) {

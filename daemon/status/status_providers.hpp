@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "daemon/checks/recent_checks.hpp"
+#include "daemon/lm_upstream/lm_mirror.hpp"
 #include "daemon/status/upstream_health.hpp"
 
 namespace piotd::daemon {
@@ -55,10 +56,18 @@ public:
     virtual std::vector<DeviceStatus> devices() const = 0;
 };
 
+// The store's local module piotd stands in front of (docs/local-module.md): its mirrored status.
+class LocalModuleStatusProvider {
+public:
+    virtual ~LocalModuleStatusProvider() = default;
+    virtual LmMirror local_module() const = 0;
+};
+
 struct StatusSources {
     std::vector<const UpstreamHealth*> upstreams;  // replication; permissive mode adds its own
     const OutboxStatusProvider* outbox = nullptr;
     const CdnStatusProvider* cdn = nullptr;
+    const LocalModuleStatusProvider* local_module = nullptr;
     const DeviceStatusProvider* devices = nullptr;
     const RecentChecksProvider* checks = nullptr;
 };

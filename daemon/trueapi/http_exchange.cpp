@@ -96,6 +96,10 @@ public:
         request_.set(http::field::user_agent, "piotd");
         request_.set(http::field::accept, "application/json");
         if (!request.api_key.empty()) request_.set("X-API-KEY", request.api_key);
+        if (!request.authorization.empty()) {
+            request_.set(http::field::authorization, request.authorization);
+        }
+        if (!request.client_id.empty()) request_.set("X-ClientId", request.client_id);
         if (!request.body.empty() || request.method == http::verb::post) {
             request_.set(http::field::content_type, "application/json");
             request_.body() = std::move(request.body);

@@ -1,0 +1,410 @@
+// piotd in front of a real local module (docs/local-module.md): the real daemon against the fake
+// LM (tests/fakes/fake_local_module.cpp). The LM's verdict and identity in every offline answer
+// (tag 1265, the ТС ПИоТ API), piotd's own lists on top, v1/v2 detection, credentials, the
+// status mirror, every way the LM fails (not ready, hanging, garbage, refusing, killed) with the
+// answer still coming, the circuit, and sales relayed to the LM.
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "protocol/base64.hpp"
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/http_client.hpp"
+
+using namespace piotd::test;
+
+namespace {
+
+constexpr const char* kFakeInst = "7a1b9bec-2f1e-4c4e-9d47-3b0c8e4f1a20";
+// Not on the demo lists, not on the LM's unless a test blocks it.
+constexpr const char* kFreeCode = "0104603586014674215012516137746";
+// On piotd's demo black list (the sandbox's, lm-api.md Appendix A).
+constexpr const char* kDemoBlocked = "0104850013000162215!!Y!BsOtaR_n";
+
+rapidjson::Document parse(const std::string& body) {
+    rapidjson::Document document;
+    document.Parse(body.c_str(), body.size());
+    REQUIRE_MESSAGE((!document.HasParseError() && document.IsObject()), "not JSON: " << body);
+    return document;
+}
+
+std::string str(const rapidjson::Value& value) {
+    return value.IsString() ? std::string(value.GetString(), value.GetStringLength()) : "";
+}
+
+// The fake local module, with its control API.
+struct FakeLm {
+    unsigned short port = free_port();
+    std::unique_ptr<DaemonProcess> process;
+
+    explicit FakeLm(std::vector<std::string> extra = {}) { start(std::move(extra)); }
+
+    void start(std::vector<std::string> extra = {}) {
+        std::vector<std::string> args = {"--listen", "127.0.0.1:" + std::to_string(port)};
+        args.insert(args.end(), extra.begin(), extra.end());
+        process = std::make_unique<DaemonProcess>(PIOTD_FAKE_LOCAL_MODULE, args, port);
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+    HttpReply control(const std::string& target, const std::string& body = {}) const {
+        HttpClient client(port);
+        const HttpReply reply = client.request("POST", "/control/" + target, body, "");
+        REQUIRE_MESSAGE(reply.status == 200, target << ": " << reply.body);
+        return reply;
+    }
+    void block(const std::string& cis) const { control("block?kind=cis", cis + "\n"); }
+    void fault(const std::string& json) const { control("fault", json); }
+    rapidjson::Document stats() const {
+        HttpClient client(port);
+        return parse(client.request("GET", "/control/stats", "", "").body);
+    }
+};
+
+// piotd with the demo lists, no True API (every check goes offline at once), in front of `lm`.
+struct Till {
+    TempDir dir;
+    unsigned short port = free_port();
+    unsigned short piot_port = free_port();
+    std::unique_ptr<DaemonProcess> process;
+
+    Till(const std::string& lm_url, std::vector<std::string> extra = {},
+         std::map<std::string, std::string> env = {}) {
+        std::vector<std::string> args = {"--demo",
+                                         "--data-dir",
+                                         (dir.path() / "data").string(),
+                                         "--listen",
+                                         "127.0.0.1:" + std::to_string(port),
+                                         "--piot-listen",
+                                         "127.0.0.1:" + std::to_string(piot_port),
+                                         "--true-api",
+                                         "",
+                                         "--local-module",
+                                         lm_url};
+        args.insert(args.end(), extra.begin(), extra.end());
+        process = std::make_unique<DaemonProcess>(args, port, env);
+    }
+
+    rapidjson::Document status() const {
+        HttpClient client(port);
+        return parse(client.get("/api/v1/status").body);
+    }
+    // Waits until piotd's mirror shows the LM in `lm_status`.
+    void wait_for_lm(const std::string& lm_status) const {
+        std::string last;
+        const bool seen = eventually([&] {
+            const auto document = status();
+            if (!document.HasMember("localModule")) return false;
+            last = str(document["localModule"]["status"]);
+            return last == lm_status;
+        });
+        REQUIRE_MESSAGE(seen, "localModule.status stayed " << last);
+    }
+    HttpReply check(const std::string& code, std::int64_t price = 10'000) const {
+        HttpClient client(port);
+        return client.post("/api/v1/piot/check", R"({"items":[{"code":")" + code +
+                                                     R"(","price":)" + std::to_string(price) +
+                                                     R"(,"quantity":1}]})");
+    }
+};
+
+std::string member(const rapidjson::Value& object, const char* key) {
+    return object.IsObject() && object.HasMember(key) ? str(object[key]) : "<absent>";
+}
+
+std::string tag1265(const rapidjson::Value& item) {
+    return item["tag1260"].IsObject() ? str(item["tag1260"]["1265"]) : "";
+}
+
+}  // namespace
+
+TEST_SUITE("local module") {
+    TEST_CASE("offline verdicts come from a v2 LM, with its reqId, reqTimestamp, inst, version") {
+        FakeLm lm;
+        lm.block("0104603586014674215012516137747");
+        lm.control("code", R"({"cis":")" + std::string(kFreeCode) +
+                               R"(","fields":{"vendorNote":"x"}})");
+        Till till(lm.url());
+        till.wait_for_lm("ready");
+
+        const HttpReply reply = till.check(kFreeCode);
+        REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        const auto answer = parse(reply.body);
+        const auto& item = answer["items"][0];
+        CHECK(str(item["source"]) == "lm");
+        CHECK(item["isSaleAllowed"].GetBool());
+        // The LM's identity, verbatim, in the answer and in tag 1265 (lm-api.md §8).
+        const std::string req_id = str(answer["reqId"]);
+        const std::int64_t req_timestamp = answer["reqTimestamp"].GetInt64();
+        CHECK(req_id.size() == 36);
+        CHECK(str(answer["inst"]) == kFakeInst);
+        CHECK(str(answer["version"]) == "2.5.1-2");
+        CHECK(tag1265(item) == "UUID=" + req_id + "&Time=" + std::to_string(req_timestamp) +
+                                   "&Inst=" + kFakeInst + "&Ver=2.5.1-2");
+        // A field piotd does not model passes through.
+        CHECK(str(item["upstream"]["vendorNote"]) == "x");
+        // The LM was asked with the КИ.
+        const auto stats = lm.stats();
+        REQUIRE(stats["checkedCodes"].Size() >= 1);
+        CHECK(str(stats["checkedCodes"][stats["checkedCodes"].Size() - 1]) == kFreeCode);
+
+        // Every check is the LM's own: two checks, two reqIds.
+        const auto again = parse(till.check(kFreeCode).body);
+        CHECK(str(again["reqId"]) != req_id);
+
+        const auto blocked = parse(till.check("0104603586014674215012516137747").body);
+        CHECK(str(blocked["items"][0]["source"]) == "lm");
+        CHECK_FALSE(blocked["items"][0]["isSaleAllowed"].GetBool());
+        CHECK(str(blocked["items"][0]["reasons"][0]["code"]) == "blocked");
+    }
+
+    TEST_CASE("piotd's own lists apply on top of the LM, and their refusal is named") {
+        FakeLm lm;
+        Till till(lm.url());
+        till.wait_for_lm("ready");
+        const auto answer = parse(till.check(kDemoBlocked).body);
+        const auto& item = answer["items"][0];
+        CHECK(str(item["source"]) == "lm");
+        CHECK_FALSE(item["isSaleAllowed"].GetBool());
+        std::vector<std::string> reasons;
+        for (const auto& reason : item["reasons"].GetArray()) reasons.push_back(str(reason["code"]));
+        CHECK(reasons == std::vector<std::string>{"blocked", "own_list"});
+        CHECK_FALSE(item["upstream"]["isBlocked"].GetBool());  // the LM's own answer
+    }
+
+    TEST_CASE("a v1 LM is detected; localModule mirrors its status") {
+        FakeLm lm({"--api", "1"});
+        Till till(lm.url());
+        till.wait_for_lm("ready");
+        const auto status = till.status();
+        const auto& mirror = status["localModule"];
+        CHECK(str(mirror["apiVersion"]) == "1");
+        CHECK(str(mirror["url"]) == lm.url());
+        CHECK(mirror["reachable"].GetBool());
+        CHECK(str(mirror["inst"]) == kFakeInst);
+        CHECK(str(mirror["version"]) == "1.5.1-523");
+        CHECK(mirror["lastSync"].IsInt64());
+        CHECK(mirror["checkedAt"].GetInt64() > 0);
+        CHECK(mirror.HasMember("replicationStatus"));
+        const auto answer = parse(till.check(kFreeCode).body);
+        CHECK(str(answer["items"][0]["source"]) == "lm");
+        CHECK(str(answer["version"]) == "1.5.1-523");
+    }
+
+    TEST_CASE("the LM's credentials come from PIOTD_LM_USER and PIOTD_LM_PASSWORD") {
+        FakeLm lm({"--user", "lmuser", "--password", "s3cret"});
+        {
+            Till till(lm.url(), {}, {{"PIOTD_LM_USER", "lmuser"}, {"PIOTD_LM_PASSWORD", "s3cret"}});
+            till.wait_for_lm("ready");
+            CHECK(str(parse(till.check(kFreeCode).body)["items"][0]["source"]) == "lm");
+        }
+        Till wrong(lm.url(), {}, {{"PIOTD_LM_USER", "lmuser"}, {"PIOTD_LM_PASSWORD", "wrong"}});
+        std::string error;
+        CHECK(eventually([&] {
+            const auto status = wrong.status();
+            error = str(status["localModule"]["lastError"]);
+            return error.find("401") != std::string::npos;
+        }));
+        const auto answer = parse(wrong.check(kFreeCode).body);
+        CHECK(str(answer["items"][0]["source"]) == "offline");
+        CHECK(answer.HasMember("lmFailure"));
+    }
+
+    TEST_CASE("an LM that is not ready: piotd's lists answer, marked, with no tag 1260") {
+        FakeLm lm({"--status", "initialization"});
+        Till till(lm.url());
+        till.wait_for_lm("initialization");
+        auto answer = parse(till.check(kFreeCode).body);
+        const auto& item = answer["items"][0];
+        CHECK(str(item["source"]) == "offline");
+        CHECK(item["isSaleAllowed"].GetBool());
+        CHECK(item["tag1260"].IsNull());  // local_module.on_failure = no_tag (the default)
+        CHECK(member(answer, "lmFailureKind") == "not_ready");
+        // A refusal by piotd's lists still refuses.
+        answer = parse(till.check(kDemoBlocked).body);
+        CHECK_FALSE(answer["items"][0]["isSaleAllowed"].GetBool());
+
+        // The ТС ПИоТ API: nothing valid to put in 1260, so emergency mode (203).
+        HttpClient piot(till.piot_port);
+        const std::string body =
+            R"({"codes":[")" + piotd::protocol::base64_encode(kFreeCode) + R"("]})";
+        CHECK(piot.request("POST", "/api/v2/codes/check", body, "",
+                           {{"Content-Type", "application/json"}})
+                  .status == 203);
+
+        lm.control("status", R"({"status":"ready"})");
+        till.wait_for_lm("ready");
+        CHECK(str(parse(till.check(kFreeCode).body)["items"][0]["source"]) == "lm");
+    }
+
+    TEST_CASE("an LM out of sync for 72 h is not used") {
+        FakeLm lm;
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        lm.control("status", R"({"lastSync":)" + std::to_string(now - 73LL * 3600 * 1000) + "}");
+        Till till(lm.url());
+        till.wait_for_lm("ready");
+        const auto answer = parse(till.check(kFreeCode).body);
+        CHECK(str(answer["items"][0]["source"]) == "offline");
+        CHECK(member(answer, "lmFailureKind") == "out_of_sync");
+    }
+
+    TEST_CASE("on_failure = own and deny") {
+        FakeLm lm({"--status", "sync_error"});
+        TempDir config_dir;
+        const auto write_config = [&](const std::string& policy) {
+            const auto file = config_dir.path() / (policy + ".conf");
+            std::FILE* out = std::fopen(file.c_str(), "w");
+            REQUIRE(out != nullptr);
+            std::fprintf(out, "[local_module]\non_failure = %s\npoll_period_ms = 200\n",
+                         policy.c_str());
+            std::fclose(out);
+            return file.string();
+        };
+        {
+            Till till(lm.url(), {"--config", write_config("own")});
+            till.wait_for_lm("sync_error");
+            const auto answer = parse(till.check(kFreeCode).body);
+            CHECK(str(answer["items"][0]["source"]) == "offline");
+            CHECK(member(answer, "lmFailureKind") == "out_of_sync");
+            CHECK(tag1265(answer["items"][0]).find("&Inst=") != std::string::npos);
+        }
+        Till till(lm.url(), {"--config", write_config("deny")});
+        till.wait_for_lm("sync_error");
+        const auto answer = parse(till.check(kFreeCode).body);
+        CHECK_FALSE(answer["items"][0]["isSaleAllowed"].GetBool());
+        CHECK(str(answer["items"][0]["reasons"][0]["code"]) == "lm_unavailable");
+    }
+
+    TEST_CASE("a hanging LM: every answer comes, and once the circuit opens the LM is skipped") {
+        FakeLm lm;
+        Till till(lm.url());
+        till.wait_for_lm("ready");
+        lm.fault(R"({"mode":"hang","paths":"check"})");
+        std::vector<std::string> kinds;
+        for (int i = 0; i < 6; ++i) {
+            const auto started = std::chrono::steady_clock::now();
+            const HttpReply reply = till.check(kFreeCode);
+            const auto took = std::chrono::steady_clock::now() - started;
+            REQUIRE_MESSAGE(reply.status == 200, reply.body);
+            const auto answer = parse(reply.body);
+            CHECK(str(answer["items"][0]["source"]) == "offline");
+            kinds.push_back(member(answer, "lmFailureKind"));
+            // Not a speed figure (bench/README.md has those): a hang must not hold the POS.
+            CHECK(took < std::chrono::seconds(10));
+        }
+        CHECK(kinds.front() == "timeout");
+        CHECK(kinds.back() == "circuit_open");
+        const auto status = till.status();
+        CHECK(str(status["localModule"]["circuit"]) != "closed");
+
+        // The LM recovers: a probe after the open time closes the circuit again.
+        lm.fault(R"({"mode":"none"})");
+        CHECK(eventually([&] {
+            return str(parse(till.check(kFreeCode).body)["items"][0]["source"]) == "lm";
+        }));
+    }
+
+    TEST_CASE("garbage, dropped connections and HTTP 500 from the LM are failures, not answers") {
+        FakeLm lm;
+        Till till(lm.url(), {}, {});
+        till.wait_for_lm("ready");
+        // Until cleared: a dropped keep-alive connection is retried once on a fresh one, which
+        // must fail too.
+        const std::pair<const char*, const char*> faults[] = {
+            {R"({"mode":"garbage","paths":"check"})", "protocol"},
+            {R"({"mode":"drop","paths":"check"})", "network"},
+            {R"({"mode":"status","status":500,"paths":"check"})", "http"},
+        };
+        for (const auto& [fault, kind] : faults) {
+            CAPTURE(fault);
+            lm.fault(fault);
+            const auto answer = parse(till.check(kFreeCode).body);
+            lm.fault(R"({"mode":"none"})");
+            CHECK(str(answer["items"][0]["source"]) == "offline");
+            CHECK(member(answer, "lmFailureKind") == kind);
+        }
+    }
+
+    TEST_CASE("kill -9 of the LM mid-check, and of piotd mid-check") {
+        FakeLm lm;
+        auto till = std::make_unique<Till>(lm.url());
+        till->wait_for_lm("ready");
+        lm.fault(R"({"mode":"slow","delay_ms":5000,"paths":"check"})");
+        std::thread killer([&] {
+            eventually([&] { return lm.stats()["requests"]["check"].GetUint64() >= 1; });
+            lm.process->kill_hard();
+        });
+        const auto answer = parse(till->check(kFreeCode).body);
+        killer.join();
+        CHECK(str(answer["items"][0]["source"]) == "offline");
+
+        // The LM comes back on the same port: piotd uses it again.
+        lm.start();
+        CHECK(eventually([&] {
+            return str(parse(till->check(kFreeCode).body)["items"][0]["source"]) == "lm";
+        }));
+
+        // piotd killed while the LM holds its check: the next piotd starts and answers.
+        lm.control("stats/reset");
+        lm.fault(R"({"mode":"hang","paths":"check"})");
+        std::thread client([port = till->port] {
+            try {
+                HttpClient client(port);
+                client.post("/api/v1/piot/check",
+                            R"({"items":[{"code":")" + std::string(kFreeCode) + R"("}]})");
+            } catch (const std::exception&) {
+                // Expected: piotd is killed while this request waits.
+            }
+        });
+        eventually([&] { return lm.stats()["requests"]["check"].GetUint64() >= 1; });
+        till->process->kill_hard();
+        client.join();
+        lm.fault(R"({"mode":"none"})");
+        till = std::make_unique<Till>(lm.url());
+        till->wait_for_lm("ready");
+        CHECK(str(parse(till->check(kFreeCode).body)["items"][0]["source"]) == "lm");
+    }
+
+    TEST_CASE("ТС ПИоТ answers carry isCheckedOffline and the LM's identity") {
+        FakeLm lm;
+        Till till(lm.url());
+        till.wait_for_lm("ready");
+        HttpClient piot(till.piot_port);
+        const std::string body =
+            R"({"codes":[")" + piotd::protocol::base64_encode(kFreeCode) + R"("]})";
+        const HttpReply reply = piot.request("POST", "/api/v2/codes/check", body, "",
+                                             {{"Content-Type", "application/json"}});
+        REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        const auto answer = parse(reply.body);
+        const auto& response = answer["codesResponse"][0];
+        CHECK(response["isCheckedOffline"].GetBool());
+        CHECK(str(response["inst"]) == kFakeInst);
+        CHECK(str(response["version"]) == "2.5.1-2");
+        CHECK(str(response["reqId"]).size() == 36);
+    }
+
+    TEST_CASE("with --local-module and no --relay, sales and returns go to that LM") {
+        FakeLm lm;
+        Till till(lm.url());
+        HttpClient client(till.port);
+        const std::string cis = "0104603586014674215012516137748";
+        const HttpReply sold =
+            client.post("/api/v2/cis/sell", R"({"cis_list":[")" + cis + R"("]})");
+        REQUIRE_MESSAGE(sold.status / 100 == 2, sold.body);
+        CHECK(eventually([&] {
+            const auto stats = lm.stats();
+            for (const auto& code : stats["sold"].GetArray()) {
+                if (str(code) == cis) return true;
+            }
+            return false;
+        }));
+    }
+}
