@@ -148,7 +148,8 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
              : &operations.add_upstream("local_module", config.local_module.url)});
     operations.sources().cdn = permissive.cdn_status();
     operations.sources().local_module = permissive.local_module_status();
-    add_lm_routes(router, module, permissive.local_module_status());
+    add_lm_routes(router, module, permissive.local_module_status(),
+                  permissive.local_module_client());
     permissive.add_routes(router);
     operations.sources().outbox = &relay;
     // The fiscal register (docs/drivers.md), when one is configured; its sales go through the

@@ -8,6 +8,7 @@
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/query_string.hpp"
 #include "daemon/http/request_error_response.hpp"
+#include "daemon/lm/lm_front_check.hpp"
 #include "daemon/lm/readiness.hpp"
 #include "daemon/version.hpp"
 #include "protocol/cis_list_request.hpp"
@@ -105,8 +106,10 @@ Reply answer(const LocalModule& module, std::span<const protocol::LmCodeResult> 
 
 }  // namespace
 
-Reply handle_check_get(const LocalModule& module, const RequestContext& context, LmApiVersion api) {
-    if (auto not_ready = readiness_error(module)) {
+Reply handle_check_get(const LocalModule& module, const RequestContext& context, LmApiVersion api,
+                       LmClient* front) {
+    // In front of a local module the LM's readiness decides (front_check), not piotd's own.
+    if (auto not_ready = front ? std::nullopt : readiness_error(module)) {
         report_refused(module, {}, CheckVerdict::not_ready);
         return std::move(*not_ready);
     }
@@ -126,6 +129,17 @@ Reply handle_check_get(const LocalModule& module, const RequestContext& context,
         report_refused(module, cis.value, CheckVerdict::invalid_code);
         return invalid_code(parsed.error, "cis");
     }
+    if (front != nullptr) {
+        return front_check(module, *front, {{parsed.code, std::nullopt}}, false,
+                           [&module, code = parsed.code, api] {
+                               const protocol::LmCodeResult result = lookup_code(module, code);
+                               const std::int64_t now = module.now_ms();
+                               const std::uint64_t duration = 0;
+                               return answer(module, {&result, 1}, api, false, now,
+                                             report_checked(module, {&result, 1},
+                                                            {&duration, 1}, now));
+                           });
+    }
     const protocol::LmCodeResult result = lookup_code(module, parsed.code);
     const std::uint64_t duration = elapsed_ns(started);
     const std::int64_t now = module.now_ms();
@@ -134,8 +148,8 @@ Reply handle_check_get(const LocalModule& module, const RequestContext& context,
 }
 
 Reply handle_check_post(const LocalModule& module, const RequestContext& context,
-                        LmApiVersion api) {
-    if (auto not_ready = readiness_error(module)) {
+                        LmApiVersion api, LmClient* front) {
+    if (auto not_ready = front ? std::nullopt : readiness_error(module)) {
         report_refused(module, {}, CheckVerdict::not_ready);
         return std::move(*not_ready);
     }
@@ -154,6 +168,25 @@ Reply handle_check_post(const LocalModule& module, const RequestContext& context
             return invalid_code(parsed.error, "cis_list[" + std::to_string(i) + "]");
         }
         codes.push_back(parsed.code);
+    }
+    if (front != nullptr) {
+        std::vector<FrontCheckCode> asked;
+        asked.reserve(codes.size());
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            asked.push_back({codes[i], request.entries[i].pg});
+        }
+        return front_check(module, *front, std::move(asked), true,
+                           [&module, codes = std::move(codes), api] {
+                               std::vector<protocol::LmCodeResult> results;
+                               std::vector<std::uint64_t> durations(codes.size(), 0);
+                               results.reserve(codes.size());
+                               for (const auto& code : codes) {
+                                   results.push_back(lookup_code(module, code));
+                               }
+                               const std::int64_t now = module.now_ms();
+                               return answer(module, results, api, true, now,
+                                             report_checked(module, results, durations, now));
+                           });
     }
     std::vector<protocol::LmCodeResult> results;
     results.reserve(codes.size());

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "daemon/http/router.hpp"
+#include "daemon/lm_upstream/lm_client.hpp"
 #include "daemon/local_module.hpp"
 #include "protocol/lm_check_answer.hpp"
 
@@ -18,10 +19,11 @@ namespace piotd::daemon {
 protocol::LmCodeResult lookup_code(const LocalModule& module, const protocol::MarkingCode& code);
 
 // The checks are reported to the module's check observer once the answer is sent (the reply's
-// after_sent); refusals at once.
+// after_sent); refusals at once. `front`: the store's local module piotd stands in front of
+// (lm_front_check.hpp), or null.
 Reply handle_check_get(const LocalModule& module, const RequestContext& context,
-                       protocol::LmApiVersion api);
+                       protocol::LmApiVersion api, LmClient* front = nullptr);
 Reply handle_check_post(const LocalModule& module, const RequestContext& context,
-                        protocol::LmApiVersion api);
+                        protocol::LmApiVersion api, LmClient* front = nullptr);
 
 }  // namespace piotd::daemon

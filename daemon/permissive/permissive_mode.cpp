@@ -96,6 +96,10 @@ const LocalModuleStatusProvider* PermissiveMode::local_module_status() const {
     return parts_->lm.enabled() ? &parts_->lm_status : nullptr;
 }
 
+LmClient* PermissiveMode::local_module_client() {
+    return parts_->lm.enabled() ? &parts_->lm : nullptr;
+}
+
 void PermissiveMode::start() {
     parts_->client.start();
     parts_->lm.start();

@@ -36,6 +36,8 @@ public:
     const CdnStatusProvider* cdn_status() const;
     // The store's local module (docs/local-module.md); null when none is configured.
     const LocalModuleStatusProvider* local_module_status() const;
+    // Its client, for the LM API's checks in front of it; null when none is configured.
+    LmClient* local_module_client();
     void start();
     void stop();
 

@@ -373,6 +373,64 @@ TEST_SUITE("local module") {
         CHECK(str(parse(till->check(kFreeCode).body)["items"][0]["source"]) == "lm");
     }
 
+    TEST_CASE("the LM API's checks answer with the LM's answer, piotd's own blocks on top") {
+        FakeLm lm;
+        lm.control("code", R"({"cis":")" + std::string(kFreeCode) +
+                               R"(","fields":{"vendorNote":"x"}})");
+        Till till(lm.url());
+        till.wait_for_lm("ready");
+        HttpClient client(till.port);
+
+        // GET (flat), v1 deprecated check: the LM's identity and fields, verbatim.
+        auto reply = client.get(std::string("/api/v1/cis/check?cis=") + kFreeCode);
+        REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        auto answer = parse(reply.body);
+        CHECK(str(answer["inst"]) == kFakeInst);
+        CHECK(str(answer["version"]) == "2.5.1-2");
+        CHECK(str(answer["reqId"]).size() == 36);
+        CHECK(str(answer["codes"][0]["vendorNote"]) == "x");
+        CHECK_FALSE(answer["codes"][0]["isBlocked"].GetBool());
+
+        // POST v2 with two codes, one on piotd's own list only.
+        reply = client.post("/api/v2/cis/outCheck",
+                            R"({"cis_list":[{"cis":")" + std::string(kFreeCode) +
+                                R"(","pg":8},{"cis":"0104850013000162215!!Y!BsOtaR_n"}]})");
+        REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        answer = parse(reply.body);
+        const auto& result = answer["results"][0];
+        CHECK(str(result["inst"]) == kFakeInst);
+        REQUIRE(result["codes"].Size() == 2);
+        CHECK_FALSE(result["codes"][0]["isBlocked"].GetBool());
+        CHECK(result["codes"][1]["isBlocked"].GetBool());
+        CHECK(str(result["codes"][1]["blockedBy"]) == "own_list");
+
+        // The LM fails: piotd's own lists answer, with piotd's identity.
+        lm.fault(R"({"mode":"status","status":500,"paths":"check"})");
+        reply = client.get(std::string("/api/v1/cis/outCheck?cis=") + kFreeCode);
+        REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        CHECK(str(parse(reply.body)["inst"]) != kFakeInst);
+    }
+
+    TEST_CASE("a till with no lists of its own answers the LM API from the LM alone") {
+        FakeLm lm({"--status", "initialization"});
+        TempDir dir;
+        const unsigned short port = free_port();
+        DaemonProcess till({"--data-dir", (dir.path() / "data").string(), "--listen",
+                            "127.0.0.1:" + std::to_string(port), "--piot-listen", "",
+                            "--true-api", "", "--local-module", lm.url()},
+                           port, {{"PIOTD_PASSWORD", "admin"}});
+        HttpClient client(port);
+        // The LM is initialising and piotd has no lists: the LM API's not-ready error.
+        CHECK(eventually([&] {
+            return client.get(std::string("/api/v1/cis/check?cis=") + kFreeCode).status == 400;
+        }));
+        lm.control("status", R"({"status":"ready"})");
+        CHECK(eventually([&] {
+            const auto reply = client.get(std::string("/api/v1/cis/check?cis=") + kFreeCode);
+            return reply.status == 200 && str(parse(reply.body)["inst"]) == kFakeInst;
+        }));
+    }
+
     TEST_CASE("ТС ПИоТ answers carry isCheckedOffline and the LM's identity") {
         FakeLm lm;
         Till till(lm.url());
