@@ -16,7 +16,10 @@ namespace piotd::protocol::lm_json {
 
 using Value = rapidjson::Value;
 // Iterative: the parser keeps its stack on the heap, so no input can overflow the thread's.
-inline constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag;
+// UTF-8 validated: the LM's strings go on into piotd's own answers (tag 1265, /api/v1/status),
+// which must stay valid JSON.
+inline constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
 // The deepest nesting of '[' and '{' outside strings, counting stopped as soon as it passes
 // kMaxLmAnswerDepth. A plain scan of the bytes, run before any parsing, so a hostile answer never

@@ -440,3 +440,16 @@ TEST_SUITE("protocol.lm_client") {
         CHECK(build_lm_v2_check_body({}) == R"({"cis_list":[]})");
     }
 }
+
+TEST_SUITE("protocol.lm_client") {
+    TEST_CASE("lm client answer: invalid UTF-8 from the LM is refused, not passed on") {
+        using namespace piotd::protocol;
+        const std::string check =
+            "{\"code\":0,\"description\":\"ok\",\"reqId\":\"r\",\"reqTimestamp\":1,"
+            "\"inst\":\"\xff\xfe\",\"version\":\"2\",\"codes\":[]}";
+        CHECK(parse_lm_check_answer(check).error == LmAnswerError::invalid_json);
+        const std::string status = "{\"status\":\"ready\",\"version\":\"\xc3\"}";
+        CHECK(parse_lm_status(status).error == LmAnswerError::invalid_json);
+        CHECK(parse_lm_status("{\"status\":\"ready\",\"name\":\"\xd1\x80\"}"));  // valid UTF-8
+    }
+}
