@@ -28,7 +28,6 @@
 #include <vector>
 
 #include "tests/fakes/fake_local_module_state.hpp"
-#include "tests/fakes/fake_query.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -238,6 +237,10 @@ private:
             response.set(http::field::allow, route_.allow);
             return write(std::move(response));
         }
+        if (route_.endpoint == LmEndpoint::check) {
+            check_ = method == http::verb::get ? server_.state.read_check_get(query)
+                                               : server_.state.read_check_post(request_.body());
+        }
         const LmFault fault = server_.state.take_fault(route_.endpoint);
         switch (fault.mode) {
             case LmFaultMode::none:
@@ -262,8 +265,12 @@ private:
             }
             case LmFaultMode::garbage:
                 return write(200, "{\"code\":0,\"codes\":[{\"cis\":\x01 this is not JSON");
-            case LmFaultMode::status:
-                return write(fault.status, lm_error_body(fault.status, "injected"));
+            case LmFaultMode::status: {
+                // 204 and 304 must not have a body (Beast refuses to serialise one).
+                const bool bodiless = fault.status == 204 || fault.status == 304;
+                return write(fault.status,
+                             bodiless ? std::string() : lm_error_body(fault.status, "injected"));
+            }
         }
     }
 
@@ -281,19 +288,7 @@ private:
                 return write(result.answer.status, result.answer.body);
             }
             case LmEndpoint::check: {
-                LmAnswer answer;
-                if (request_.method() == http::verb::get) {
-                    const QueryValue cis = query_param(query, "cis");
-                    if (!cis.valid) {
-                        answer = {400, lm_error_body(400, "cis is not percent-encoded")};
-                    } else if (cis.value.empty()) {
-                        answer = {400, lm_error_body(400, "cis is required")};
-                    } else {
-                        answer = state.check_get(cis.value);
-                    }
-                } else {
-                    answer = state.check_post(request_.body());
-                }
+                const LmAnswer answer = state.check(check_);
                 return write(answer.status, answer.body);
             }
             case LmEndpoint::sell:
@@ -373,6 +368,7 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
     Request request_;
     Route route_;
+    LmCheckRequest check_;
     Response response_;
     std::chrono::steady_clock::time_point hang_deadline_;
     std::array<char, 4096> scratch_{};
@@ -501,9 +497,20 @@ int run(const Options& options) {
                  static_cast<unsigned>(acceptor.local_endpoint().port()));
     std::fflush(stderr);
 
+    // A handler that throws loses its connection, not the server.
+    auto serve = [&context] {
+        for (;;) {
+            try {
+                context.run();
+                return;
+            } catch (const std::exception& error) {
+                std::fprintf(stderr, "fake_local_module: %s\n", error.what());
+            }
+        }
+    };
     std::vector<std::thread> workers;
-    for (int i = 1; i < options.threads; ++i) workers.emplace_back([&context] { context.run(); });
-    context.run();
+    for (int i = 1; i < options.threads; ++i) workers.emplace_back(serve);
+    serve();
     for (auto& worker : workers) worker.join();
     std::fprintf(stderr, "fake_local_module stopped\n");
     return 0;

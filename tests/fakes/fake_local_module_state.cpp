@@ -146,7 +146,7 @@ CisList parse_cis_list(std::string_view body, bool objects, bool check_pg) {
             return list;
         }
         const auto pg = entry.FindMember("pg");
-        if (check_pg && pg != entry.MemberEnd() && !pg->value.IsInt()) {
+        if (check_pg && pg != entry.MemberEnd() && !pg->value.IsInt() && !pg->value.IsNull()) {
             list.error = where + ".pg must be an integer";
             return list;
         }
@@ -420,22 +420,44 @@ void LmState::finish_init(std::uint64_t generation) {
     last_sync_ = last_update_ = now_ms();  // the database has just been downloaded
 }
 
-LmAnswer LmState::check_get(std::string_view cis) {
-    return check_codes({std::string(cis)}, false);
+LmCheckRequest LmState::read_check_get(std::string_view query) {
+    LmCheckRequest request;
+    const QueryValue cis = query_param(query, "cis");
+    if (!cis.valid) {
+        request.error = bad_request("cis is not percent-encoded");
+    } else if (cis.value.empty()) {
+        request.error = bad_request("cis is required");
+    } else {
+        request.codes.push_back(cis.value);
+        record_checked(request.codes);
+    }
+    return request;
 }
 
-LmAnswer LmState::check_post(std::string_view body) {
-    const CisList list = parse_cis_list(body, api_ == 2, true);
-    if (!list.error.empty()) return bad_request(list.error);
-    return check_codes(list.codes, true);
+LmCheckRequest LmState::read_check_post(std::string_view body) {
+    LmCheckRequest request;
+    request.wrapped = true;
+    CisList list = parse_cis_list(body, api_ == 2, true);
+    if (!list.error.empty()) {
+        request.error = bad_request(list.error);
+    } else {
+        request.codes = std::move(list.codes);
+        record_checked(request.codes);
+    }
+    return request;
 }
 
-LmAnswer LmState::check_codes(const std::vector<std::string>& codes, bool wrapped) {
+void LmState::record_checked(const std::vector<std::string>& codes) {
     std::lock_guard lock(mutex_);
     for (const std::string& cis : codes) {
         checked_codes_.push_back(cis);
         if (checked_codes_.size() > kCheckedCodesKept) checked_codes_.pop_front();
     }
+}
+
+LmAnswer LmState::check(const LmCheckRequest& request) {
+    if (request.error) return *request.error;
+    std::lock_guard lock(mutex_);
     if (status_ == LmStatus::not_configured || status_ == LmStatus::initialization) {
         return {400, lm_error_body(400,
                                    "the local module is not ready: status " +
@@ -445,8 +467,8 @@ LmAnswer LmState::check_codes(const std::vector<std::string>& codes, bool wrappe
     if (status_ == LmStatus::sync_error) {
         return {400, lm_error_body(400, "the local module is not ready: sync_error", 4050)};
     }
-    std::string object = check_object_locked(codes);
-    if (!wrapped) return ok_answer(std::move(object));
+    std::string object = check_object_locked(request.codes);
+    if (!request.wrapped) return ok_answer(std::move(object));
     return ok_answer(R"({"results":[)" + object + "]}");
 }
 
@@ -785,8 +807,8 @@ LmAnswer LmState::control_fault(std::string_view body) {
                 return bad_request("delay_ms must be 0..3600000");
             fault.delay_ms = value.GetUint();
         } else if (name == "status") {
-            if (!value.IsUint() || value.GetUint() < 100 || value.GetUint() > 599)
-                return bad_request("status must be an HTTP status");
+            if (!value.IsUint() || value.GetUint() < 200 || value.GetUint() > 599)
+                return bad_request("status must be an HTTP status of 200..599");
             fault.status = value.GetUint();
         } else if (name == "count") {
             if (!value.IsInt64() || value.GetInt64() < -1)

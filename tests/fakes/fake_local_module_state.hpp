@@ -50,6 +50,13 @@ struct LmAnswer {
     std::string body;
 };
 
+// A parsed check request: its codes, or the answer to a bad one.
+struct LmCheckRequest {
+    std::vector<std::string> codes;
+    bool wrapped = false;  // POST: {"results":[…]}; GET: the flat object
+    std::optional<LmAnswer> error;
+};
+
 struct LmInitResult {
     LmAnswer answer;
     // Set when the caller must call finish_init(*ready_generation) after init_ms.
@@ -78,8 +85,11 @@ public:
     LmAnswer status_answer();
     LmInitResult init(std::string_view body);
     void finish_init(std::uint64_t generation);  // initialization -> ready, unless changed since
-    LmAnswer check_get(std::string_view cis);
-    LmAnswer check_post(std::string_view body);
+    // A check is read and its codes recorded (stats checkedCodes) when it arrives, before any
+    // fault, so a test sees what a client asked for even when the answer never came.
+    LmCheckRequest read_check_get(std::string_view query);
+    LmCheckRequest read_check_post(std::string_view body);
+    LmAnswer check(const LmCheckRequest& request);
     LmAnswer sale(std::string_view body, bool sell);
     LmAnswer sold(std::string_view query);
 
@@ -94,7 +104,7 @@ private:
     };
     using Extras = std::vector<ExtraField>;
 
-    LmAnswer check_codes(const std::vector<std::string>& codes, bool wrapped);
+    void record_checked(const std::vector<std::string>& codes);
     void write_status_locked(std::string& out, std::int64_t now) const;
     std::string check_object_locked(const std::vector<std::string>& codes) const;
     void set_status_locked(LmStatus status);
