@@ -11,6 +11,7 @@
 
 #include "ctl/ctl_context.hpp"
 #include "ctl/exit_code.hpp"
+#include "ctl/local_module_report.hpp"
 #include "daemon/status/html_text.hpp"
 #include "protocol/json_writer.hpp"
 
@@ -196,6 +197,32 @@ void check_map_use(const CtlContext& context, const std::string& status_json,
     }
 }
 
+// The local module piotd stands in front of ([local_module] url), as the daemon mirrors it.
+void check_local_module(const std::string& status_json, std::vector<Finding>& out) {
+    rapidjson::Document doc;
+    doc.Parse(status_json.data(), status_json.size());
+    if (status_json.empty() || doc.HasParseError() || !doc.IsObject()) {
+        out.push_back({"local module", Level::skip, "the daemon does not answer", ""});
+        return;
+    }
+    const auto lm = doc.FindMember("localModule");
+    if (lm == doc.MemberEnd() || !lm->value.IsObject()) {
+        out.push_back({"local module", Level::skip,
+                       "no [local_module] url: piotd does not stand in front of a local module",
+                       ""});
+        return;
+    }
+    const auto now = doc.FindMember("now");
+    const std::int64_t now_ms = now != doc.MemberEnd() && now->value.IsInt64()
+                                    ? now->value.GetInt64()
+                                    : static_cast<std::int64_t>(std::time(nullptr)) * 1000;
+    const LocalModuleFinding finding = local_module_finding(lm->value, now_ms);
+    const Level level = finding.level == LocalModuleFinding::Level::fail   ? Level::fail
+                        : finding.level == LocalModuleFinding::Level::warn ? Level::warn
+                                                                           : Level::ok;
+    out.push_back({"local module", level, finding.message, finding.fix});
+}
+
 std::int64_t parse_http_date(const std::string& text) {
     std::tm tm{};
     if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return -1;
@@ -276,6 +303,7 @@ int run_doctor(CtlContext& context) {
     check_data_dir(context, findings);
     const std::string status = check_port(context, findings);
     check_map_use(context, status, findings);
+    check_local_module(status, findings);
     check_upstream(context, findings);
 
     bool failed = false;

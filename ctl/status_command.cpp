@@ -5,6 +5,7 @@
 
 #include "ctl/ctl_context.hpp"
 #include "ctl/exit_code.hpp"
+#include "ctl/local_module_report.hpp"
 #include "daemon/status/html_text.hpp"
 
 namespace piotd::ctl {
@@ -83,6 +84,10 @@ int run_status(CtlContext& context) {
         } else {
             out << "no contact yet\n";
         }
+    }
+    // In front of a local module: its state, the 72-hour clock, the circuit (null or absent: none).
+    if (const auto lm = s.FindMember("localModule"); lm != s.MemberEnd() && lm->value.IsObject()) {
+        out << local_module_status_lines(lm->value, int_of(s, "now"));
     }
     const auto& outbox = s["outbox"];
     out << "outbox: ";

@@ -5,6 +5,48 @@
 
 namespace piotd::daemon {
 
+void collect_local_module_metrics(const LmMirror& mirror, std::int64_t now_ms,
+                                  std::vector<MetricSample>& out) {
+    out.push_back({"piotd_local_module_up",
+                   "1 when the local module answered the last status poll",
+                   MetricType::gauge,
+                   {},
+                   mirror.reachable ? 1.0 : 0.0});
+    out.push_back({"piotd_local_module_ready",
+                   "1 when the local module's last status answer said ready",
+                   MetricType::gauge,
+                   {},
+                   mirror.status && mirror.status->status == "ready" ? 1.0 : 0.0});
+    if (mirror.status && mirror.status->last_sync_ms) {
+        out.push_back({"piotd_local_module_last_sync_age_seconds",
+                       "time since the local module's lastSync (sync_error at 72 h)",
+                       MetricType::gauge,
+                       {},
+                       static_cast<double>(now_ms - *mirror.status->last_sync_ms) / 1000});
+    }
+    out.push_back({"piotd_local_module_circuit_open",
+                   "1 while the circuit to the local module is open or half-open",
+                   MetricType::gauge,
+                   {},
+                   mirror.circuit != "closed" ? 1.0 : 0.0});
+    const std::pair<const char*, std::uint64_t> checks[] = {{"answered", mirror.checks_answered},
+                                                            {"failed", mirror.checks_failed},
+                                                            {"skipped", mirror.checks_skipped}};
+    for (const auto& [result, count] : checks) {
+        out.push_back({"piotd_local_module_checks_total",
+                       "checks put to the local module: answered, failed at it, skipped without "
+                       "asking it",
+                       MetricType::counter,
+                       {{"result", result}},
+                       static_cast<double>(count)});
+    }
+    out.push_back({"piotd_local_module_circuit_opened_total",
+                   "times the circuit to the local module opened",
+                   MetricType::counter,
+                   {},
+                   static_cast<double>(mirror.circuit_opened)});
+}
+
 void add_module_metrics(MetricsRegistry& registry, const LocalModule& module,
                         const StatusSources& sources, ServerFigures server) {
     registry.add_collector([&module, &sources,
@@ -96,6 +138,10 @@ void add_module_metrics(MetricsRegistry& registry, const LocalModule& module,
                            MetricType::gauge,
                            {},
                            static_cast<double>(outbox.dead_letters)});
+        }
+        if (sources.local_module != nullptr) {
+            collect_local_module_metrics(sources.local_module->local_module(), module.now_ms(),
+                                         out);
         }
     });
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "daemon/status/html_text.hpp"
+#include "daemon/status/lm_sync_clock.hpp"
 
 namespace piotd::daemon {
 
@@ -22,8 +23,8 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:3px 8px 
 th{font-weight:600;color:#555}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .state{font-size:22px;font-weight:700;padding:4px 10px;border-radius:4px;display:inline-block}
 .state-ready{background:#d8f3dc;color:#1b5e20}.state-initialization{background:#fff3cd;color:#7a5b00}
-.state-sync_error{background:#f8d7da;color:#842029}.state-not_configured{background:#e2e3e5;color:#41464b}
-.muted{color:#777}.bad{color:#b02a37;font-weight:600}.ok{color:#1b5e20;font-weight:600}
+.state-sync_error{background:#f8d7da;color:#842029}.state-not_configured,.state-unknown{background:#e2e3e5;color:#41464b}
+.muted{color:#777}.bad{color:#b02a37;font-weight:600}.ok{color:#1b5e20;font-weight:600}.warn{color:#7a5b00;font-weight:600}
 code{font-size:12px;word-break:break-all}svg.spark{display:block}
 .v-blocked{color:#b02a37;font-weight:600}.v-not_blocked{color:#1b5e20}.v-invalid_code,.v-not_ready,.v-error{color:#7a5b00}
 )css";
@@ -83,6 +84,25 @@ void cell(std::string& out, std::string_view id, const std::string& text, bool n
     out += "</td>";
 }
 
+// A cell with a class (ok, warn, bad, muted) and an optional id; `text` is escaped.
+void styled_cell(std::string& out, std::string_view id, std::string_view css_class,
+                 const std::string& text) {
+    out += "<td";
+    if (!id.empty()) {
+        out += " id=\"";
+        out += html_escape(id);
+        out += '"';
+    }
+    if (!css_class.empty()) {
+        out += " class=\"";
+        out += html_escape(css_class);
+        out += '"';
+    }
+    out += '>';
+    out += html_escape(text);
+    out += "</td>";
+}
+
 void not_configured(std::string& out, std::string_view what) {
     out += "<p class=\"muted\">not configured — ";
     out += html_escape(what);
@@ -124,6 +144,92 @@ void lists_section(std::string& out, const StatusSnapshot& s) {
         out += "</td></tr>";
     }
     out += "</tbody></table></section>";
+}
+
+// The LM's status as it sent it picks the state's colours; a value it should not send gets the
+// neutral "unknown" ones (the text still shows it, escaped).
+std::string_view lm_state_class(const std::string& status) {
+    for (const std::string_view known :
+         {"ready", "initialization", "not_configured", "sync_error"}) {
+        if (status == known) return known;
+    }
+    return "unknown";
+}
+
+void local_module_section(std::string& out, const StatusSnapshot& s) {
+    out += "<section id=\"local-module\"><h2>Local module (ЛМ ЧЗ)</h2>";
+    if (!s.local_module) {
+        not_configured(out, "no [local_module] url: piotd's own lists are the offline source");
+        out += "</section>";
+        return;
+    }
+    const LmMirror& lm = *s.local_module;
+    const std::string status = lm.status ? lm.status->status : "unknown";
+    out += "<p><span id=\"lm-state\" class=\"state state-";
+    out += lm_state_class(status);
+    out += "\">";
+    out += html_escape(status);
+    out += "</span>";
+    if (!lm.reachable) {
+        out += lm.status ? " <span class=\"bad\">unreachable: the last status it sent</span>"
+                         : " <span class=\"bad\">no status answer yet</span>";
+    }
+    out += "</p><table><tbody><tr><th>URL</th><td><code id=\"lm-url\">";
+    out += html_escape(lm.url);
+    out += "</code></td></tr><tr><th>API version</th>";
+    styled_cell(out, "lm-api-version", lm.api_version.empty() ? "muted" : "",
+                lm.api_version.empty() ? "not detected yet" : lm.api_version);
+    out += "</tr><tr><th>reachable</th>";
+    styled_cell(out, "lm-reachable", lm.reachable ? "ok" : "bad", lm.reachable ? "yes" : "no");
+    out += "</tr><tr><th>inst</th><td><code id=\"lm-inst\">";
+    out += lm.status && !lm.status->inst.empty() ? html_escape(lm.status->inst) : "—";
+    out += "</code></td></tr><tr><th>version</th>";
+    cell(out, "lm-version", lm.status && !lm.status->version.empty() ? lm.status->version : "—");
+    out += "</tr><tr><th>operation mode</th>";
+    cell(out, "lm-operation-mode",
+         lm.status && !lm.status->operation_mode.empty() ? lm.status->operation_mode : "—");
+    out += "</tr><tr><th>last sync</th>";
+    const std::optional<std::int64_t> last_sync =
+        lm.status ? lm.status->last_sync_ms : std::optional<std::int64_t>();
+    const LmSyncClock clock = lm_sync_clock(last_sync, s.now_ms);
+    std::string last_sync_text = "unknown";
+    if (last_sync) {
+        last_sync_text = format_utc(*last_sync);
+        if (clock.age_ms >= 0)
+            last_sync_text += " (" + format_hours_minutes(clock.age_ms) + " ago)";
+    }
+    cell(out, "lm-last-sync", last_sync_text);
+    out += "</tr><tr><th>72-hour clock</th>";
+    const std::string_view clock_class = clock.level == LmSyncClock::Level::ok        ? "ok"
+                                         : clock.level == LmSyncClock::Level::warning ? "warn"
+                                         : clock.level == LmSyncClock::Level::passed  ? "bad"
+                                                                                      : "muted";
+    styled_cell(out, "lm-sync-clock", clock_class, lm_sync_clock_text(clock));
+    out += "</tr><tr><th>last status poll</th>";
+    cell(out, "lm-checked-at", format_utc(lm.checked_at_ms));
+    out += "</tr><tr><th>last error</th><td id=\"lm-last-error\">";
+    out += lm.last_error.empty() ? "<span class=\"muted\">none</span>"
+                                 : "<code>" + html_escape(lm.last_error) + "</code>";
+    out += "</td></tr><tr><th>circuit</th>";
+    if (lm.circuit == "closed") {
+        styled_cell(out, "lm-circuit", "ok", "closed");
+    } else if (lm.circuit == "open") {
+        styled_cell(out, "lm-circuit", "bad",
+                    lm.circuit_open_until_ms > 0
+                        ? "open until " + format_utc(lm.circuit_open_until_ms)
+                        : std::string("open"));
+    } else {
+        styled_cell(out, "lm-circuit", "warn", lm.circuit);
+    }
+    out += "</tr><tr><th>circuit opened</th>";
+    cell(out, "lm-circuit-opened", std::to_string(lm.circuit_opened), true);
+    out += "</tr><tr><th>checks answered</th>";
+    cell(out, "lm-checks-answered", std::to_string(lm.checks_answered), true);
+    out += "</tr><tr><th>checks failed</th>";
+    cell(out, "lm-checks-failed", std::to_string(lm.checks_failed), true);
+    out += "</tr><tr><th>checks skipped</th>";
+    cell(out, "lm-checks-skipped", std::to_string(lm.checks_skipped), true);
+    out += "</tr></tbody></table></section>";
 }
 
 void upstreams_section(std::string& out, const StatusSnapshot& s) {
@@ -366,6 +472,7 @@ std::string render_status_page(const StatusSnapshot& s, std::string_view script_
     out += "</small><small id=\"live\">static page (no JavaScript)</small></header><main>";
     state_section(out, s);
     lists_section(out, s);
+    local_module_section(out, s);
     upstreams_section(out, s);
     cdn_section(out, s);
     outbox_section(out, s);

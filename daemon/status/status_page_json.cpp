@@ -1,5 +1,6 @@
 #include "daemon/status/status_page_json.hpp"
 
+#include "daemon/lm_upstream/lm_mirror_json.hpp"
 #include "daemon/status/html_text.hpp"
 #include "protocol/json_writer.hpp"
 
@@ -47,6 +48,25 @@ void write_upstream(JsonWriter& w, const UpstreamHealthSnapshot& u) {
     }
     w.EndObject();
     w.EndObject();
+}
+
+// The mirror with every string made valid UTF-8: the LM's fields and its error texts are hostile
+// input, and RapidJSON's writer does not validate what it writes.
+LmMirror sanitized(LmMirror mirror) {
+    const auto clean = [](std::string& text) { text = utf8_sanitized(text); };
+    clean(mirror.url);
+    clean(mirror.api_version);
+    clean(mirror.last_error);
+    clean(mirror.circuit);
+    if (mirror.status) {
+        protocol::LmClientStatus& s = *mirror.status;
+        for (std::string* text : {&s.status, &s.name, &s.version, &s.inst, &s.inn, &s.db_version,
+                                  &s.service_url, &s.operation_mode}) {
+            clean(*text);
+        }
+        for (protocol::LmListCounts& list : s.lists) clean(list.name);
+    }
+    return mirror;
 }
 
 }  // namespace
@@ -140,6 +160,14 @@ std::string render_status_json(const StatusSnapshot& s) {
             w.EndObject();
         }
         w.EndArray();
+    }
+
+    // The same object as GET /api/v1/status's localModule (docs/local-module.md).
+    write_key(w, "localModule");
+    if (!s.local_module) {
+        w.Null();
+    } else {
+        write_lm_mirror(w, sanitized(*s.local_module));
     }
 
     write_key(w, "devices");

@@ -72,6 +72,7 @@ StatusSnapshot gather_status(const LocalModule& module, const LagHistory& lag,
     }
     if (sources.outbox != nullptr) s.outbox = sources.outbox->outbox_status();
     if (sources.cdn != nullptr) s.cdn = sources.cdn->cdn_hosts();
+    if (sources.local_module != nullptr) s.local_module = sources.local_module->local_module();
     if (sources.devices != nullptr) s.devices = sources.devices->devices();
     if (sources.checks != nullptr) s.checks = sources.checks->recent_checks(kStatusRecentChecks);
     return s;

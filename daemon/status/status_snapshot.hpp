@@ -45,6 +45,7 @@ struct StatusSnapshot {
     std::vector<UpstreamHealthSnapshot> upstreams;
     std::optional<OutboxStatus> outbox;                // none: not configured
     std::optional<std::vector<CdnHostStatus>> cdn;     // none: not configured
+    std::optional<LmMirror> local_module;              // none: no [local_module] url
     std::optional<std::vector<DeviceStatus>> devices;  // none: not configured
     std::optional<std::vector<CheckRecord>> checks;    // none: not configured
 };

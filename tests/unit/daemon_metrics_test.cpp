@@ -6,9 +6,16 @@
 #include <vector>
 
 #include "daemon/checks/check_metrics.hpp"
+#include "daemon/clock.hpp"
+#include "daemon/config.hpp"
+#include "daemon/local_module.hpp"
 #include "daemon/metrics/http_metrics.hpp"
 #include "daemon/metrics/metrics_registry.hpp"
+#include "daemon/metrics/module_metrics.hpp"
 #include "daemon/metrics/prometheus_text.hpp"
+#include "daemon/status/lag_history.hpp"
+#include "daemon/status/status_snapshot.hpp"
+#include "tests/unit/storage_test_support.hpp"
 
 using namespace piotd::daemon;
 
@@ -23,6 +30,11 @@ Request get(const std::string& target) {
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
+
+struct FixedLocalModule : LocalModuleStatusProvider {
+    LmMirror mirror;
+    LmMirror local_module() const override { return mirror; }
+};
 
 }  // namespace
 
@@ -222,5 +234,79 @@ TEST_SUITE("daemon.metrics") {
         CHECK(contains(text, "piotd_check_overhead_seconds_bucket{le=\"4e-05\"} 1\n"));
         CHECK(contains(text, "piotd_check_overhead_seconds_count 1\n"));
         CHECK(contains(text, "piotd_check_overhead_seconds_sum 4e-05\n"));
+    }
+
+    TEST_CASE("the local module's figures: up, ready, lastSync age, circuit, check counters") {
+        const std::int64_t now = 1'795'000'000'000;
+        LmMirror lm;
+        lm.url = "http://lm:5995";
+        lm.reachable = true;
+        piotd::protocol::LmClientStatus status;
+        status.status = "ready";
+        status.last_sync_ms = now - 5'400'000;  // 1.5 h
+        lm.status = status;
+        lm.checks_answered = 7;
+        lm.checks_failed = 2;
+        lm.checks_skipped = 1;
+        lm.circuit_opened = 3;
+        MetricsRegistry registry;
+        registry.add_collector([&lm, now](std::vector<MetricSample>& out) {
+            collect_local_module_metrics(lm, now, out);
+        });
+        const std::string text = registry.render();
+        CHECK(contains(text, "# TYPE piotd_local_module_up gauge\npiotd_local_module_up 1\n"));
+        CHECK(contains(text, "\npiotd_local_module_ready 1\n"));
+        CHECK(contains(text, "\npiotd_local_module_last_sync_age_seconds 5400\n"));
+        CHECK(contains(text, "\npiotd_local_module_circuit_open 0\n"));
+        CHECK(contains(text,
+                       "# TYPE piotd_local_module_checks_total counter\n"
+                       "piotd_local_module_checks_total{result=\"answered\"} 7\n"
+                       "piotd_local_module_checks_total{result=\"failed\"} 2\n"
+                       "piotd_local_module_checks_total{result=\"skipped\"} 1\n"));
+        CHECK(contains(text,
+                       "# TYPE piotd_local_module_circuit_opened_total counter\n"
+                       "piotd_local_module_circuit_opened_total 3\n"));
+
+        // Down, circuit open, the last status not ready, no lastSync: the age is absent.
+        lm.reachable = false;
+        lm.circuit = "open";
+        lm.status->status = "initialization";
+        lm.status->last_sync_ms.reset();
+        const std::string down = registry.render();
+        CHECK(contains(down, "\npiotd_local_module_up 0\n"));
+        CHECK(contains(down, "\npiotd_local_module_ready 0\n"));
+        CHECK(contains(down, "\npiotd_local_module_circuit_open 1\n"));
+        CHECK(!contains(down, "piotd_local_module_last_sync_age_seconds"));
+        lm.circuit = "half_open";
+        lm.status.reset();
+        const std::string probing = registry.render();
+        CHECK(contains(probing, "\npiotd_local_module_circuit_open 1\n"));
+        CHECK(contains(probing, "\npiotd_local_module_ready 0\n"));
+    }
+
+    TEST_CASE("scrapes and the status snapshot show the local module only when one is plugged in") {
+        piotd::storage::test::TempDir dir;
+        Config config;
+        config.data_dir = dir.path();
+        const Clock clock;
+        const LocalModule module(config, clock);
+        StatusSources sources;
+        MetricsRegistry registry;
+        add_module_metrics(registry, module, sources, {});
+        CHECK(!contains(registry.render(), "piotd_local_module_"));
+        const LagHistory lag;
+        CHECK(!gather_status(module, lag, sources).local_module);
+
+        FixedLocalModule provider;
+        provider.mirror.url = "http://lm:5995";
+        provider.mirror.reachable = true;
+        sources.local_module = &provider;
+        const std::string text = registry.render();
+        CHECK(contains(text, "\npiotd_local_module_up 1\n"));
+        CHECK(contains(text, "\npiotd_local_module_ready 0\n"));
+        CHECK(!contains(text, "piotd_local_module_last_sync_age_seconds"));
+        const StatusSnapshot snapshot = gather_status(module, lag, sources);
+        REQUIRE(snapshot.local_module);
+        CHECK(snapshot.local_module->url == "http://lm:5995");
     }
 }

@@ -8,6 +8,7 @@
 #include "daemon/checks/recent_checks.hpp"
 #include "daemon/status/html_text.hpp"
 #include "daemon/status/lag_history.hpp"
+#include "daemon/status/lm_sync_clock.hpp"
 #include "daemon/status/status_page_html.hpp"
 #include "daemon/status/status_page_json.hpp"
 
@@ -44,6 +45,31 @@ StatusSnapshot hostile_snapshot() {
     s.upstreams.push_back(u);
     s.checks = std::vector<CheckRecord>{{10, "local", kHostile, CheckVerdict::invalid_code, 0}};
     return s;
+}
+
+constexpr std::int64_t kHour = 3'600'000;
+constexpr std::int64_t kMinute = 60'000;
+
+// A reachable, ready LM that synchronised `sync_age_ms` before the snapshot's now.
+LmMirror ready_lm(std::int64_t now_ms, std::int64_t sync_age_ms) {
+    LmMirror lm;
+    lm.url = "http://lm.store:5995";
+    lm.api_version = "2";
+    lm.reachable = true;
+    piotd::protocol::LmClientStatus status;
+    status.status = "ready";
+    status.inst = "b8a1d1a0-lm";
+    status.version = "2.1.8";
+    status.operation_mode = "active";
+    status.last_sync_ms = now_ms - sync_age_ms;
+    lm.status = status;
+    lm.checked_at_ms = now_ms - 2'000;
+    lm.last_ok_ms = now_ms - 2'000;
+    lm.checks_answered = 120;
+    lm.checks_failed = 3;
+    lm.checks_skipped = 4;
+    lm.circuit_opened = 1;
+    return lm;
 }
 
 }  // namespace
@@ -213,5 +239,137 @@ TEST_SUITE("daemon.status") {
         REQUIRE_MESSAGE(!doc.HasParseError(), json);
         CHECK(doc["lists"][0]["loading"].GetUint64() == 1500);
         CHECK(doc["lists"][0]["serverCount"].GetUint64() == 20000);
+    }
+
+    TEST_CASE("the local module card says when no local module is configured") {
+        const StatusSnapshot s = hostile_snapshot();
+        CHECK(contains(render_status_page(s),
+                       "<section id=\"local-module\"><h2>Local module (ЛМ ЧЗ)</h2><p "
+                       "class=\"muted\">not configured"));
+        const std::string json = render_status_json(s);
+        rapidjson::Document doc;
+        doc.Parse(json.data(), json.size());
+        REQUIRE_MESSAGE(!doc.HasParseError(), json);
+        REQUIRE(doc.HasMember("localModule"));
+        CHECK(doc["localModule"].IsNull());
+    }
+
+    TEST_CASE("the local module card: a ready LM, its 72-hour clock, circuit and counters") {
+        StatusSnapshot s = hostile_snapshot();
+        s.local_module = ready_lm(s.now_ms, 10 * kHour + 48 * kMinute);
+        const std::string page = render_status_page(s);
+        CHECK(contains(page, "<section id=\"local-module\"><h2>Local module (ЛМ ЧЗ)</h2>"));
+        CHECK(contains(page, "id=\"lm-state\" class=\"state state-ready\">ready<"));
+        CHECK(!contains(page, "unreachable"));
+        CHECK(contains(page, "<code id=\"lm-url\">http://lm.store:5995</code>"));
+        CHECK(contains(page, "id=\"lm-api-version\">2<"));
+        CHECK(contains(page, "id=\"lm-reachable\" class=\"ok\">yes<"));
+        CHECK(contains(page, "<code id=\"lm-inst\">b8a1d1a0-lm</code>"));
+        CHECK(contains(page, "id=\"lm-version\">2.1.8<"));
+        CHECK(contains(page, "id=\"lm-operation-mode\">active<"));
+        CHECK(contains(page, "id=\"lm-last-sync\">" +
+                                 format_utc(s.now_ms - 10 * kHour - 48 * kMinute) +
+                                 " (10 h 48 min ago)<"));
+        CHECK(contains(page, "id=\"lm-sync-clock\" class=\"ok\">sync_error in 61 h 12 min<"));
+        CHECK(contains(page, "id=\"lm-last-error\"><span class=\"muted\">none</span>"));
+        CHECK(contains(page, "id=\"lm-circuit\" class=\"ok\">closed<"));
+        CHECK(contains(page, "id=\"lm-circuit-opened\" class=\"n\">1<"));
+        CHECK(contains(page, "id=\"lm-checks-answered\" class=\"n\">120<"));
+        CHECK(contains(page, "id=\"lm-checks-failed\" class=\"n\">3<"));
+        CHECK(contains(page, "id=\"lm-checks-skipped\" class=\"n\">4<"));
+
+        // Down, with its circuit open: the last status it sent, said so.
+        s.local_module->reachable = false;
+        s.local_module->circuit = "open";
+        s.local_module->circuit_open_until_ms = s.now_ms + 30'000;
+        s.local_module->last_error = "status: HTTP 502";
+        const std::string down = render_status_page(s);
+        CHECK(contains(down, "id=\"lm-reachable\" class=\"bad\">no<"));
+        CHECK(contains(down, "unreachable: the last status it sent"));
+        CHECK(contains(down, "id=\"lm-circuit\" class=\"bad\">open until " +
+                                 format_utc(s.now_ms + 30'000) + "<"));
+        CHECK(contains(down, "id=\"lm-last-error\"><code>status: HTTP 502</code>"));
+
+        // Never answered: no status, no clock.
+        LmMirror fresh;
+        fresh.url = "http://lm.store:5995";
+        s.local_module = fresh;
+        const std::string first = render_status_page(s);
+        CHECK(contains(first, "id=\"lm-state\" class=\"state state-unknown\">unknown<"));
+        CHECK(contains(first, "no status answer yet"));
+        CHECK(contains(first, "id=\"lm-api-version\" class=\"muted\">not detected yet<"));
+        CHECK(contains(first, "id=\"lm-last-sync\">unknown<"));
+        CHECK(contains(first, "id=\"lm-sync-clock\" class=\"muted\">lastSync unknown<"));
+    }
+
+    TEST_CASE(
+        "the local module's 72-hour clock warns under 24 h left and is an error once passed") {
+        StatusSnapshot s = hostile_snapshot();
+        s.local_module = ready_lm(s.now_ms, 50 * kHour + 30 * kMinute);
+        CHECK(contains(render_status_page(s),
+                       "id=\"lm-sync-clock\" class=\"warn\">sync_error in 21 h 30 min<"));
+        s.local_module = ready_lm(s.now_ms, 75 * kHour + 5 * kMinute);
+        s.local_module->status->status = "sync_error";
+        const std::string page = render_status_page(s);
+        CHECK(contains(page, "id=\"lm-state\" class=\"state state-sync_error\">sync_error<"));
+        CHECK(contains(page, "id=\"lm-sync-clock\" class=\"bad\">72 h passed 3 h 5 min ago<"));
+
+        const LmSyncClock ok = lm_sync_clock(1'000 * kHour, 1'000 * kHour + 48 * kHour - 1);
+        CHECK(ok.level == LmSyncClock::Level::ok);
+        CHECK(lm_sync_clock(0, 48 * kHour + 1).level == LmSyncClock::Level::warning);
+        CHECK(lm_sync_clock(0, 72 * kHour).level == LmSyncClock::Level::passed);
+        CHECK(lm_sync_clock(std::nullopt, 0).level == LmSyncClock::Level::unknown);
+        CHECK(format_hours_minutes(59'999) == "0 min");
+        CHECK(format_hours_minutes(61 * kHour + 12 * kMinute) == "61 h 12 min");
+    }
+
+    TEST_CASE("the local module card escapes what the LM sent; its JSON stays valid") {
+        StatusSnapshot s = hostile_snapshot();
+        s.local_module = ready_lm(s.now_ms, kHour);
+        s.local_module->last_error = kHostile;
+        s.local_module->status->status = "<script>x</script>";
+        s.local_module->status->version = "<i>9</i>\xfe";
+        s.local_module->status->inst = "\"><b>";
+        const std::string page = render_status_page(s);
+        CHECK(!contains(page, "<script>alert"));
+        CHECK(!contains(page, "<script>x"));
+        CHECK(!contains(page, "<i>9"));
+        CHECK(!contains(page, "<b>"));
+        CHECK(contains(page,
+                       "id=\"lm-last-error\"><code>&lt;script&gt;alert(1)&lt;/script&gt;&quot;"
+                       "&#39;&amp;\xef\xbf\xbd\xef\xbf\xbd</code>"));
+        // An unknown status keeps its (escaped) text but gets no class of its own.
+        CHECK(contains(
+            page, "id=\"lm-state\" class=\"state state-unknown\">&lt;script&gt;x&lt;/script&gt;<"));
+        const std::string json = render_status_json(s);
+        rapidjson::Document doc;
+        doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
+        REQUIRE_MESSAGE(!doc.HasParseError(), json);
+        const auto& lm = doc["localModule"];
+        REQUIRE(lm.IsObject());
+        CHECK(std::string(lm["lastError"].GetString()) ==
+              "<script>alert(1)</script>\"'&\x01\xef\xbf\xbd");
+        CHECK(std::string(lm["version"].GetString()) == "<i>9</i>\xef\xbf\xbd");
+    }
+
+    TEST_CASE("the JSON's localModule is the mirror as GET /api/v1/status writes it") {
+        StatusSnapshot s = hostile_snapshot();
+        s.local_module = ready_lm(s.now_ms, kHour);
+        const std::string json = render_status_json(s);
+        rapidjson::Document doc;
+        doc.Parse(json.data(), json.size());
+        REQUIRE_MESSAGE(!doc.HasParseError(), json);
+        const auto& lm = doc["localModule"];
+        REQUIRE(lm.IsObject());
+        CHECK(std::string(lm["url"].GetString()) == "http://lm.store:5995");
+        CHECK(std::string(lm["apiVersion"].GetString()) == "2");
+        CHECK(lm["reachable"].GetBool());
+        CHECK(std::string(lm["status"].GetString()) == "ready");
+        CHECK(std::string(lm["inst"].GetString()) == "b8a1d1a0-lm");
+        CHECK(lm["lastSync"].GetInt64() == s.now_ms - kHour);
+        CHECK(lm["syncDeadline"].GetInt64() == s.now_ms - kHour + kLmSyncLimitMs);
+        CHECK(std::string(lm["circuit"].GetString()) == "closed");
+        CHECK(lm["checks"]["answered"].GetUint64() == 120);
+        CHECK(lm["checks"]["skipped"].GetUint64() == 4);
     }
 }
