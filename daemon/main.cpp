@@ -148,8 +148,15 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
              : &operations.add_upstream("local_module", config.local_module.url)});
     operations.sources().cdn = permissive.cdn_status();
     operations.sources().local_module = permissive.local_module_status();
-    add_lm_routes(router, module, permissive.local_module_status(),
-                  permissive.local_module_client());
+    LmRouteOptions lm_routes;
+    lm_routes.upstream_lm = permissive.local_module_status();
+    lm_routes.front = permissive.local_module_client();
+    if (permissive.checks_ahead()) {
+        lm_routes.seen = [&permissive](std::vector<FrontCheckCode> codes) {
+            permissive.check_ahead(std::move(codes));
+        };
+    }
+    add_lm_routes(router, module, lm_routes);
     permissive.add_routes(router);
     operations.sources().outbox = &relay;
     // The fiscal register (docs/drivers.md), when one is configured; its sales go through the

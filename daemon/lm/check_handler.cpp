@@ -107,7 +107,8 @@ Reply answer(const LocalModule& module, std::span<const protocol::LmCodeResult> 
 }  // namespace
 
 Reply handle_check_get(const LocalModule& module, const RequestContext& context, LmApiVersion api,
-                       LmClient* front) {
+                       const LmRouteOptions* options) {
+    LmClient* front = options != nullptr ? options->front : nullptr;
     // In front of a local module the LM's readiness decides (front_check), not piotd's own.
     if (auto not_ready = front ? std::nullopt : readiness_error(module)) {
         report_refused(module, {}, CheckVerdict::not_ready);
@@ -129,15 +130,16 @@ Reply handle_check_get(const LocalModule& module, const RequestContext& context,
         report_refused(module, cis.value, CheckVerdict::invalid_code);
         return invalid_code(parsed.error, "cis");
     }
+    if (options != nullptr && options->seen) options->seen({{parsed.code, std::nullopt}});
     if (front != nullptr) {
         return front_check(module, *front, {{parsed.code, std::nullopt}}, false,
                            [&module, code = parsed.code, api] {
                                const protocol::LmCodeResult result = lookup_code(module, code);
                                const std::int64_t now = module.now_ms();
                                const std::uint64_t duration = 0;
-                               return answer(module, {&result, 1}, api, false, now,
-                                             report_checked(module, {&result, 1},
-                                                            {&duration, 1}, now));
+                               return answer(
+                                   module, {&result, 1}, api, false, now,
+                                   report_checked(module, {&result, 1}, {&duration, 1}, now));
                            });
     }
     const protocol::LmCodeResult result = lookup_code(module, parsed.code);
@@ -147,8 +149,9 @@ Reply handle_check_get(const LocalModule& module, const RequestContext& context,
     return answer(module, {&result, 1}, api, false, now, after_sent);
 }
 
-Reply handle_check_post(const LocalModule& module, const RequestContext& context,
-                        LmApiVersion api, LmClient* front) {
+Reply handle_check_post(const LocalModule& module, const RequestContext& context, LmApiVersion api,
+                        const LmRouteOptions* options) {
+    LmClient* front = options != nullptr ? options->front : nullptr;
     if (auto not_ready = front ? std::nullopt : readiness_error(module)) {
         report_refused(module, {}, CheckVerdict::not_ready);
         return std::move(*not_ready);
@@ -168,6 +171,14 @@ Reply handle_check_post(const LocalModule& module, const RequestContext& context
             return invalid_code(parsed.error, "cis_list[" + std::to_string(i) + "]");
         }
         codes.push_back(parsed.code);
+    }
+    if (options != nullptr && options->seen) {
+        std::vector<FrontCheckCode> seen;
+        seen.reserve(codes.size());
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            seen.push_back({codes[i], request.entries[i].pg});
+        }
+        options->seen(std::move(seen));
     }
     if (front != nullptr) {
         std::vector<FrontCheckCode> asked;

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "daemon/http/router.hpp"
-#include "daemon/lm_upstream/lm_client.hpp"
+#include "daemon/lm/lm_route_options.hpp"
 #include "daemon/local_module.hpp"
 #include "protocol/lm_check_answer.hpp"
 
@@ -19,11 +19,11 @@ namespace piotd::daemon {
 protocol::LmCodeResult lookup_code(const LocalModule& module, const protocol::MarkingCode& code);
 
 // The checks are reported to the module's check observer once the answer is sent (the reply's
-// after_sent); refusals at once. `front`: the store's local module piotd stands in front of
-// (lm_front_check.hpp), or null.
+// after_sent); refusals at once. `options`: the local module piotd stands in front of
+// (lm_front_check.hpp) and scan-ahead; null: neither.
 Reply handle_check_get(const LocalModule& module, const RequestContext& context,
-                       protocol::LmApiVersion api, LmClient* front = nullptr);
+                       protocol::LmApiVersion api, const LmRouteOptions* options = nullptr);
 Reply handle_check_post(const LocalModule& module, const RequestContext& context,
-                        protocol::LmApiVersion api, LmClient* front = nullptr);
+                        protocol::LmApiVersion api, const LmRouteOptions* options = nullptr);
 
 }  // namespace piotd::daemon

@@ -84,10 +84,13 @@ void report(const LocalModule& module, const std::vector<FrontCheckCode>& codes,
         for (const auto& answer : lm.answer.codes) {
             if (answer.cis == codes[i].code.ki()) lm_blocked = answer.is_blocked.value_or(false);
         }
-        events[i] = CheckEvent{"lm", codes[i].code.ki(),
-                               lm_blocked || blocked[i] ? CheckVerdict::blocked
-                                                        : CheckVerdict::not_blocked,
-                               duration, module.now_ms(), duration};
+        events[i] =
+            CheckEvent{"lm",
+                       codes[i].code.ki(),
+                       lm_blocked || blocked[i] ? CheckVerdict::blocked : CheckVerdict::not_blocked,
+                       duration,
+                       module.now_ms(),
+                       duration};
     }
     observer->on_checks(events);
 }
@@ -104,7 +107,8 @@ Reply front_check(const LocalModule& module, LmClient& lm, std::vector<FrontChec
         for (const FrontCheckCode& code : *shared) {
             asked.push_back({std::string(code.code.ki()), code.product_group});
         }
-        lm.check(complete.executor(), std::move(asked), std::chrono::steady_clock::time_point::max(),
+        lm.check(complete.executor(), std::move(asked),
+                 std::chrono::steady_clock::time_point::max(),
                  [&module, shared, wrapped, own_answer, complete](LmCheck result) {
                      if (!result.ok) {
                          // piotd's own answer, or its not-ready error (4045/4050).

@@ -19,8 +19,9 @@ RouteHandler recording_client(LocalModule& module, RouteHandler handler) {
 
 }  // namespace
 
-void add_lm_routes(Router& router, LocalModule& module,
-                   const LocalModuleStatusProvider* upstream_lm, LmClient* front) {
+void add_lm_routes(Router& router, LocalModule& module, const LmRouteOptions& options) {
+    const LmRouteOptions* lm = &options;
+    const LocalModuleStatusProvider* upstream_lm = options.upstream_lm;
     using http::verb;
     using protocol::LmApiVersion;
     const auto add = [&](verb method, const char* path, RouteHandler handler) {
@@ -35,20 +36,20 @@ void add_lm_routes(Router& router, LocalModule& module,
         add(verb::post, (prefix + "/init").c_str(),
             [&module](const RequestContext& c) { return handle_init(module, c); });
         add(verb::get, (prefix + "/cis/outCheck").c_str(),
-            [&module, api, front](const RequestContext& c) {
-                return handle_check_get(module, c, api, front);
+            [&module, api, lm](const RequestContext& c) {
+                return handle_check_get(module, c, api, lm);
             });
         add(verb::post, (prefix + "/cis/outCheck").c_str(),
-            [&module, api, front](const RequestContext& c) {
-                return handle_check_post(module, c, api, front);
+            [&module, api, lm](const RequestContext& c) {
+                return handle_check_post(module, c, api, lm);
             });
     }
     // The deprecated v1 check (lm-api.md §3.3, §3.4), still served.
-    add(verb::get, "/api/v1/cis/check", [&module, front](const RequestContext& c) {
-        return handle_check_get(module, c, LmApiVersion::v1, front);
+    add(verb::get, "/api/v1/cis/check", [&module, lm](const RequestContext& c) {
+        return handle_check_get(module, c, LmApiVersion::v1, lm);
     });
-    add(verb::post, "/api/v1/cis/check", [&module, front](const RequestContext& c) {
-        return handle_check_post(module, c, LmApiVersion::v1, front);
+    add(verb::post, "/api/v1/cis/check", [&module, lm](const RequestContext& c) {
+        return handle_check_post(module, c, LmApiVersion::v1, lm);
     });
 }
 

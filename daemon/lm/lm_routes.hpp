@@ -2,16 +2,16 @@
 #pragma once
 
 #include "daemon/http/router.hpp"
-#include "daemon/lm_upstream/lm_client.hpp"
+#include "daemon/lm/lm_route_options.hpp"
 #include "daemon/local_module.hpp"
-#include "daemon/status/status_providers.hpp"
 
 namespace piotd::daemon {
 
-// `upstream_lm`, `front`: the store's local module piotd stands in front of (its status is
-// mirrored in /status; the checks ask it first, docs/local-module.md); null when there is none.
-void add_lm_routes(Router& router, LocalModule& module,
-                   const LocalModuleStatusProvider* upstream_lm = nullptr,
-                   LmClient* front = nullptr);
+// `options` lives as long as the router (main keeps it).
+void add_lm_routes(Router& router, LocalModule& module, const LmRouteOptions& options);
+inline void add_lm_routes(Router& router, LocalModule& module) {
+    static const LmRouteOptions none;
+    add_lm_routes(router, module, none);
+}
 
 }  // namespace piotd::daemon

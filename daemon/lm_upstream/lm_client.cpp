@@ -94,10 +94,6 @@ void LmClient::stop() {
     thread_.join();
 }
 
-std::string LmClient::authorization() const {
-    return authorization_;
-}
-
 LmMirror LmClient::mirror() const {
     std::lock_guard lock(mutex_);
     LmMirror copy = mirror_;
@@ -132,33 +128,34 @@ void LmClient::poll_version(bool v2, bool fallback) {
     request.authorization = authorization_;
     request.client_id = config_.client_id;
     request.max_body = 1u << 20;
-    start_exchange(
-        io_.get_executor(), tls_, nullptr, url_, std::move(request),
-        Steady::now() + std::chrono::milliseconds(config_.status_timeout_ms),
-        [this, v2, fallback](ExchangeResult result) {
-            if (stopped_) return;
-            const std::string version = v2 ? "2" : "1";
-            // An LM of the other version answers 404 (or 405) on this one's paths.
-            if (fallback && result.failure.empty() &&
-                (result.status == 404 || result.status == 405)) {
-                return poll_version(!v2, false);
-            }
-            if (!result.failure.empty()) {
-                return finish_poll({}, std::nullopt, "status: " + result.failure);
-            }
-            if (result.status == 401 || result.status == 403) {
-                return finish_poll({}, std::nullopt,
-                                   "status: HTTP " + std::to_string(result.status) +
-                                       " (check [local_module] user and password)");
-            }
-            if (result.status != 200) {
-                return finish_poll({}, std::nullopt,
-                                   "status: HTTP " + std::to_string(result.status));
-            }
-            protocol::LmClientStatusParse parsed = protocol::parse_lm_status(result.body);
-            if (!parsed) return finish_poll({}, std::nullopt, "status: " + parsed.detail);
-            finish_poll(version, std::move(parsed.status), {});
-        });
+    start_exchange(io_.get_executor(), tls_, nullptr, url_, std::move(request),
+                   Steady::now() + std::chrono::milliseconds(config_.status_timeout_ms),
+                   [this, v2, fallback](ExchangeResult result) {
+                       if (stopped_) return;
+                       const std::string version = v2 ? "2" : "1";
+                       // An LM of the other version answers 404 (or 405) on this one's paths.
+                       if (fallback && result.failure.empty() &&
+                           (result.status == 404 || result.status == 405)) {
+                           return poll_version(!v2, false);
+                       }
+                       if (!result.failure.empty()) {
+                           return finish_poll({}, std::nullopt, "status: " + result.failure);
+                       }
+                       if (result.status == 401 || result.status == 403) {
+                           return finish_poll({}, std::nullopt,
+                                              "status: HTTP " + std::to_string(result.status) +
+                                                  " (check [local_module] user and password)");
+                       }
+                       if (result.status != 200) {
+                           return finish_poll({}, std::nullopt,
+                                              "status: HTTP " + std::to_string(result.status));
+                       }
+                       protocol::LmClientStatusParse parsed =
+                           protocol::parse_lm_status(result.body);
+                       if (!parsed)
+                           return finish_poll({}, std::nullopt, "status: " + parsed.detail);
+                       finish_poll(version, std::move(parsed.status), {});
+                   });
 }
 
 void LmClient::finish_poll(const std::string& version,
@@ -240,8 +237,8 @@ void LmClient::check(asio::any_io_executor executor, std::vector<LmCheckCode> co
         last_error = mirror_.last_error;
     }
     if (!not_ready.empty()) {
-        const bool out_of_sync = not_ready.starts_with("lastSync") ||
-                                 not_ready == "status sync_error";
+        const bool out_of_sync =
+            not_ready.starts_with("lastSync") || not_ready == "status sync_error";
         return fail_now(out_of_sync ? "out_of_sync" : "not_ready", "local module " + not_ready);
     }
     if (!circuit_.allow(now)) {

@@ -78,7 +78,6 @@ private:
                      const std::string& error);
     void send(std::shared_ptr<Attempt> attempt);
     void settle(const std::shared_ptr<Attempt>& attempt, LmCheck result, bool counts_as_failure);
-    std::string authorization() const;
 
     LocalModuleConfig config_;
     const Clock& clock_;

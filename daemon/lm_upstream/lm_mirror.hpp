@@ -13,9 +13,9 @@
 namespace piotd::daemon {
 
 struct LmMirror {
-    std::string url;          // without credentials
-    std::string api_version;  // "1", "2"; empty until detected
-    bool reachable = false;   // the last status poll got an answer
+    std::string url;                                 // without credentials
+    std::string api_version;                         // "1", "2"; empty until detected
+    bool reachable = false;                          // the last status poll got an answer
     std::optional<protocol::LmClientStatus> status;  // the last status answer that parsed
     std::string last_error;                          // the last poll's or check's failure
     std::int64_t checked_at_ms = 0;                  // the last status poll; 0: never

@@ -21,8 +21,8 @@ void write_lists(protocol::JsonWriter& writer, const protocol::LmClientStatus& s
     bool replication = false;
     bool db_state = false;
     for (const protocol::LmListCounts& list : status.lists) {
-        replication = replication || list.server_doc_count || list.local_doc_count ||
-                      list.time_lag_ms;
+        replication =
+            replication || list.server_doc_count || list.local_doc_count || list.time_lag_ms;
         db_state = db_state || list.doc_count;
     }
     if (replication) {

@@ -73,7 +73,8 @@ void set_local_module_value(LocalModuleConfig& config, std::string_view key,
         config.open_max_ms = bounded(key, value, 10, 86'400'000);
     } else if (key == "on_failure") {
         const auto policy = parse_lm_failure_policy(value);
-        if (!policy) throw std::runtime_error("local_module.on_failure must be no_tag, own or deny");
+        if (!policy)
+            throw std::runtime_error("local_module.on_failure must be no_tag, own or deny");
         config.on_failure = *policy;
     } else if (key == "client_id") {
         config.client_id = value;

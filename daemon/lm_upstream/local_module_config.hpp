@@ -32,7 +32,7 @@ struct LocalModuleConfig {
     std::string user = "admin";
     std::string password = "admin";  // the LM installer's default (lm-api.md §1)
     LmApiChoice api = LmApiChoice::automatic;
-    unsigned timeout_ms = 400;          // one check exchange with the LM (its per-check budget)
+    unsigned timeout_ms = 400;           // one check exchange with the LM (its per-check budget)
     unsigned status_timeout_ms = 2'000;  // one status poll
     unsigned poll_period_ms = 5'000;     // status poll period
     unsigned failures_to_open = 3;       // consecutive failed checks that open the circuit

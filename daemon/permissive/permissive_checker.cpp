@@ -48,7 +48,7 @@ protocol::SaleContext PermissiveChecker::context(const CheckItem& item) const {
 void PermissiveChecker::check(boost::asio::any_io_executor executor,
                               std::shared_ptr<const std::vector<CheckItem>> items,
                               std::string fiscal_drive, CheckDone done,
-                              std::chrono::steady_clock::time_point received) {
+                              std::chrono::steady_clock::time_point received, CheckUse use) {
     std::vector<std::string> codes;
     codes.reserve(items->size());
     for (const CheckItem& item : *items) codes.emplace_back(item.code.full());
@@ -57,49 +57,68 @@ void PermissiveChecker::check(boost::asio::any_io_executor executor,
     const auto started = received == std::chrono::steady_clock::time_point{} ? now : received;
     const auto deadline = now + options_.budget;
     // Answers the caller, then reports: what every path below ends with.
-    auto finish = std::make_shared<std::function<void(CheckOutcome&, Steady::duration)>>(
-        [this, items, started, done = std::move(done)](CheckOutcome& outcome,
-                                                       Steady::duration upstream_time) {
+    auto finish =
+        std::make_shared<Finish>([this, items, started, done = std::move(done)](
+                                     CheckOutcome& outcome, Steady::duration upstream_time) {
             done(outcome);
             report(*items, outcome, started, upstream_time);
             if (journal_ != nullptr) journal_->record(*items, outcome, module_.now_ms());
         });
-    client_.check(
-        executor, std::move(codes), std::move(fiscal_drive), deadline,
-        [this, executor, items, finish](OnlineCheck online) {
+    if (use == CheckUse::sale && options_.ahead != nullptr) {
+        std::vector<std::string_view> kis;
+        kis.reserve(items->size());
+        for (const CheckItem& item : *items) kis.push_back(item.code.ki());
+        if (auto ahead = options_.ahead->take_all(kis)) {
             CheckOutcome outcome;
             outcome.module_status = module_.status();
-            if (online.ok) {
-                finish_online(*items, online, outcome);
-            } else {
-                outcome.online_failure = std::move(online.failure);
-            }
-            if (outcome.source != CheckSource::none) return (*finish)(outcome, online.upstream_time);
-            if (lm_ == nullptr) {
-                finish_offline(*items, outcome);
-                return (*finish)(outcome, online.upstream_time);
-            }
-            // Offline: the store's local module, within its own per-check budget
-            // (local_module.timeout_ms), so the POS has its answer within the online budget
-            // plus that, whatever the LM does.
-            std::vector<LmCheckCode> lm_codes;
-            lm_codes.reserve(items->size());
-            for (const CheckItem& item : *items) {
-                lm_codes.push_back({std::string(item.code.ki()), item.product_group});
-            }
-            lm_->check(executor, std::move(lm_codes), Steady::time_point::max(),
-                       [this, items, finish, outcome = std::move(outcome),
-                        upstream_time = online.upstream_time](LmCheck lm) mutable {
-                           if (lm.ok) finish_lm(*items, lm, outcome);
-                           if (outcome.source == CheckSource::none) {
-                               outcome.lm_failure = std::move(lm.failure);
-                               outcome.lm_failure_kind = lm.ok ? "protocol" : lm.kind;
-                               finish_offline(*items, outcome);
-                               apply_failure_policy(outcome);
-                           }
-                           (*finish)(outcome, upstream_time + lm.elapsed);
-                       });
-        });
+            finish_ahead(*items, *ahead, outcome);
+            return (*finish)(outcome, {});
+        }
+    }
+    client_.check(executor, std::move(codes), std::move(fiscal_drive), deadline,
+                  [this, executor, items, finish, use](OnlineCheck online) {
+                      CheckOutcome outcome;
+                      outcome.module_status = module_.status();
+                      if (online.ok) {
+                          finish_online(*items, online, outcome);
+                          if (use == CheckUse::ahead)
+                              keep_ahead(*items, outcome, online.answer.codes);
+                      } else {
+                          outcome.online_failure = std::move(online.failure);
+                      }
+                      if (outcome.source == CheckSource::none && lm_ != nullptr) {
+                          return ask_lm(executor, items, std::move(outcome), online.upstream_time,
+                                        finish, use);
+                      }
+                      if (outcome.source == CheckSource::none) finish_offline(*items, outcome);
+                      (*finish)(outcome, online.upstream_time);
+                  });
+}
+
+// Offline with a local module: the LM, within its own per-check budget (local_module.timeout_ms),
+// so the POS has its answer within the online budget plus that, whatever the LM does.
+void PermissiveChecker::ask_lm(boost::asio::any_io_executor executor,
+                               std::shared_ptr<const std::vector<CheckItem>> items,
+                               CheckOutcome outcome, Steady::duration upstream_time,
+                               std::shared_ptr<Finish> finish, CheckUse use) {
+    std::vector<LmCheckCode> lm_codes;
+    lm_codes.reserve(items->size());
+    for (const CheckItem& item : *items) {
+        lm_codes.push_back({std::string(item.code.ki()), item.product_group});
+    }
+    lm_->check(std::move(executor), std::move(lm_codes), Steady::time_point::max(),
+               [this, items, finish, outcome = std::move(outcome), upstream_time,
+                use](LmCheck lm) mutable {
+                   if (lm.ok) finish_lm(*items, lm, outcome);
+                   if (use == CheckUse::ahead) keep_ahead(*items, outcome, {});
+                   if (outcome.source == CheckSource::none) {
+                       outcome.lm_failure = std::move(lm.failure);
+                       outcome.lm_failure_kind = lm.ok ? "protocol" : lm.kind;
+                       finish_offline(*items, outcome);
+                       apply_failure_policy(outcome);
+                   }
+                   (*finish)(outcome, upstream_time + lm.elapsed);
+               });
 }
 
 void PermissiveChecker::report(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
@@ -211,35 +230,112 @@ void PermissiveChecker::finish_lm(const std::vector<CheckItem>& items, LmCheck& 
         ItemVerdict& verdict = outcome.items[i];
         // The item's own views (they outlive the answer); the LM's flags and prices.
         protocol::LmCodeResult& result = verdict.offline;
-        result.cis = items[i].code.ki();
-        result.gtin = items[i].code.gtin();
-        result.print_view = items[i].code.print_view();
         result.is_blocked = code.is_blocked.value_or(false);
         result.is_grey_gtin = code.is_grey_gtin.value_or(false);
         result.sold = code.sold.value_or(false);
-        result.mrp = items[i].code.pack_mrp();
         if (code.mrp && *code.mrp >= 0 && *code.mrp <= UINT32_MAX) {
             result.mrp = static_cast<std::uint32_t>(*code.mrp);
         }
         if (code.smp && *code.smp >= 0 && *code.smp <= UINT32_MAX) {
             result.smp = static_cast<std::uint32_t>(*code.smp);
         }
-        verdict.decision = protocol::decide_offline(result, context(items[i]));
         verdict.upstream_json = code.raw_json;
         verdict.industry_prop_value = prop;
-        if (!own_lists) continue;
-        try {
-            const protocol::LmCodeResult own = lookup_code(module_, items[i].code);
-            const protocol::SaleDecision own_decision = protocol::decide_offline(own, context(items[i]));
-            if (own_decision.allowed) continue;
-            for (const protocol::Reason* reason : own_decision.reasons()) {
-                if (reason->refuses) verdict.decision.add(reason->id);
-            }
-            verdict.decision.add(protocol::ReasonId::own_list);
-        } catch (const storage::StorageError& e) {
-            // The LM's verdict stands; piotd's own refusal could not be looked up.
-            log_error("permissive", std::string("local lists unavailable: ") + e.what());
+        decide_lm_item(items[i], verdict, own_lists);
+    }
+}
+
+// One code of an LM answer (its flags already in verdict.offline): §7.2, then piotd's own lists
+// on top (while they are ready): a refusal by them adds its reasons and own_list.
+void PermissiveChecker::decide_lm_item(const CheckItem& item, ItemVerdict& verdict,
+                                       bool own_lists) const {
+    protocol::LmCodeResult& result = verdict.offline;
+    result.cis = item.code.ki();
+    result.gtin = item.code.gtin();
+    result.print_view = item.code.print_view();
+    if (!result.mrp) result.mrp = item.code.pack_mrp();
+    verdict.decision = protocol::decide_offline(result, context(item));
+    if (!own_lists) return;
+    try {
+        const protocol::LmCodeResult own = lookup_code(module_, item.code);
+        const protocol::SaleDecision own_decision = protocol::decide_offline(own, context(item));
+        if (own_decision.allowed) return;
+        for (const protocol::Reason* reason : own_decision.reasons()) {
+            if (reason->refuses) verdict.decision.add(reason->id);
         }
+        verdict.decision.add(protocol::ReasonId::own_list);
+    } catch (const storage::StorageError& e) {
+        // The LM's verdict stands; piotd's own refusal could not be looked up.
+        log_error("permissive", std::string("local lists unavailable: ") + e.what());
+    }
+}
+
+// A sale check whose codes were all checked ahead: their upstream answers, decided again with
+// this sale's prices, each with the reqId of the check that covered it.
+void PermissiveChecker::finish_ahead(const std::vector<CheckItem>& items,
+                                     std::vector<AheadVerdict>& ahead, CheckOutcome& outcome) {
+    const AheadVerdict& first = ahead.front();
+    outcome.source = first.from_lm ? CheckSource::lm : CheckSource::online;
+    outcome.checked_ahead = true;
+    outcome.host = first.host;
+    outcome.req_id = first.req_id;
+    outcome.req_timestamp_ms = first.req_timestamp_ms;
+    outcome.inst = first.inst;
+    outcome.version = first.version;
+    const bool own_lists = outcome.module_status == protocol::LmStatus::ready;
+    outcome.items.resize(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        AheadVerdict& cached = ahead[i];
+        ItemVerdict& verdict = outcome.items[i];
+        verdict.upstream_json = std::move(cached.upstream_json);
+        verdict.industry_prop_value = std::move(cached.industry_prop_value);
+        if (!cached.from_lm) {
+            verdict.decision = protocol::decide_online(cached.online, context(items[i]));
+            continue;
+        }
+        verdict.offline.is_blocked = cached.is_blocked;
+        verdict.offline.is_grey_gtin = cached.is_grey_gtin;
+        verdict.offline.sold = cached.sold;
+        verdict.offline.mrp = cached.mrp;
+        verdict.offline.smp = cached.smp.value_or(0);
+        decide_lm_item(items[i], verdict, own_lists);
+    }
+}
+
+// A check made ahead of the sale keeps what the upstream said of each code for the sale's check.
+void PermissiveChecker::keep_ahead(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
+                                   std::span<const protocol::TrueApiCodeResult> online) const {
+    if (options_.ahead == nullptr || outcome.items.size() != items.size()) return;
+    if (outcome.source != CheckSource::online && outcome.source != CheckSource::lm) return;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const ItemVerdict& verdict = outcome.items[i];
+        AheadVerdict kept;
+        kept.from_lm = outcome.source == CheckSource::lm;
+        kept.req_id = outcome.req_id;
+        kept.req_timestamp_ms = outcome.req_timestamp_ms;
+        kept.inst = outcome.inst;
+        kept.version = outcome.version;
+        kept.host = outcome.host;
+        kept.industry_prop_value = verdict.industry_prop_value;
+        kept.upstream_json = verdict.upstream_json;
+        if (kept.from_lm) {
+            kept.is_blocked = verdict.offline.is_blocked;
+            kept.is_grey_gtin = verdict.offline.is_grey_gtin;
+            kept.sold = verdict.offline.sold;
+            kept.mrp = verdict.offline.mrp;
+            kept.smp = verdict.offline.smp;
+        } else {
+            bool found = false;
+            for (const protocol::TrueApiCodeResult& result : online) {
+                if (result.raw_json == verdict.upstream_json) {
+                    kept.online = result;
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) continue;
+        }
+        options_.ahead->put(items[i].code.ki(), std::move(kept));
     }
 }
 

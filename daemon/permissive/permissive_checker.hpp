@@ -11,12 +11,14 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "daemon/checks/check_event.hpp"
 #include "daemon/lm_upstream/lm_client.hpp"
 #include "daemon/local_module.hpp"
+#include "daemon/permissive/verdict_cache.hpp"
 #include "daemon/trueapi/true_api_client.hpp"
 #include "protocol/lm_check_answer.hpp"
 #include "protocol/marking_code.hpp"
@@ -37,6 +39,11 @@ struct CheckItem {
 enum class CheckSource : std::uint8_t { online, lm, offline, none };
 std::string_view check_source_name(CheckSource source);
 
+// sale: a check the POS makes before selling (piot/check, the register's receipt, the ТС ПИоТ
+// API): it takes a verdict checked ahead when there is one. ahead: a check made when a code was
+// seen (the scanner, the image endpoint, an LM-API check): its verdict is kept for the sale.
+enum class CheckUse : std::uint8_t { sale, ahead };
+
 struct ItemVerdict {
     protocol::SaleDecision decision;
     std::string upstream_json;        // online, lm: the code object as the upstream sent it
@@ -56,6 +63,7 @@ struct CheckOutcome {
     // ready …) and its kind (LmCheck::kind). Empty when it answered or is not configured.
     std::string lm_failure;
     std::string lm_failure_kind;
+    bool checked_ahead = false;  // answered from a check made ahead of the sale (VerdictCache)
     protocol::LmStatus module_status = protocol::LmStatus::not_configured;
     std::vector<ItemVerdict> items;  // in the order of the request
 };
@@ -67,6 +75,8 @@ struct PermissiveOptions {
     // Every code checked, with its source (online, offline, none), verdict and the chain's
     // latency: the check metrics (docs/operations.md). Null: not reported.
     CheckObserver* observer = nullptr;
+    // Scan-ahead (verdict_cache.hpp): verdicts checked ahead, for the sale's check. Null: off.
+    VerdictCache* ahead = nullptr;
 };
 
 using CheckDone = std::function<void(const CheckOutcome&)>;
@@ -82,15 +92,33 @@ public:
     // request arrived, so the reported duration includes its parsing (default: now).
     void check(boost::asio::any_io_executor executor,
                std::shared_ptr<const std::vector<CheckItem>> items, std::string fiscal_drive,
-               CheckDone done, std::chrono::steady_clock::time_point received = {});
+               CheckDone done, std::chrono::steady_clock::time_point received = {},
+               CheckUse use = CheckUse::sale);
 
     const PermissiveOptions& options() const { return options_; }
+    // The longest a check takes: the online budget, plus the LM's per-check budget when there
+    // is an LM (docs/local-module.md).
+    std::chrono::milliseconds answer_bound() const {
+        return options_.budget +
+               std::chrono::milliseconds(lm_ != nullptr ? lm_->config().timeout_ms : 0);
+    }
     LocalModule& module() { return module_; }
 
 private:
+    // Answers the caller and reports; the online time (and the LM's) is what it waited upstream.
+    using Finish = std::function<void(CheckOutcome&, std::chrono::steady_clock::duration)>;
+    void ask_lm(boost::asio::any_io_executor executor,
+                std::shared_ptr<const std::vector<CheckItem>> items, CheckOutcome outcome,
+                std::chrono::steady_clock::duration upstream_time, std::shared_ptr<Finish> finish,
+                CheckUse use);
     void finish_online(const std::vector<CheckItem>& items, OnlineCheck& online,
                        CheckOutcome& outcome);
     void finish_lm(const std::vector<CheckItem>& items, LmCheck& lm, CheckOutcome& outcome);
+    void decide_lm_item(const CheckItem& item, ItemVerdict& verdict, bool own_lists) const;
+    void finish_ahead(const std::vector<CheckItem>& items, std::vector<AheadVerdict>& ahead,
+                      CheckOutcome& outcome);
+    void keep_ahead(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
+                    std::span<const protocol::TrueApiCodeResult> online) const;
     void finish_offline(const std::vector<CheckItem>& items, CheckOutcome& outcome);
     void apply_failure_policy(CheckOutcome& outcome) const;
     protocol::SaleContext context(const CheckItem& item) const;

@@ -1,7 +1,9 @@
 #include "daemon/permissive/permissive_mode.hpp"
 
-#include "daemon/log.hpp"
+#include <atomic>
+
 #include "daemon/lm_upstream/lm_mirror_status.hpp"
+#include "daemon/log.hpp"
 #include "daemon/permissive/cdn_hosts_status.hpp"
 #include "daemon/permissive/journal_writer.hpp"
 #include "daemon/permissive/permissive_routes.hpp"
@@ -19,9 +21,10 @@ TrueApiOptions client_options(const TrueApiConfig& config, const PermissiveRepor
     return options;
 }
 
-PermissiveOptions checker_options(const TrueApiConfig& config,
-                                  const PermissiveReporting& reporting) {
+PermissiveOptions checker_options(const TrueApiConfig& config, const PermissiveReporting& reporting,
+                                  VerdictCache* ahead) {
     PermissiveOptions options;
+    options.ahead = ahead;
     options.observer = reporting.checks;
     options.budget = std::chrono::milliseconds(config.online_budget_ms);
     options.parallel = config.parallel_local;
@@ -47,9 +50,16 @@ struct PermissiveMode::Parts {
                  }),
           lm(module.config().local_module, config.ca_file, clock, reporting.local_module),
           lm_status(lm),
+          ahead(std::chrono::milliseconds(config.ahead_window_ms), config.ahead_max_codes),
           journal(module.env(), retention(config)),
           cdn(client, clock),
-          checker(module, client, checker_options(config, reporting), &journal, &lm) {
+          checker(module, client,
+                  checker_options(config, reporting,
+                                  // Only an upstream's verdict is worth checking ahead.
+                                  config.ahead_window_ms > 0 && (client.enabled() || lm.enabled())
+                                      ? &ahead
+                                      : nullptr),
+                  &journal, &lm) {
         if (config.piot_listen.empty()) return;
         try {
             listener = std::make_unique<TsPiotListener>(config, checker);
@@ -66,6 +76,8 @@ struct PermissiveMode::Parts {
     TrueApiClient client;
     LmClient lm;
     LmMirrorStatus lm_status;
+    VerdictCache ahead;
+    std::atomic<unsigned> ahead_in_flight{0};
     JournalWriter journal;
     CdnHostsStatus cdn;
     PermissiveChecker checker;
@@ -98,6 +110,35 @@ const LocalModuleStatusProvider* PermissiveMode::local_module_status() const {
 
 LmClient* PermissiveMode::local_module_client() {
     return parts_->lm.enabled() ? &parts_->lm : nullptr;
+}
+
+namespace {
+
+constexpr std::size_t kMaxAheadCodes = 100;  // per LM-API request
+constexpr unsigned kMaxAheadInFlight = 16;   // checks ahead under way at once
+
+}  // namespace
+
+bool PermissiveMode::checks_ahead() const {
+    return parts_->checker.options().ahead != nullptr;
+}
+
+void PermissiveMode::check_ahead(std::vector<FrontCheckCode> codes) {
+    if (!checks_ahead() || codes.empty() || codes.size() > kMaxAheadCodes) return;
+    if (parts_->ahead_in_flight.fetch_add(1) >= kMaxAheadInFlight) {
+        --parts_->ahead_in_flight;
+        return;
+    }
+    auto items = std::make_shared<std::vector<CheckItem>>();
+    items->reserve(codes.size());
+    for (FrontCheckCode& code : codes) {
+        items->push_back(CheckItem{std::move(code.code), std::nullopt, 1, code.product_group});
+    }
+    // A null executor: the upstream clients' own threads, not the connection's.
+    parts_->checker.check(
+        boost::asio::any_io_executor{}, std::move(items), {},
+        [parts = parts_.get()](const CheckOutcome&) { --parts->ahead_in_flight; }, {},
+        CheckUse::ahead);
 }
 
 void PermissiveMode::start() {

@@ -8,6 +8,7 @@
 
 #include "daemon/checks/check_event.hpp"
 #include "daemon/http/router.hpp"
+#include "daemon/lm/lm_front_check.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/permissive/permissive_checker.hpp"
 #include "daemon/status/status_providers.hpp"
@@ -17,8 +18,8 @@ namespace piotd::daemon {
 
 // Where permissive mode reports to operations (docs/operations.md); null: not reported.
 struct PermissiveReporting {
-    CheckObserver* checks = nullptr;     // every code checked through the chain
-    UpstreamHealth* true_api = nullptr;  // every exchange with cdn/info and the CDN hosts
+    CheckObserver* checks = nullptr;         // every code checked through the chain
+    UpstreamHealth* true_api = nullptr;      // every exchange with cdn/info and the CDN hosts
     UpstreamHealth* local_module = nullptr;  // every status poll and check of the store's LM
 };
 
@@ -38,6 +39,11 @@ public:
     const LocalModuleStatusProvider* local_module_status() const;
     // Its client, for the LM API's checks in front of it; null when none is configured.
     LmClient* local_module_client();
+    // Scan-ahead (verdict_cache.hpp): whether verdicts are checked ahead (an upstream to ask and
+    // a window), and the check of codes an LM-API check saw, in the background. Bounded: a few
+    // codes at a time, a few checks at once; beyond that, codes are not checked ahead.
+    bool checks_ahead() const;
+    void check_ahead(std::vector<FrontCheckCode> codes);
     void start();
     void stop();
 

@@ -100,13 +100,12 @@ void write_item(protocol::JsonWriter& writer, const CheckOutcome& outcome,
 
 Response piot_answer(const CheckOutcome& outcome) {
     if (outcome.source == CheckSource::none) {
-        return json_error(http::status::service_unavailable, ApiError::cannot_check,
-                          "cannot check: online check failed (" + outcome.online_failure +
-                              ")" +
-                              (outcome.lm_failure.empty() ? std::string()
-                                                          : ", " + outcome.lm_failure) +
-                              " and the local module is " +
-                              std::string(protocol::lm_status_name(outcome.module_status)));
+        return json_error(
+            http::status::service_unavailable, ApiError::cannot_check,
+            "cannot check: online check failed (" + outcome.online_failure + ")" +
+                (outcome.lm_failure.empty() ? std::string() : ", " + outcome.lm_failure) +
+                " and the local module is " +
+                std::string(protocol::lm_status_name(outcome.module_status)));
     }
     protocol::JsonBuffer buffer;
     protocol::JsonWriter writer(buffer);
@@ -124,6 +123,11 @@ Response piot_answer(const CheckOutcome& outcome) {
         write_string(writer, outcome.inst);
         write_key(writer, "version");
         write_string(writer, outcome.version);
+    }
+    if (outcome.checked_ahead) {
+        // Answered from the check made when the code was seen (scan-ahead): its reqId.
+        write_key(writer, "checkedAhead");
+        writer.Bool(true);
     }
     if (!outcome.online_failure.empty()) {
         write_key(writer, "onlineFailure");

@@ -22,17 +22,19 @@ constexpr std::chrono::milliseconds kMargin{2000};
 
 CheckOutcome check_and_wait(PermissiveChecker& checker,
                             const std::shared_ptr<const std::vector<CheckItem>>& items,
-                            std::string fiscal_drive) {
+                            std::string fiscal_drive, CheckUse use) {
     auto waiter = std::make_shared<Waiter>();
     // A null executor: the completion runs on the client's own thread, not on this one.
-    checker.check(boost::asio::any_io_executor{}, items, std::move(fiscal_drive),
-                  [waiter](const CheckOutcome& outcome) {
-                      std::lock_guard lock(waiter->mutex);
-                      waiter->outcome = outcome;
-                      waiter->done.notify_all();
-                  });
+    checker.check(
+        boost::asio::any_io_executor{}, items, std::move(fiscal_drive),
+        [waiter](const CheckOutcome& outcome) {
+            std::lock_guard lock(waiter->mutex);
+            waiter->outcome = outcome;
+            waiter->done.notify_all();
+        },
+        {}, use);
     std::unique_lock lock(waiter->mutex);
-    if (!waiter->done.wait_for(lock, checker.options().budget + kMargin,
+    if (!waiter->done.wait_for(lock, checker.answer_bound() + kMargin,
                                [&] { return waiter->outcome.has_value(); })) {
         CheckOutcome none;
         none.online_failure = "the check did not complete";

@@ -16,6 +16,6 @@ namespace piotd::daemon {
 // (source none). The outcome's offline answers view into `items`: keep them alive while it is used.
 CheckOutcome check_and_wait(PermissiveChecker& checker,
                             const std::shared_ptr<const std::vector<CheckItem>>& items,
-                            std::string fiscal_drive);
+                            std::string fiscal_drive, CheckUse use = CheckUse::sale);
 
 }  // namespace piotd::daemon

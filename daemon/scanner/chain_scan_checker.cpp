@@ -19,7 +19,8 @@ std::string_view scan_verdict_name(ScanVerdictKind kind) {
 ScanVerdict ChainScanChecker::check(const protocol::MarkingCode& code) {
     const auto items = std::make_shared<const std::vector<CheckItem>>(
         std::vector<CheckItem>{CheckItem{code, {}, 1, {}}});
-    const CheckOutcome outcome = check_and_wait(checker_, items, {});
+    // A code seen by the scanner or in an image is checked ahead of its sale (scan-ahead).
+    const CheckOutcome outcome = check_and_wait(checker_, items, {}, CheckUse::ahead);
     ScanVerdict verdict;
     verdict.source = std::string(check_source_name(outcome.source));
     if (outcome.source == CheckSource::none || outcome.items.size() != 1) {

@@ -22,9 +22,9 @@ namespace piotd::daemon {
 
 struct ExchangeRequest {
     boost::beast::http::verb method = boost::beast::http::verb::get;
-    std::string target;   // path below the URL's base, starting with '/'
-    std::string body;     // sent as application/json when not empty
-    std::string api_key;  // X-API-KEY when not empty; never logged
+    std::string target;         // path below the URL's base, starting with '/'
+    std::string body;           // sent as application/json when not empty
+    std::string api_key;        // X-API-KEY when not empty; never logged
     std::string authorization;  // Authorization when not empty ("Basic …"); never logged
     std::string client_id;      // X-ClientId when not empty (the local module's, lm-api.md §2.1)
     std::size_t max_body = 4u << 20;

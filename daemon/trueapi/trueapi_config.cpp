@@ -48,6 +48,10 @@ void set_trueapi_value(TrueApiConfig& config, std::string_view key, std::string_
         config.kkt_serial = value;
     } else if (key == "kkt_inn") {
         config.kkt_inn = value;
+    } else if (key == "ahead_window_ms") {
+        config.ahead_window_ms = static_cast<unsigned>(bounded(key, value, 0, 3'600'000));
+    } else if (key == "ahead_max_codes") {
+        config.ahead_max_codes = bounded(key, value, 1, 1'000'000);
     } else if (key == "journal_max_entries") {
         config.journal_max_entries = bounded(key, value, 1, 100'000'000);
     } else if (key == "journal_max_age_days") {

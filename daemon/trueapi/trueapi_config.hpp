@@ -23,6 +23,10 @@ struct TrueApiConfig {
     std::string piot_key_file;
     std::string kkt_serial;  // reported by /api/vN/info
     std::string kkt_inn;
+    // Scan-ahead (docs/local-module.md): how long a verdict checked when a code was seen waits
+    // for its sale's check (0: off), and how many codes may wait at once.
+    unsigned ahead_window_ms = 60'000;
+    std::size_t ahead_max_codes = 10'000;
     std::size_t journal_max_entries = 100'000;
     unsigned journal_max_age_days = 30;
 };

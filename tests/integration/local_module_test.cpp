@@ -18,6 +18,7 @@
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/image_fixtures.hpp"
 
 using namespace piotd::test;
 
@@ -108,9 +109,8 @@ struct Till {
     }
     HttpReply check(const std::string& code, std::int64_t price = 10'000) const {
         HttpClient client(port);
-        return client.post("/api/v1/piot/check", R"({"items":[{"code":")" + code +
-                                                     R"(","price":)" + std::to_string(price) +
-                                                     R"(,"quantity":1}]})");
+        return client.post("/api/v1/piot/check", R"({"items":[{"code":")" + code + R"(","price":)" +
+                                                     std::to_string(price) + R"(,"quantity":1}]})");
     }
 };
 
@@ -128,8 +128,8 @@ TEST_SUITE("local module") {
     TEST_CASE("offline verdicts come from a v2 LM, with its reqId, reqTimestamp, inst, version") {
         FakeLm lm;
         lm.block("0104603586014674215012516137747");
-        lm.control("code", R"({"cis":")" + std::string(kFreeCode) +
-                               R"(","fields":{"vendorNote":"x"}})");
+        lm.control("code",
+                   R"({"cis":")" + std::string(kFreeCode) + R"(","fields":{"vendorNote":"x"}})");
         Till till(lm.url());
         till.wait_for_lm("ready");
 
@@ -173,7 +173,8 @@ TEST_SUITE("local module") {
         CHECK(str(item["source"]) == "lm");
         CHECK_FALSE(item["isSaleAllowed"].GetBool());
         std::vector<std::string> reasons;
-        for (const auto& reason : item["reasons"].GetArray()) reasons.push_back(str(reason["code"]));
+        for (const auto& reason : item["reasons"].GetArray())
+            reasons.push_back(str(reason["code"]));
         CHECK(reasons == std::vector<std::string>{"blocked", "own_list"});
         CHECK_FALSE(item["upstream"]["isBlocked"].GetBool());  // the LM's own answer
     }
@@ -307,9 +308,8 @@ TEST_SUITE("local module") {
 
         // The LM recovers: a probe after the open time closes the circuit again.
         lm.fault(R"({"mode":"none"})");
-        CHECK(eventually([&] {
-            return str(parse(till.check(kFreeCode).body)["items"][0]["source"]) == "lm";
-        }));
+        CHECK(eventually(
+            [&] { return str(parse(till.check(kFreeCode).body)["items"][0]["source"]) == "lm"; }));
     }
 
     TEST_CASE("garbage, dropped connections and HTTP 500 from the LM are failures, not answers") {
@@ -348,9 +348,8 @@ TEST_SUITE("local module") {
 
         // The LM comes back on the same port: piotd uses it again.
         lm.start();
-        CHECK(eventually([&] {
-            return str(parse(till->check(kFreeCode).body)["items"][0]["source"]) == "lm";
-        }));
+        CHECK(eventually(
+            [&] { return str(parse(till->check(kFreeCode).body)["items"][0]["source"]) == "lm"; }));
 
         // piotd killed while the LM holds its check: the next piotd starts and answers.
         lm.control("stats/reset");
@@ -375,8 +374,8 @@ TEST_SUITE("local module") {
 
     TEST_CASE("the LM API's checks answer with the LM's answer, piotd's own blocks on top") {
         FakeLm lm;
-        lm.control("code", R"({"cis":")" + std::string(kFreeCode) +
-                               R"(","fields":{"vendorNote":"x"}})");
+        lm.control("code",
+                   R"({"cis":")" + std::string(kFreeCode) + R"(","fields":{"vendorNote":"x"}})");
         Till till(lm.url());
         till.wait_for_lm("ready");
         HttpClient client(till.port);
@@ -416,8 +415,8 @@ TEST_SUITE("local module") {
         TempDir dir;
         const unsigned short port = free_port();
         DaemonProcess till({"--data-dir", (dir.path() / "data").string(), "--listen",
-                            "127.0.0.1:" + std::to_string(port), "--piot-listen", "",
-                            "--true-api", "", "--local-module", lm.url()},
+                            "127.0.0.1:" + std::to_string(port), "--piot-listen", "", "--true-api",
+                            "", "--local-module", lm.url()},
                            port, {{"PIOTD_PASSWORD", "admin"}});
         HttpClient client(port);
         // The LM is initialising and piotd has no lists: the LM API's not-ready error.
@@ -429,6 +428,52 @@ TEST_SUITE("local module") {
             const auto reply = client.get(std::string("/api/v1/cis/check?cis=") + kFreeCode);
             return reply.status == 200 && str(parse(reply.body)["inst"]) == kFakeInst;
         }));
+    }
+
+    TEST_CASE("scan-ahead: an LM-API check readies the sale's verdict, used by one sale only") {
+        FakeLm lm;
+        Till till(lm.url());
+        till.wait_for_lm("ready");
+        const auto checks_of = [&](const std::string& code) {
+            const auto stats = lm.stats();
+            std::size_t count = 0;
+            for (const auto& seen : stats["checkedCodes"].GetArray()) count += str(seen) == code;
+            return count;
+        };
+        HttpClient client(till.port);
+        REQUIRE(client.get(std::string("/api/v1/cis/check?cis=") + kFreeCode).status == 200);
+        // The LM-API answer, then the check ahead in the background: the LM asked twice.
+        REQUIRE(eventually([&] { return checks_of(kFreeCode) == 2; }));
+
+        auto answer = parse(till.check(kFreeCode).body);
+        CHECK(str(answer["items"][0]["source"]) == "lm");
+        CHECK(answer.HasMember("checkedAhead"));
+        CHECK(checks_of(kFreeCode) == 2);  // answered without asking the LM
+        const std::string ahead_req_id = str(answer["reqId"]);
+        CHECK(tag1265(answer["items"][0]).find("UUID=" + ahead_req_id) == 0);
+
+        // The next sale of the same code is checked afresh: its own reqId.
+        answer = parse(till.check(kFreeCode).body);
+        CHECK_FALSE(answer.HasMember("checkedAhead"));
+        CHECK(str(answer["reqId"]) != ahead_req_id);
+        CHECK(checks_of(kFreeCode) == 3);
+    }
+
+    TEST_CASE("scan-ahead: a code found in an image is checked before the POS asks") {
+        FakeLm lm;
+        Till till(lm.url());
+        till.wait_for_lm("ready");
+        const std::string code = "0104603586014674215012516137749";
+        const std::string png = encode_png(datamatrix_image(code));
+        HttpClient client(till.port);
+        const HttpReply scanned =
+            client.request("POST", "/api/v1/scan/image", png, "-", {{"Content-Type", "image/png"}});
+        REQUIRE_MESSAGE(scanned.status == 200, scanned.body);
+        const auto answer = parse(till.check(code).body);
+        CHECK(str(answer["items"][0]["source"]) == "lm");
+        CHECK(answer.HasMember("checkedAhead"));
+        // The image's check asked the LM; the sale's did not.
+        CHECK(lm.stats()["requests"]["check"].GetUint64() == 1);
     }
 
     TEST_CASE("ТС ПИоТ answers carry isCheckedOffline and the LM's identity") {

@@ -107,3 +107,41 @@ TEST_SUITE("daemon.local_module") {
         CHECK(lm_not_ready_reason(mirror, now) == "lastSync 73 h ago (72 h rule)");
     }
 }
+
+#include "daemon/permissive/verdict_cache.hpp"
+
+TEST_SUITE("daemon.local_module") {
+    TEST_CASE("verdicts checked ahead: one sale takes them, within the window, all or none") {
+        using Clock = VerdictCache::Clock;
+        VerdictCache cache(milliseconds(1000), 2);
+        const Clock::time_point t0{};
+        AheadVerdict a;
+        a.req_id = "a";
+        AheadVerdict b;
+        b.req_id = "b";
+        cache.put("A", a, t0);
+        cache.put("B", b, t0);
+        const std::string_view both[] = {"A", "B"};
+        const std::string_view with_unknown[] = {"A", "C"};
+        const std::string_view twice[] = {"A", "A"};
+        CHECK_FALSE(cache.take_all(with_unknown, t0));  // all or none
+        CHECK_FALSE(cache.take_all(twice, t0));         // one verdict covers one position
+        CHECK(cache.size() == 2);
+        const auto taken = cache.take_all(both, t0 + milliseconds(500));
+        REQUIRE(taken);
+        CHECK((*taken)[0].req_id == "a");
+        CHECK((*taken)[1].req_id == "b");
+        CHECK_FALSE(cache.take_all(both, t0 + milliseconds(500)));  // taken: never another sale's
+        CHECK(cache.size() == 0);
+
+        cache.put("A", a, t0);
+        const std::string_view one[] = {"A"};
+        CHECK_FALSE(cache.take_all(one, t0 + milliseconds(1001)));  // past the window
+        // Full: the oldest goes.
+        cache.put("A", a, t0);
+        cache.put("B", b, t0 + milliseconds(1));
+        cache.put("C", a, t0 + milliseconds(2));
+        CHECK(cache.size() == 2);
+        CHECK_FALSE(cache.take_all(one, t0 + milliseconds(3)));
+    }
+}
