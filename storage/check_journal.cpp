@@ -10,6 +10,7 @@ namespace piotd::storage {
 namespace {
 
 constexpr std::string_view kSeqKey = "journal/seq";
+constexpr std::string_view kSweepKey = "verdicts/sweep";
 
 std::string clean(std::string_view text) {
     std::string out(text);
@@ -48,6 +49,39 @@ std::int64_t entry_time(std::string_view value) {
     return time;
 }
 
+// Deletes the verdict records whose journal entry is gone (seq below the oldest kept), looking at
+// up to `budget` records from where the last sweep stopped, round the end to the start.
+void sweep_verdicts(WriteTxn& txn, std::size_t budget) {
+    std::uint64_t oldest = 0;
+    {
+        Cursor journal(txn, Db::check_journal);
+        if (journal.first()) oldest = decode_seq_key(journal.key()).value_or(0);
+    }
+    std::string from(txn.get(Db::meta, kSweepKey).value_or(std::string_view{}));
+    std::vector<std::string> stale;
+    std::string last;
+    {
+        Cursor cursor(txn, Db::check_verdicts);
+        bool more = from.empty() ? cursor.first() : cursor.seek(from);
+        bool wrapped = from.empty();
+        for (std::size_t seen = 0; seen < budget; ++seen) {
+            if (!more) {
+                if (wrapped) break;
+                wrapped = true;
+                more = cursor.first();
+                if (!more) break;
+            }
+            const std::uint64_t seq = decode_seq_key(cursor.value()).value_or(0);
+            if (seq < oldest || oldest == 0) stale.emplace_back(cursor.key());
+            last = std::string(cursor.key());
+            more = cursor.next();
+        }
+    }
+    for (const std::string& key : stale) txn.del(Db::check_verdicts, key);
+    // The next sweep goes on after the last key looked at (a key just past it: + '\0').
+    txn.put(Db::meta, kSweepKey, last.empty() ? std::string() : last + '\0');
+}
+
 }  // namespace
 
 void append_journal(WriteTxn& txn, std::vector<JournalEntry>& entries,
@@ -60,6 +94,9 @@ void append_journal(WriteTxn& txn, std::vector<JournalEntry>& entries,
         entry.seq = ++seq;
         if (!txn.append(Db::check_journal, encode_seq_key(seq), encode(entry))) {
             txn.put(Db::check_journal, encode_seq_key(seq), encode(entry));
+        }
+        if (!entry.verdict_ki.empty()) {
+            txn.put(Db::check_verdicts, entry.verdict_ki, encode_seq_key(seq));
         }
     }
     txn.put(Db::meta, kSeqKey, std::to_string(seq));
@@ -78,6 +115,18 @@ void append_journal(WriteTxn& txn, std::vector<JournalEntry>& entries,
         }
     }
     for (const std::string& key : doomed) txn.del(Db::check_journal, key);
+    sweep_verdicts(txn, 2 * entries.size() + 16);
+}
+
+std::optional<JournalEntry> read_verdict(const ReadTxn& txn, std::string_view ki) {
+    const auto seq_key = txn.get(Db::check_verdicts, ki);
+    if (!seq_key) return std::nullopt;
+    const auto value = txn.get(Db::check_journal, *seq_key);
+    JournalEntry entry;
+    if (!value || !decode(*value, entry)) return std::nullopt;  // pruned: stale until swept
+    entry.seq = decode_seq_key(*seq_key).value_or(0);
+    entry.verdict_ki = std::string(ki);
+    return entry;
 }
 
 std::vector<JournalEntry> read_journal(const ReadTxn& txn, std::size_t limit,

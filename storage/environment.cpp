@@ -85,6 +85,8 @@ std::string_view db_name(Db db) {
             return "outbox.done";
         case Db::check_journal:
             return "check_journal";
+        case Db::check_verdicts:
+            return "check_verdicts";
         case Db::count:
             break;
     }

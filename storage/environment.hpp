@@ -39,6 +39,9 @@ enum class Db : std::uint8_t {
     outbox_dead,     // key: seq
     outbox_done,     // key: seq (delivered, local): pruned oldest first
     check_journal,   // permissive-mode checks: key seq (u64 big endian), value JournalEntry
+    // The newest online or local-module verdict of each code: key КИ, value the journal seq of
+    // the entry that holds it (check_journal.hpp); pruned with that entry.
+    check_verdicts,
     count
 };
 

@@ -54,6 +54,11 @@ void JournalWriter::record(const std::vector<CheckItem>& items, const CheckOutco
         entry.req_id = outcome.req_id;
         entry.detail = detail(verdict, outcome);
         entry.code = items[i].code.full();
+        // An upstream's verdict (the True API's, the LM's) is kept as the code's newest.
+        if (verdict != nullptr &&
+            (outcome.source == CheckSource::online || outcome.source == CheckSource::lm)) {
+            entry.verdict_ki = items[i].code.ki();
+        }
         entries.push_back(std::move(entry));
     }
     bool first = false;

@@ -7,7 +7,9 @@
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/query_string.hpp"
 #include "daemon/permissive/piot_check_request.hpp"
+#include "protocol/code_error.hpp"
 #include "protocol/json_writer.hpp"
+#include "protocol/marking_code.hpp"
 #include "protocol/tag1260.hpp"
 #include "storage/check_journal.hpp"
 
@@ -215,6 +217,48 @@ Response handle_journal(LocalModule& module, const RequestContext& context) {
     return json_response(http::status::ok, std::string(buffer.GetString(), buffer.GetSize()));
 }
 
+// GET /api/v1/verdict?cis=CODE: the code's newest upstream verdict (True API or local module)
+// while the journal keeps it; 404 when there is none.
+Response handle_verdict(LocalModule& module, const RequestContext& context) {
+    std::string decoded;
+    const QueryView cis = query_param_view(context.query, "cis", decoded);
+    if (!cis.valid || !cis.present || cis.value.empty()) {
+        return json_error(http::status::bad_request, ApiError::missing_field,
+                          "query parameter cis is missing or not valid percent-encoding");
+    }
+    const protocol::ParseResult parsed = protocol::parse_marking_code(cis.value);
+    if (!parsed) {
+        return json_error(
+            http::status::bad_request, ApiError::invalid_code,
+            std::string("cis: ") + std::string(protocol::code_error_message(parsed.error)));
+    }
+    storage::ReadTxn txn(module.env());
+    const auto entry = storage::read_verdict(txn, parsed.code.ki());
+    if (!entry) {
+        return json_error(http::status::not_found, ApiError::not_found,
+                          "no upstream verdict is kept for this code");
+    }
+    protocol::JsonBuffer buffer;
+    protocol::JsonWriter writer(buffer);
+    writer.StartObject();
+    write_key(writer, "cis");
+    write_string(writer, entry->verdict_ki);
+    write_key(writer, "time");
+    writer.Int64(entry->time_ms);
+    write_key(writer, "source");
+    write_string(writer, entry->source);
+    write_key(writer, "isSaleAllowed");
+    writer.Bool(entry->allowed);
+    write_key(writer, "reqId");
+    write_string(writer, entry->req_id);
+    write_key(writer, "detail");
+    write_string(writer, entry->detail);
+    write_key(writer, "journalSeq");
+    writer.Uint64(entry->seq);
+    writer.EndObject();
+    return json_response(http::status::ok, std::string(buffer.GetString(), buffer.GetSize()));
+}
+
 Response handle_hosts(const TrueApiClient& client) {
     const TrueApiClient::HostsView view = client.hosts();
     protocol::JsonBuffer buffer;
@@ -254,6 +298,9 @@ void add_permissive_routes(Router& router, PermissiveChecker& checker, TrueApiCl
                [&checker](const RequestContext& c) { return handle_piot_check(checker, c); });
     router.add(http::verb::get, "/api/v1/journal", [&checker](const RequestContext& c) {
         return Reply(handle_journal(checker.module(), c));
+    });
+    router.add(http::verb::get, "/api/v1/verdict", [&checker](const RequestContext& c) {
+        return Reply(handle_verdict(checker.module(), c));
     });
     router.add(http::verb::get, "/api/v1/trueapi/hosts",
                [&client](const RequestContext&) { return Reply(handle_hosts(client)); });

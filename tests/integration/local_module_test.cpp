@@ -157,6 +157,16 @@ TEST_SUITE("local module") {
         // Every check is the LM's own: two checks, two reqIds.
         const auto again = parse(till.check(kFreeCode).body);
         CHECK(str(again["reqId"]) != req_id);
+        // The code's newest upstream verdict is kept in LMDB (the journal writes it after the
+        // answer).
+        HttpClient client(till.port);
+        CHECK(eventually([&] {
+            const HttpReply kept = client.get(std::string("/api/v1/verdict?cis=") + kFreeCode);
+            if (kept.status != 200) return false;
+            const auto verdict = parse(kept.body);
+            return str(verdict["source"]) == "lm" && str(verdict["reqId"]) == str(again["reqId"]);
+        }));
+        CHECK(client.get("/api/v1/verdict?cis=0104603586014674215012516137740").status == 404);
 
         const auto blocked = parse(till.check("0104603586014674215012516137747").body);
         CHECK(str(blocked["items"][0]["source"]) == "lm");

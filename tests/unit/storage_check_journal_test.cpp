@@ -71,3 +71,42 @@ TEST_SUITE("storage.check_journal") {
         CHECK(kept[0].seq == 6);
     }
 }
+
+TEST_SUITE("storage.check_journal") {
+    TEST_CASE("each code's newest upstream verdict, bounded by the journal's retention") {
+        test::TempDir dir;
+        Environment env(EnvironmentOptions{dir.path(), std::size_t{64} << 20});
+        JournalRetention keep;
+        keep.max_entries = 50;
+        const auto verdict = [](std::int64_t time, const std::string& ki) {
+            JournalEntry e = entry(time, ki + "\x1d" "93tail");
+            e.verdict_ki = ki;
+            return e;
+        };
+        append(env, {verdict(1, "A"), entry(2, "B"), verdict(3, "A")}, keep, 3);
+        {
+            ReadTxn txn(env);
+            const auto a = read_verdict(txn, "A");
+            REQUIRE(a);
+            CHECK(a->time_ms == 3);  // the newest
+            CHECK(a->req_id == "r-3");
+            CHECK(a->verdict_ki == "A");
+            CHECK_FALSE(read_verdict(txn, "B"));  // not an upstream verdict
+        }
+        // 500 more codes through a journal of 50: every record left points at a kept entry, and
+        // the sweeps keep the records near the journal's size.
+        for (int i = 0; i < 100; ++i) {
+            std::vector<JournalEntry> batch;
+            for (int k = 0; k < 5; ++k) {
+                batch.push_back(verdict(10 + i * 5 + k, "C" + std::to_string(i * 5 + k)));
+            }
+            append(env, std::move(batch), keep, 10 + i * 5 + 5);
+        }
+        ReadTxn txn(env);
+        CHECK_FALSE(read_verdict(txn, "A"));  // its entry was pruned
+        CHECK(read_verdict(txn, "C499"));
+        CHECK_FALSE(read_verdict(txn, "C0"));
+        CHECK(txn.entries(Db::check_journal) == 50);
+        CHECK(txn.entries(Db::check_verdicts) <= 2 * 50);
+    }
+}
