@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "tests/fakes/fake_local_module_state.hpp"
+#include "tests/fakes/fake_server.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -374,34 +375,7 @@ private:
     std::array<char, 4096> scratch_{};
 };
 
-void accept(tcp::acceptor& acceptor, asio::io_context& context, Server& server) {
-    acceptor.async_accept(asio::make_strand(context),
-                          [&acceptor, &context, &server](beast::error_code ec, tcp::socket socket) {
-                              if (ec == asio::error::operation_aborted) return;
-                              if (!ec)
-                                  std::make_shared<Session>(std::move(socket), server)->start();
-                              accept(acceptor, context, server);
-                          });
-}
-
 // ---- command line
-
-template <class Number>
-bool parse_number(std::string_view text, Number& out) {
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return !text.empty() && ec == std::errc{} && ptr == text.data() + text.size();
-}
-
-bool parse_listen(std::string_view text, Options& options) {
-    const std::size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) return false;
-    std::string_view host = text.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);
-    }
-    options.host = host.empty() ? "127.0.0.1" : std::string(host);
-    return parse_number(text.substr(colon + 1), options.port);
-}
 
 void usage() {
     std::fprintf(stderr,
@@ -423,7 +397,7 @@ std::optional<Options> parse_command_line(int argc, char** argv) {
         const std::string_view value = argv[++i];
         bool ok = true;
         if (flag == "--listen") {
-            ok = parse_listen(value, options);
+            ok = parse_listen(value, options.host, options.port);
             listen = ok;
         } else if (flag == "--api") {
             ok =
@@ -475,44 +449,8 @@ int run(const Options& options) {
         });
     }
 
-    // The acceptor and the signal handler that closes it share a strand.
-    const auto control_strand = asio::make_strand(context);
-    tcp::acceptor acceptor(control_strand);
-    const tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen(asio::socket_base::max_listen_connections);
-    accept(acceptor, context, server);
-
-    asio::signal_set signals(control_strand, SIGINT, SIGTERM);
-    signals.async_wait([&](beast::error_code ec, int) {
-        if (ec) return;
-        beast::error_code ignored;
-        acceptor.close(ignored);
-        context.stop();  // hung connections are not waited for
-    });
-
-    std::fprintf(stderr, "fake_local_module listening on %u\n",
-                 static_cast<unsigned>(acceptor.local_endpoint().port()));
-    std::fflush(stderr);
-
-    // A handler that throws loses its connection, not the server.
-    auto serve = [&context] {
-        for (;;) {
-            try {
-                context.run();
-                return;
-            } catch (const std::exception& error) {
-                std::fprintf(stderr, "fake_local_module: %s\n", error.what());
-            }
-        }
-    };
-    std::vector<std::thread> workers;
-    for (int i = 1; i < options.threads; ++i) workers.emplace_back(serve);
-    serve();
-    for (auto& worker : workers) worker.join();
-    std::fprintf(stderr, "fake_local_module stopped\n");
+    serve_sessions<Session>("fake_local_module", options.host, options.port, options.threads,
+                            context, server);
     return 0;
 }
 

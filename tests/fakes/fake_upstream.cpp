@@ -32,6 +32,7 @@
 #include "tests/fakes/fake_fault.hpp"
 #include "tests/fakes/fake_list.hpp"
 #include "tests/fakes/fake_query.hpp"
+#include "tests/fakes/fake_server.hpp"
 #include "tests/fakes/fake_stats.hpp"
 #include "tests/fakes/fake_upstream_state.hpp"
 
@@ -643,34 +644,7 @@ private:
     std::string raw_;
 };
 
-void accept(tcp::acceptor& acceptor, asio::io_context& context, Server& server) {
-    acceptor.async_accept(asio::make_strand(context),
-                          [&acceptor, &context, &server](beast::error_code ec, tcp::socket socket) {
-                              if (ec == asio::error::operation_aborted) return;
-                              if (!ec)
-                                  std::make_shared<Session>(std::move(socket), server)->start();
-                              accept(acceptor, context, server);
-                          });
-}
-
 // ---- command line
-
-template <class Number>
-bool parse_number(std::string_view text, Number& out) {
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc{} && ptr == text.data() + text.size();
-}
-
-bool parse_listen(std::string_view text, Options& options) {
-    const std::size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) return false;
-    std::string_view host = text.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);
-    }
-    options.host = host.empty() ? "127.0.0.1" : std::string(host);
-    return parse_number(text.substr(colon + 1), options.port);
-}
 
 void usage() {
     std::fprintf(stderr,
@@ -692,7 +666,7 @@ std::optional<Options> parse_command_line(int argc, char** argv) {
         const std::string_view value = argv[++i];
         bool ok = true;
         if (flag == "--listen") {
-            ok = parse_listen(value, options);
+            ok = parse_listen(value, options.host, options.port);
             listen = ok;
         } else if (flag == "--cis") {
             ok = parse_number(value, options.upstream.cis);
@@ -739,33 +713,8 @@ int run(const Options& options) {
                   protocol::base64_encode(options.user + ":" + options.password)};
 
     asio::io_context context(options.threads);
-    // The acceptor and the signal handler that closes it share a strand.
-    const auto control_strand = asio::make_strand(context);
-    tcp::acceptor acceptor(control_strand);
-    const tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen(asio::socket_base::max_listen_connections);
-    accept(acceptor, context, server);
-
-    asio::signal_set signals(control_strand, SIGINT, SIGTERM);
-    signals.async_wait([&](beast::error_code ec, int) {
-        if (ec) return;
-        beast::error_code ignored;
-        acceptor.close(ignored);
-        context.stop();
-    });
-
-    std::fprintf(stderr, "fake_upstream listening on %u\n",
-                 static_cast<unsigned>(acceptor.local_endpoint().port()));
-    std::fflush(stderr);
-
-    std::vector<std::thread> workers;
-    for (int i = 1; i < options.threads; ++i) workers.emplace_back([&context] { context.run(); });
-    context.run();
-    for (auto& worker : workers) worker.join();
-    std::fprintf(stderr, "fake_upstream stopped\n");
+    serve_sessions<Session>("fake_upstream", options.host, options.port, options.threads, context,
+                            server);
     return 0;
 }
 
