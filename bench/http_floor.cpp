@@ -8,7 +8,9 @@
 // POSTed to codes/check of the fake True API on that port (one keep-alive connection per client
 // connection, on the same thread, the way piotd's online check goes) and its answer relayed.
 // What any proxy pays on this machine for the two extra loopback hops, and nothing else.
-//   piotd_http_floor PORT THREADS UPSTREAM_PORT
+// UPSTREAM_TARGET forwards to another path instead, with the client's Authorization header
+// (bench/lm_front.sh: outCheck of the fake local module).
+//   piotd_http_floor PORT THREADS UPSTREAM_PORT [UPSTREAM_TARGET]
 #include <sys/socket.h>
 
 #include <boost/asio.hpp>
@@ -38,6 +40,7 @@ const std::string kBody =
     R"("printView":"0104603586014674215012516137746","isBlocked":false,"isGreyGtin":false}]})";
 
 unsigned short g_upstream_port = 0;  // 0: answer kBody; otherwise forward (proxy floor)
+std::string g_upstream_target = "/api/v4/true-api/codes/check";
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
@@ -61,10 +64,14 @@ private:
             upstream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), g_upstream_port));
             upstream_.socket().set_option(tcp::no_delay(true));
         }
-        upstream_request_ = {http::verb::post, "/api/v4/true-api/codes/check", 11};
+        upstream_request_ = {http::verb::post, g_upstream_target, 11};
         upstream_request_.set(http::field::host, "127.0.0.1");
         upstream_request_.set(http::field::content_type, "application/json");
         upstream_request_.set("X-API-KEY", "bench");
+        const auto authorization = request_.find(http::field::authorization);
+        if (authorization != request_.end()) {
+            upstream_request_.set(http::field::authorization, authorization->value());
+        }
         upstream_request_.body() = request_.body();
         upstream_request_.prepare_payload();
         http::async_write(upstream_, upstream_request_,
@@ -113,10 +120,12 @@ void accept(tcp::acceptor& acceptor) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: piotd_http_floor PORT [THREADS [UPSTREAM_PORT]]\n");
+        std::fprintf(stderr,
+                     "usage: piotd_http_floor PORT [THREADS [UPSTREAM_PORT [UPSTREAM_TARGET]]]\n");
         return 2;
     }
     if (argc > 3) g_upstream_port = static_cast<unsigned short>(std::atoi(argv[3]));
+    if (argc > 4) g_upstream_target = argv[4];
     const auto port = static_cast<unsigned short>(std::atoi(argv[1]));
     const int threads = argc > 2 ? std::atoi(argv[2]) : 2;
     std::vector<std::unique_ptr<asio::io_context>> contexts;

@@ -4,7 +4,8 @@
 # took 2 min 30 s on the 2-core machine; the defaults, 10 s rounds and replication, 15 min).
 #   bash bench/run.sh            all figures
 #   DURATION=5 bash bench/run.sh shorter wrk runs; ROUNDS=N rounds of the HTTP figures (3);
-#   SKIP_REPLICATION=1 without bench/replication.sh at the end (the relay figures always run);
+#   SKIP_REPLICATION=1 without bench/replication.sh at the end (the relay and local-module
+#   figures always run);
 #   PAIR_ROUNDS=N rounds of the interleaved one-connection comparison (50000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -261,6 +262,11 @@ grep -E '^(VmRSS|RssAnon|RssFile)' "/proc/$daemon_pid/status"
 # Enqueue (one fsync'd sale, batched) and the relay's throughput: bench/relay.sh, its own data dir.
 echo "== enqueue and relay (bench/relay.sh)"
 BIN="$bin" bash bench/relay.sh
+
+# In front of a local module (issue 21): piotd's added latency over the fake LM's own outCheck,
+# and the answers with a hanging LM; its own piotd and fake LM, on ports of their own.
+echo "== in front of a local module (bench/lm_front.sh)"
+BUILD="$bin" SKIP_BUILD=1 bash bench/lm_front.sh
 
 # Stop this daemon before the replication figures, which start their own. SKIP_REPLICATION=1
 # leaves them out (a run with SCHED_IDLE spinners beside it would distort the ingest figure).
