@@ -17,7 +17,7 @@ const char* usage_text() {
            "        [--local-module http[s]://HOST:PORT]   (the store's ЛМ ЧЗ; PIOTD_LM_USER,\n"
            "         PIOTD_LM_PASSWORD)\n"
            "  piotd import [--config FILE] --data-dir DIR --list NAME [--append] FILE|-\n"
-           "        NAME: blocked_cis, blocked_gtin, blocked_series, min_price\n"
+           "        NAME: blocked_cis, blocked_gtin, blocked_series, min_price, learned\n"
            "  piotd --version\n"
            "  piotd --help\n";
 }

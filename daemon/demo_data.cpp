@@ -48,6 +48,8 @@ std::span<const std::string_view> demo_list(storage::ListName list) {
             return kBlockedSeries;
         case storage::ListName::min_price:
             return kMinPrice;
+        case storage::ListName::learned:
+            return {};  // filled by the checks the store's LM or the True API answers blocked
     }
     return {};
 }

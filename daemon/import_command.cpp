@@ -17,7 +17,7 @@ int run_import(const CommandLine& line, const Config& config) {
     const auto list = storage::parse_list_name(*line.list);
     if (!list) {
         std::cerr << "piotd import: unknown list '" << *line.list
-                  << "' (blocked_cis, blocked_gtin, blocked_series, min_price)\n";
+                  << "' (blocked_cis, blocked_gtin, blocked_series, min_price, learned)\n";
         return 2;
     }
     std::ifstream file;

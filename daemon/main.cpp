@@ -156,6 +156,11 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
             permissive.check_ahead(std::move(codes));
         };
     }
+    if (lm_routes.front != nullptr) {
+        lm_routes.learn = [&permissive](std::vector<std::string> kis) {
+            permissive.learn(std::move(kis));
+        };
+    }
     add_lm_routes(router, module, lm_routes);
     permissive.add_routes(router);
     operations.sources().outbox = &relay;

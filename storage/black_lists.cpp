@@ -21,6 +21,8 @@ constexpr std::size_t kGtinLength = 14;
 constexpr std::size_t kMaxKeySize = 511;  // LMDB's default; longer keys cannot be stored
 // Spelled out so the hit path does not build the key string on every lookup.
 constexpr std::string_view kActiveCisKey = "active/blocked_cis";
+constexpr std::string_view kActiveLearnedKey = "active/learned";
+constexpr std::size_t kLearned = static_cast<std::size_t>(ListName::learned);
 
 std::size_t index(ListName list) {
     return static_cast<std::size_t>(list);
@@ -65,11 +67,12 @@ struct Published {
     std::array<unsigned, kListCount> active{};
     std::array<std::size_t, kListCount> counts{};
     std::size_t sold_count = 0;
-    std::shared_ptr<KeyFilter> cis_filter;   // keys of the active blocked_cis slot
-    std::shared_ptr<KeyFilter> sold_filter;  // keys of Db::sold
-    std::vector<std::uint64_t> gtins;        // sorted
-    std::vector<SeriesEntry> series;         // sorted by gtin, then prefix
-    std::vector<PriceEntry> prices;          // sorted by gtin
+    std::shared_ptr<KeyFilter> cis_filter;      // keys of the active blocked_cis slot
+    std::shared_ptr<KeyFilter> sold_filter;     // keys of Db::sold
+    std::shared_ptr<KeyFilter> learned_filter;  // keys of the active learned slot
+    std::vector<std::uint64_t> gtins;           // sorted
+    std::vector<SeriesEntry> series;            // sorted by gtin, then prefix
+    std::vector<PriceEntry> prices;             // sorted by gtin
 };
 
 // Which committed states each live filter is known to cover. A stamp is in `covered` only if
@@ -113,6 +116,7 @@ struct BlackLists::FilterState {
     };
     Tracked cis;
     Tracked sold;
+    Tracked learned;
     bool cis_rebuilt = false;  // the last reload had to scan blocked_cis
 };
 
@@ -225,7 +229,9 @@ void BlackLists::check_keyed(const Published& p, std::string_view ki, CodeStatus
     if (ki.empty() || ki.size() > kMaxKeySize) return;
     const bool cis_maybe = p.cis_filter->may_contain(ki);
     const bool sold_maybe = p.sold_filter->may_contain(ki);
-    if (!cis_maybe && !sold_maybe) return;  // the common case: no LMDB at all
+    // Usually empty: then not even a probe.
+    const bool learned_maybe = p.counts[kLearned] != 0 && p.learned_filter->may_contain(ki);
+    if (!cis_maybe && !sold_maybe && !learned_maybe) return;  // the common case: no LMDB at all
 
     const ReadTxn txn = ReadTxn::pooled(env_);
     if (cis_maybe) {
@@ -235,6 +241,10 @@ void BlackLists::check_keyed(const Published& p, std::string_view ki, CodeStatus
         status.cis_blocked = txn.get(slot_db(ListName::blocked_cis, slot), ki).has_value();
     }
     if (sold_maybe) status.sold = txn.get(Db::sold, ki).has_value();
+    if (learned_maybe) {
+        const unsigned slot = parse_slot(txn.get(Db::meta, kActiveLearnedKey));
+        status.learned_blocked = txn.get(slot_db(ListName::learned, slot), ki).has_value();
+    }
 }
 
 CodeStatus BlackLists::lookup(const protocol::MarkingCode& code) const {
@@ -305,13 +315,18 @@ SnapshotWriter BlackLists::begin_snapshot(ListName list, const SnapshotOptions& 
     return SnapshotWriter(*this, list, options);
 }
 
-void BlackLists::note_filtered_add(WriteTxn& txn, bool sold, unsigned slot, std::string_view key) {
-    const std::string_view stamp_key = sold ? kSoldStampKey : kCisStampKey;
+void BlackLists::note_filtered_add(WriteTxn& txn, Filtered which, unsigned slot,
+                                   std::string_view key) {
+    const std::string_view stamp_key = which == Filtered::sold      ? kSoldStampKey
+                                       : which == Filtered::learned ? kLearnedStampKey
+                                                                    : kCisStampKey;
     const std::uint64_t replaced = parse_stamp(txn.get(Db::meta, stamp_key));
     const std::uint64_t fresh = new_stamp();
     {
         std::lock_guard lock(filters_mutex_);
-        FilterState::Tracked& t = sold ? filters_->sold : filters_->cis;
+        FilterState::Tracked& t = which == Filtered::sold      ? filters_->sold
+                                  : which == Filtered::learned ? filters_->learned
+                                                               : filters_->cis;
         if (t.filter && t.slot == slot) {
             // Bits before the commit: readers may see a maybe early, never a miss late.
             t.filter->add(key);
@@ -328,7 +343,8 @@ bool BlackLists::add(WriteTxn& txn, ListName list, const ListItem& item) {
     if (const auto present = txn.get(db, item.key); present && *present == item.value) {
         return false;  // already so: nothing to write, nothing to log
     }
-    if (list == ListName::blocked_cis) note_filtered_add(txn, false, slot, item.key);
+    if (list == ListName::blocked_cis) note_filtered_add(txn, Filtered::cis, slot, item.key);
+    if (list == ListName::learned) note_filtered_add(txn, Filtered::learned, slot, item.key);
     txn.put(db, item.key, item.value);
     append_change(txn, list, protocol::ChangeOp::add, format_list_item(list, item.key, item.value),
                   retention_);
@@ -423,7 +439,7 @@ void BlackLists::mark_sold(WriteTxn& txn, std::string_view ki, std::uint32_t uni
             }
         }
     }
-    note_filtered_add(txn, true, 0, ki);
+    note_filtered_add(txn, Filtered::sold, 0, ki);
     txn.put(Db::sold, ki, encode_sold_record(record));
 }
 
@@ -457,8 +473,13 @@ void BlackLists::reload() {
                                   txn.get(Db::meta, filter_key(ListName::blocked_cis, cis_slot)));
         filters_->sold.refresh(txn, Db::sold, 0, parse_stamp(txn.get(Db::meta, kSoldStampKey)),
                                next->sold_count, std::nullopt);
+        const unsigned learned_slot = next->active[kLearned];
+        filters_->learned.refresh(txn, slot_db(ListName::learned, learned_slot), learned_slot,
+                                  parse_stamp(txn.get(Db::meta, kLearnedStampKey)),
+                                  next->counts[kLearned], std::nullopt);
         next->cis_filter = filters_->cis.filter;
         next->sold_filter = filters_->sold.filter;
+        next->learned_filter = filters_->learned.filter;
 
         load_small_lists(txn, *next);
     }

@@ -3,6 +3,8 @@
 // Source of truth is LMDB. For speed the lookup consults in-memory structures first:
 //   blocked_cis   KeyFilter (persisted in `meta` per slot) -> LMDB get only on "maybe"
 //   blocked_gtin, blocked_series, min_price   small: mirrored whole in an immutable index
+//   learned       KeyFilter rebuilt on open and extended on every add -> LMDB get on "maybe";
+//                 skipped without a probe while the list is empty
 //   sold          KeyFilter rebuilt on open and extended on every sale -> LMDB get on "maybe"
 // The in-memory state is an immutable Published object swapped after each committed change;
 // readers pick it up through a generation counter (one atomic load per lookup, no lock).
@@ -52,9 +54,12 @@ struct CodeStatus {
     bool gtin_blocked = false;
     bool series_blocked = false;
     bool sold = false;
+    bool learned_blocked = false;  // the КИ is on `learned` (the store's LM or True API said so)
     std::optional<std::uint32_t> min_price;  // smp, kopecks, when min_price has the GTIN
 
-    bool blocked() const { return cis_blocked || gtin_blocked || series_blocked; }
+    bool blocked() const {
+        return cis_blocked || gtin_blocked || series_blocked || learned_blocked;
+    }
 };
 
 // What apply_changes() did with a page of upstream changes.
@@ -154,7 +159,8 @@ private:
     const Published& cached() const;
     void reload();  // builds a Published from LMDB (open, after a snapshot flip, publish())
     Db active_db(ListName list) const;
-    void note_filtered_add(WriteTxn& txn, bool sold, unsigned slot, std::string_view key);
+    enum class Filtered : std::uint8_t { cis, sold, learned };
+    void note_filtered_add(WriteTxn& txn, Filtered which, unsigned slot, std::string_view key);
     void check_keyed(const Published& p, std::string_view ki, CodeStatus& status) const;
     // `force`: write even if the stored blob carries the current stamp (it failed to decode).
     void write_filter(bool force);

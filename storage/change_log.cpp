@@ -66,6 +66,11 @@ std::uint64_t prune(WriteTxn& txn, ListName list, std::size_t keep, std::uint64_
 
 }  // namespace
 
+static_assert(static_cast<unsigned>(Db::changes_learned) ==
+                  static_cast<unsigned>(Db::changes_blocked_cis) +
+                      static_cast<unsigned>(ListName::learned),
+              "Db must list the change logs in ListName order");
+
 Db change_db(ListName list) {
     return static_cast<Db>(static_cast<unsigned>(Db::changes_blocked_cis) +
                            static_cast<unsigned>(list));

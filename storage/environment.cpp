@@ -63,6 +63,10 @@ std::string_view db_name(Db db) {
             return "min_price.0";
         case Db::min_price_1:
             return "min_price.1";
+        case Db::learned_0:
+            return "learned.0";
+        case Db::learned_1:
+            return "learned.1";
         case Db::sold:
             return "sold";
         case Db::changes_blocked_cis:
@@ -73,6 +77,8 @@ std::string_view db_name(Db db) {
             return "changes.blocked_series";
         case Db::changes_min_price:
             return "changes.min_price";
+        case Db::changes_learned:
+            return "changes.learned";
         case Db::outbox:
             return "outbox";
         case Db::outbox_keys:

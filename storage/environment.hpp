@@ -15,6 +15,9 @@ namespace piotd::storage {
 
 // Every named database piotd keeps. Black lists have two slots each: a new snapshot is loaded
 // into the inactive slot and made visible by flipping one key in `meta` (see black_lists.hpp).
+// Databases are opened by name (db_name()), so the enum order is not persisted: the slots and the
+// change logs are laid out in ListName order because slot_db() and change_db() compute them. A
+// data dir from before a database existed gets it created empty at the first read-write open.
 enum class Db : std::uint8_t {
     meta,  // module state: inst, token, lastSync, active slots, filters ...
     blocked_cis_0,
@@ -25,6 +28,8 @@ enum class Db : std::uint8_t {
     blocked_series_1,
     min_price_0,  // key: GTIN14, value: uint32 kopecks (little endian)
     min_price_1,
+    learned_0,  // key: КИ (like blocked_cis)
+    learned_1,
     sold,  // key: КИ, value: SoldRecord
     // Change logs of the lists (storage/change_log.hpp): key seq (u64 big endian), value op
     // ('+' add, '-' remove) + the item's text form.
@@ -32,6 +37,7 @@ enum class Db : std::uint8_t {
     changes_blocked_gtin,
     changes_blocked_series,
     changes_min_price,
+    changes_learned,
     // The relay outbox (outbox.hpp): key seq (u64 big endian), value OutboxRecord; indexes.
     outbox,
     outbox_keys,     // key: document id (idempotency key), value: seq

@@ -122,6 +122,7 @@ ListItemParse parse_list_item(ListName list, std::string_view line) {
     if (line.empty()) return reject("empty line");
     switch (list) {
         case ListName::blocked_cis:
+        case ListName::learned:
             return parse_cis(line);
         case ListName::blocked_gtin:
             return parse_gtin(line);
@@ -137,6 +138,7 @@ std::string format_list_item(ListName list, std::string_view key, std::string_vi
     switch (list) {
         case ListName::blocked_cis:
         case ListName::blocked_gtin:
+        case ListName::learned:
             return std::string(key);
         case ListName::blocked_series:
             if (key.size() <= kGtinLength) return std::string(key);

@@ -5,6 +5,7 @@
 //   blocked_gtin    GTIN, 14 digits (13/12/8 are left-padded with 0) -> key GTIN14
 //   blocked_series  "<GTIN14> <serial prefix>"                      -> key GTIN14 + prefix
 //   min_price       "<GTIN14> <kopecks>"                            -> key GTIN14, value u32 LE
+//   learned         like blocked_cis                                -> key КИ
 #pragma once
 
 #include <cstdint>

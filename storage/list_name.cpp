@@ -12,6 +12,8 @@ std::string_view list_name(ListName list) {
             return "blocked_series";
         case ListName::min_price:
             return "min_price";
+        case ListName::learned:
+            return "learned";
     }
     return "unknown";
 }

@@ -11,6 +11,10 @@
 
 namespace piotd::storage {
 
+static_assert(static_cast<unsigned>(Db::learned_0) ==
+                  1 + 2 * static_cast<unsigned>(ListName::learned),
+              "Db must list the two slots of every list in ListName order, right after meta");
+
 Db slot_db(ListName list, unsigned slot) {
     // Db lists the two slots of each list in ListName order, right after meta.
     return static_cast<Db>(1 + 2 * static_cast<unsigned>(list) + (slot & 1U));

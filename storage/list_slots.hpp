@@ -7,6 +7,8 @@
 //   stamp/blocked_cis         decimal u64, replaced by every transaction that adds to the
 //                             active slot and by the snapshot flip
 //   stamp/sold                the same for Db::sold (its filter is never persisted)
+//   stamp/learned             the same for learned (its filter is never persisted either: the
+//                             list is small, a scan at open is cheap)
 //
 // Persistence rule: a persisted filter is used only when the stamp it carries equals the
 // current stamp of its list; every addition writes a fresh random stamp in the same
@@ -30,6 +32,7 @@ namespace piotd::storage {
 
 inline constexpr std::string_view kCisStampKey = "stamp/blocked_cis";
 inline constexpr std::string_view kSoldStampKey = "stamp/sold";
+inline constexpr std::string_view kLearnedStampKey = "stamp/learned";
 
 Db slot_db(ListName list, unsigned slot);
 std::string active_key(ListName list);

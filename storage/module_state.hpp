@@ -6,6 +6,7 @@
 #include <string>
 
 #include "storage/environment.hpp"
+#include "storage/list_name.hpp"
 #include "storage/transaction.hpp"
 
 namespace piotd::storage {
@@ -19,8 +20,8 @@ struct ModuleState {
     std::int64_t last_update_ms = 0;  // last time a replication/import started
     bool lists_loaded = false;        // every required list has had a full snapshot
     // Per ListName (index = enum value): when its last full copy was loaded, 0 = never.
-    // Stored as "loaded/<list>".
-    std::array<std::int64_t, 4> loaded_ms{};
+    // Stored as "loaded/<list>"; a list newer than the data dir reads as 0.
+    std::array<std::int64_t, kAllLists.size()> loaded_ms{};
     bool demo = false;  // seeded by --demo
 };
 

@@ -134,6 +134,11 @@ void SnapshotWriter::write_batch(const std::optional<ReplicationCursor>* flip_cu
                 txn.put(Db::meta, kCisStampKey, format_stamp(stamp));
                 txn.del(Db::meta, filter_key(list_, 1U - target_slot_));  // the old list's
             }
+            if (list_ == ListName::learned) {
+                // Its filter is not persisted, but a reader that misses two flips must not
+                // keep the filter of the slot it knew: the stamp moves with every flip.
+                txn.put(Db::meta, kLearnedStampKey, format_stamp(new_stamp()));
+            }
             txn.put(Db::meta, active_key(list_), format_slot(target_slot_));
             txn.del(Db::meta, snapshot_progress_key(list_));
             start_new_epoch(txn, list_);

@@ -132,15 +132,16 @@ Reply handle_check_get(const LocalModule& module, const RequestContext& context,
     }
     if (options != nullptr && options->seen) options->seen({{parsed.code, std::nullopt}});
     if (front != nullptr) {
-        return front_check(module, *front, {{parsed.code, std::nullopt}}, false,
-                           [&module, code = parsed.code, api] {
-                               const protocol::LmCodeResult result = lookup_code(module, code);
-                               const std::int64_t now = module.now_ms();
-                               const std::uint64_t duration = 0;
-                               return answer(
-                                   module, {&result, 1}, api, false, now,
-                                   report_checked(module, {&result, 1}, {&duration, 1}, now));
-                           });
+        return front_check(
+            module, *front, {{parsed.code, std::nullopt}}, false,
+            [&module, code = parsed.code, api] {
+                const protocol::LmCodeResult result = lookup_code(module, code);
+                const std::int64_t now = module.now_ms();
+                const std::uint64_t duration = 0;
+                return answer(module, {&result, 1}, api, false, now,
+                              report_checked(module, {&result, 1}, {&duration, 1}, now));
+            },
+            options->learn);
     }
     const protocol::LmCodeResult result = lookup_code(module, parsed.code);
     const std::uint64_t duration = elapsed_ns(started);
@@ -186,18 +187,20 @@ Reply handle_check_post(const LocalModule& module, const RequestContext& context
         for (std::size_t i = 0; i < codes.size(); ++i) {
             asked.push_back({codes[i], request.entries[i].pg});
         }
-        return front_check(module, *front, std::move(asked), true,
-                           [&module, codes = std::move(codes), api] {
-                               std::vector<protocol::LmCodeResult> results;
-                               std::vector<std::uint64_t> durations(codes.size(), 0);
-                               results.reserve(codes.size());
-                               for (const auto& code : codes) {
-                                   results.push_back(lookup_code(module, code));
-                               }
-                               const std::int64_t now = module.now_ms();
-                               return answer(module, results, api, true, now,
-                                             report_checked(module, results, durations, now));
-                           });
+        return front_check(
+            module, *front, std::move(asked), true,
+            [&module, codes = std::move(codes), api] {
+                std::vector<protocol::LmCodeResult> results;
+                std::vector<std::uint64_t> durations(codes.size(), 0);
+                results.reserve(codes.size());
+                for (const auto& code : codes) {
+                    results.push_back(lookup_code(module, code));
+                }
+                const std::int64_t now = module.now_ms();
+                return answer(module, results, api, true, now,
+                              report_checked(module, results, durations, now));
+            },
+            options->learn);
     }
     std::vector<protocol::LmCodeResult> results;
     results.reserve(codes.size());

@@ -98,10 +98,11 @@ void report(const LocalModule& module, const std::vector<FrontCheckCode>& codes,
 }  // namespace
 
 Reply front_check(const LocalModule& module, LmClient& lm, std::vector<FrontCheckCode> codes,
-                  bool wrapped, std::function<Reply()> own_answer) {
+                  bool wrapped, std::function<Reply()> own_answer,
+                  std::function<void(std::vector<std::string>)> learn) {
     auto shared = std::make_shared<std::vector<FrontCheckCode>>(std::move(codes));
-    return Reply::later([&module, &lm, shared, wrapped,
-                         own_answer = std::move(own_answer)](ReplyCompletion complete) {
+    return Reply::later([&module, &lm, shared, wrapped, own_answer = std::move(own_answer),
+                         learn = std::move(learn)](ReplyCompletion complete) {
         std::vector<LmCheckCode> asked;
         asked.reserve(shared->size());
         for (const FrontCheckCode& code : *shared) {
@@ -109,7 +110,7 @@ Reply front_check(const LocalModule& module, LmClient& lm, std::vector<FrontChec
         }
         lm.check(complete.executor(), std::move(asked),
                  std::chrono::steady_clock::time_point::max(),
-                 [&module, shared, wrapped, own_answer, complete](LmCheck result) {
+                 [&module, shared, wrapped, own_answer, learn, complete](LmCheck result) {
                      if (!result.ok) {
                          // piotd's own answer, or its not-ready error (4045/4050).
                          if (auto not_ready = readiness_error(module)) {
@@ -124,6 +125,13 @@ Reply front_check(const LocalModule& module, LmClient& lm, std::vector<FrontChec
                      std::string body = merged_answer(result, *shared, blocked);
                      if (wrapped) body = "{\"results\":[" + body + "]}";
                      report(module, *shared, blocked, result);
+                     if (learn) {
+                         std::vector<std::string> kis;
+                         for (const auto& code : result.answer.codes) {
+                             if (code.is_blocked.value_or(false)) kis.push_back(code.cis);
+                         }
+                         if (!kis.empty()) learn(std::move(kis));
+                     }
                      complete(json_response(http::status::ok, std::move(body)));
                  });
     });

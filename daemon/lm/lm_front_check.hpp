@@ -26,7 +26,9 @@ struct FrontCheckCode {
 
 // `own_answer` makes piotd's own answer (its lists, its identity) for the fallback; it runs on
 // the connection's thread after the LM failed. `wrapped`: the POST shape {"results":[…]}.
+// `learn` (may be empty) is told the КИ the LM reported blocked.
 Reply front_check(const LocalModule& module, LmClient& lm, std::vector<FrontCheckCode> codes,
-                  bool wrapped, std::function<Reply()> own_answer);
+                  bool wrapped, std::function<Reply()> own_answer,
+                  std::function<void(std::vector<std::string>)> learn = {});
 
 }  // namespace piotd::daemon

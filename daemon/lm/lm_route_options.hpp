@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "daemon/lm/lm_front_check.hpp"
@@ -18,6 +19,8 @@ struct LmRouteOptions {
     // Scan-ahead: told the codes of every LM-API check, to check them ahead of their sale
     // (PermissiveMode::check_ahead). Empty: off.
     std::function<void(std::vector<FrontCheckCode>)> seen;
+    // Told the КИ the LM reported blocked, for the `learned` list (PermissiveMode::learn).
+    std::function<void(std::vector<std::string>)> learn;
 };
 
 }  // namespace piotd::daemon

@@ -16,7 +16,11 @@ Response handle_status(const LocalModule& module, protocol::LmApiVersion api,
     const storage::ModuleState state = module.state();
     const auto& lists = module.lists();
     const auto local = [&](storage::ListName list) -> std::optional<std::uint64_t> {
-        if (state.loaded_ms[static_cast<std::size_t>(list)] == 0) return std::nullopt;
+        // learned grows from checks rather than from a full copy: it is known from the start.
+        if (list != storage::ListName::learned &&
+            state.loaded_ms[static_cast<std::size_t>(list)] == 0) {
+            return std::nullopt;
+        }
         return lists.count(list);
     };
     // Until replication has talked to a server, its counters and lag are "unknown" (§3.2).
@@ -27,13 +31,15 @@ Response handle_status(const LocalModule& module, protocol::LmApiVersion api,
         if (r.last_synced_ms != 0) e.time_lag_ms = now - r.last_synced_ms;
         return e;
     };
-    // "cis" is a list of the real local module that piotd does not keep.
-    const std::array<protocol::ReplicationEntry, 5> replication = {{
+    // "cis" is a list of the real local module that piotd does not keep. min_price and learned
+    // are piotd's additions to the LM's shape.
+    const std::array<protocol::ReplicationEntry, 6> replication = {{
         {"cis", std::nullopt, std::nullopt, std::nullopt},
         entry("blocked_gtin", storage::ListName::blocked_gtin),
         entry("blocked_cis", storage::ListName::blocked_cis),
         entry("blocked_series", storage::ListName::blocked_series),
         entry("min_price", storage::ListName::min_price),
+        entry("learned", storage::ListName::learned),
     }};
 
     protocol::LmStatusAnswer answer;

@@ -71,7 +71,7 @@ void add_module_metrics(MetricsRegistry& registry, const LocalModule& module,
         for (std::size_t i = 0; i < storage::kAllLists.size(); ++i) {
             const storage::ListName list = storage::kAllLists[i];
             const MetricLabels labels = {{"list", std::string(storage::list_name(list))}};
-            if (state.loaded_ms[i] != 0) {
+            if (state.loaded_ms[i] != 0 || list == storage::ListName::learned) {
                 out.push_back({"piotd_list_items", "items in the local list", MetricType::gauge,
                                labels, static_cast<double>(module.lists().count(list))});
             }

@@ -34,8 +34,9 @@ std::string detail(const ItemVerdict* verdict, const CheckOutcome& outcome) {
 
 }  // namespace
 
-JournalWriter::JournalWriter(storage::Environment& env, storage::JournalRetention retention)
-    : env_(env), retention_(retention), thread_([this] { run(); }) {}
+JournalWriter::JournalWriter(storage::Environment& env, storage::JournalRetention retention,
+                             storage::BlackLists* lists)
+    : env_(env), retention_(retention), lists_(lists), thread_([this] { run(); }) {}
 
 JournalWriter::~JournalWriter() {
     stop();
@@ -45,6 +46,7 @@ void JournalWriter::record(const std::vector<CheckItem>& items, const CheckOutco
                            std::int64_t now_ms) {
     std::vector<storage::JournalEntry> entries;
     entries.reserve(items.size());
+    std::vector<std::string> learned;
     for (std::size_t i = 0; i < items.size(); ++i) {
         const ItemVerdict* verdict = i < outcome.items.size() ? &outcome.items[i] : nullptr;
         storage::JournalEntry entry;
@@ -58,6 +60,11 @@ void JournalWriter::record(const std::vector<CheckItem>& items, const CheckOutco
         if (verdict != nullptr &&
             (outcome.source == CheckSource::online || outcome.source == CheckSource::lm)) {
             entry.verdict_ki = items[i].code.ki();
+            // Blocked by the upstream itself (isBlocked), not by piotd's own lists.
+            const bool blocked = outcome.source == CheckSource::lm
+                                     ? verdict->offline.is_blocked
+                                     : verdict->decision.has(protocol::ReasonId::blocked);
+            if (blocked && !outcome.checked_ahead) learned.push_back(entry.verdict_ki);
         }
         entries.push_back(std::move(entry));
     }
@@ -65,10 +72,25 @@ void JournalWriter::record(const std::vector<CheckItem>& items, const CheckOutco
     {
         std::lock_guard lock(mutex_);
         if (queue_.size() + entries.size() > kMaxQueued) return;
-        first = queue_.empty();
+        first = queue_.empty() && learned_.empty();
         for (auto& entry : entries) queue_.push_back(std::move(entry));
+        if (lists_ != nullptr) {
+            for (auto& ki : learned) learned_.push_back(std::move(ki));
+        }
     }
     // Only the first entry of a batch wakes the writer; the rest ride along.
+    if (first) wake_.notify_one();
+}
+
+void JournalWriter::learn(std::vector<std::string> kis) {
+    if (lists_ == nullptr || kis.empty()) return;
+    bool first = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (learned_.size() + kis.size() > kMaxQueued) return;
+        first = queue_.empty() && learned_.empty();
+        for (auto& ki : kis) learned_.push_back(std::move(ki));
+    }
     if (first) wake_.notify_one();
 }
 
@@ -84,24 +106,35 @@ void JournalWriter::stop() {
 
 void JournalWriter::run() {
     std::vector<storage::JournalEntry> batch;
+    std::vector<std::string> learned;
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty() && stopping_) return;
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || !learned_.empty(); });
+            if (queue_.empty() && learned_.empty() && stopping_) return;
             // Gather for a moment: one commit (one fsync) for every check of the next 50 ms,
             // instead of a commit and a thread wake-up competing with every answer.
             wake_.wait_for(lock, kGather, [this] { return stopping_ || queue_.size() >= kBatch; });
             batch.swap(queue_);
+            learned.swap(learned_);
         }
         try {
             storage::WriteTxn txn(env_);
-            append_journal(txn, batch, retention_, batch.back().time_ms);
+            if (!batch.empty()) append_journal(txn, batch, retention_, batch.back().time_ms);
+            bool changed = false;
+            for (const std::string& ki : learned) {
+                const storage::ListItemParse item =
+                    storage::parse_list_item(storage::ListName::learned, ki);
+                if (item.ok)
+                    changed = lists_->add(txn, storage::ListName::learned, item.item) || changed;
+            }
             txn.commit();
+            if (changed) lists_->publish();
         } catch (const std::exception& e) {
             log_error("journal", std::string("cannot write the check journal: ") + e.what());
         }
         batch.clear();
+        learned.clear();
     }
 }
 

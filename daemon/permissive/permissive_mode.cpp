@@ -51,7 +51,7 @@ struct PermissiveMode::Parts {
           lm(module.config().local_module, config.ca_file, clock, reporting.local_module),
           lm_status(lm),
           ahead(std::chrono::milliseconds(config.ahead_window_ms), config.ahead_max_codes),
-          journal(module.env(), retention(config)),
+          journal(module.env(), retention(config), &module.lists()),
           cdn(client, clock),
           checker(module, client,
                   checker_options(config, reporting,
@@ -118,6 +118,10 @@ constexpr std::size_t kMaxAheadCodes = 100;  // per LM-API request
 constexpr unsigned kMaxAheadInFlight = 16;   // checks ahead under way at once
 
 }  // namespace
+
+void PermissiveMode::learn(std::vector<std::string> kis) {
+    parts_->journal.learn(std::move(kis));
+}
 
 bool PermissiveMode::checks_ahead() const {
     return parts_->checker.options().ahead != nullptr;

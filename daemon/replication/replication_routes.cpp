@@ -36,7 +36,8 @@ std::optional<std::uint64_t> number_param(const RequestContext& context, std::st
 
 Response bad_list() {
     return json_error(http::status::bad_request, ApiError::invalid_field,
-                      "list must be one of blocked_cis, blocked_gtin, blocked_series, min_price");
+                      "list must be one of blocked_cis, blocked_gtin, blocked_series, min_price, "
+                      "learned");
 }
 
 Response state(const LocalModule& module) {

@@ -34,6 +34,23 @@ public:
         : std::runtime_error("the upstream list changed epoch during a resumed snapshot") {}
 };
 
+// The upstream does not serve an optional list (learned, from an upstream piotd older than it,
+// which answers 400 or 404 for a list it does not know). Not an error: the list is skipped.
+class ListUnserved : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Lists a till does without when its upstream does not serve them, and whose failures never fail
+// a round: nothing of the module's readiness rests on them.
+bool optional_list(storage::ListName list) {
+    return list == storage::ListName::learned;
+}
+
+bool unserved(storage::ListName list, const UpstreamReply& reply) {
+    return optional_list(list) && (reply.status == 400 || reply.status == 404);
+}
+
 std::string url_encode(std::string_view text) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
@@ -144,7 +161,11 @@ bool Replicator::sync_round() {
                 std::lock_guard lock(mutex_);
                 if (stopping_) return false;
             }
-            sync_list(list);
+            if (optional_list(list)) {
+                sync_optional_list(list);
+            } else {
+                sync_list(list);
+            }
         }
         module_.record_sync_round();
         if (options_.health != nullptr) options_.health->record_ok(module_.now_ms());
@@ -166,6 +187,30 @@ bool Replicator::sync_round() {
     }
     client_.disconnect();
     return false;
+}
+
+void Replicator::sync_optional_list(storage::ListName list) {
+    const std::string name(storage::list_name(list));
+    bool& absent = unserved_[static_cast<std::size_t>(list)];
+    try {
+        sync_list(list);
+        if (absent) log_info("replication", name + ": the upstream serves it now");
+        absent = false;
+        return;
+    } catch (const ListUnserved& e) {
+        if (!absent) log_info("replication", e.what());
+        absent = true;
+        return;
+    } catch (const UpstreamError& e) {
+        log_warning("replication", name + ": " + e.what());
+    } catch (const FeedError& e) {
+        log_warning("replication", e.what());
+    } catch (const SnapshotRestart& e) {
+        log_info("replication", name + ": " + e.what());
+    } catch (const storage::StorageError& e) {
+        log_warning("replication", name + ": " + e.what());
+    }
+    client_.disconnect();
 }
 
 void Replicator::sync_list(storage::ListName list) {
@@ -253,6 +298,16 @@ void Replicator::load_snapshot(storage::ListName list) {
             }
         }
     });
+    if (unserved(list, reply)) {
+        if (resuming) {
+            // Perhaps only the item we resume after is unknown: the next round starts afresh.
+            storage::WriteTxn txn(module_.env());
+            txn.del(storage::Db::meta, storage::snapshot_progress_key(list));
+            txn.commit();
+        }
+        throw ListUnserved(name + ": the upstream does not serve this list (HTTP " +
+                           std::to_string(reply.status) + "); it stays as it is");
+    }
     if (reply.status == 400 && resuming) {
         // The upstream no longer knows the item we resume after: start the list afresh.
         storage::WriteTxn txn(module_.env());
@@ -280,6 +335,10 @@ bool Replicator::catch_up(storage::ListName list, storage::ReplicationCursor cur
                                                 "&epoch=" + url_encode(cursor.epoch) +
                                                 "&since=" + std::to_string(cursor.seq));
         if (reply.status == 410) return false;
+        if (unserved(list, reply)) {
+            throw ListUnserved(name + ": the upstream does not serve this list (HTTP " +
+                               std::to_string(reply.status) + "); it stays as it is");
+        }
         expect_ok(reply, ("changes of " + name).c_str());
         protocol::ChangePage page;
         const protocol::FeedDecode decoded = protocol::decode_change_page(reply.body, page);

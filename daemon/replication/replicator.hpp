@@ -4,6 +4,7 @@
 // data, and a failed round changes nothing that was committed.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -51,6 +52,9 @@ private:
     bool sync_round();
     void record_error(std::string_view kind, std::string_view message);
     void sync_list(storage::ListName list);
+    // sync_list() of a list the module can do without (learned): an upstream that does not serve
+    // it, or any failure of it, is logged and never fails the round.
+    void sync_optional_list(storage::ListName list);
     void load_snapshot(storage::ListName list);
     // false: the upstream's log cannot serve our cursor (410), a snapshot is needed.
     bool catch_up(storage::ListName list, storage::ReplicationCursor cursor);
@@ -65,6 +69,8 @@ private:
     bool stopping_ = false;
     bool sync_requested_ = false;
     std::thread thread_;
+    // Per list: the upstream answered that it does not serve it (logged once, not every round).
+    std::array<bool, storage::kAllLists.size()> unserved_{};
 };
 
 }  // namespace piotd::daemon

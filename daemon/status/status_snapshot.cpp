@@ -58,7 +58,10 @@ StatusSnapshot gather_status(const LocalModule& module, const LagHistory& lag,
         const LocalModule::ListReplication r = module.replication(list);
         ListStatusRow row;
         row.name = storage::list_name(list);
-        if (state.loaded_ms[i] != 0) row.local_count = module.lists().count(list);
+        // learned grows from checks rather than from a full copy: it is known from the start.
+        if (state.loaded_ms[i] != 0 || list == storage::ListName::learned) {
+            row.local_count = module.lists().count(list);
+        }
         row.server_count = r.server_doc_count;
         if (loads[i]) row.loading = loads[i]->count;
         row.lag_ms = lags[i];

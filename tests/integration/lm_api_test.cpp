@@ -84,7 +84,8 @@ TEST_SUITE("integration.lm_api") {
         CHECK(s["lastSync"].GetInt64() > 1'700'000'000'000);
         CHECK(s["requiresDownload"].IsBool());
         const auto& replication = s["replicationStatus"];
-        for (const char* list : {"cis", "blocked_gtin", "blocked_cis", "blocked_series"}) {
+        for (const char* list :
+             {"cis", "blocked_gtin", "blocked_cis", "blocked_series", "min_price", "learned"}) {
             REQUIRE_MESSAGE(replication.HasMember(list), list);
             CHECK(replication[list].HasMember("timeLag"));
             CHECK(replication[list].HasMember("serverDocCount"));
@@ -92,6 +93,8 @@ TEST_SUITE("integration.lm_api") {
         }
         CHECK(std::string(replication["cis"]["localDocCount"].GetString()) == "unknown");
         CHECK(replication["blocked_cis"]["localDocCount"].GetUint64() == 8);
+        // piotd's own list of codes its upstreams answered blocked: empty on a demo, but known.
+        CHECK(replication["learned"]["localDocCount"].GetUint64() == 0);
         CHECK(!s.HasMember("dbState"));
 
         const auto v2 = parse(client.get("/api/v2/status").body);

@@ -124,7 +124,7 @@ std::string tag1265(const rapidjson::Value& item) {
 
 }  // namespace
 
-TEST_SUITE("local module") {
+TEST_SUITE("integration.local_module") {
     TEST_CASE("offline verdicts come from a v2 LM, with its reqId, reqTimestamp, inst, version") {
         FakeLm lm;
         lm.block("0104603586014674215012516137747");
@@ -484,6 +484,32 @@ TEST_SUITE("local module") {
         CHECK(answer.HasMember("checkedAhead"));
         // The image's check asked the LM; the sale's did not.
         CHECK(lm.stats()["requests"]["check"].GetUint64() == 1);
+    }
+
+    TEST_CASE("blocks the LM reports are learned: piotd's own lists know them when the LM fails") {
+        FakeLm lm;
+        const std::string by_lm_api = "0104603586014674215012516137751";
+        const std::string by_chain = "0104603586014674215012516137752";
+        lm.block(by_lm_api);
+        lm.block(by_chain);
+        Till till(lm.url());
+        till.wait_for_lm("ready");
+        HttpClient client(till.port);
+        REQUIRE(client.get("/api/v1/cis/check?cis=" + by_lm_api).status == 200);
+        CHECK_FALSE(parse(till.check(by_chain).body)["items"][0]["isSaleAllowed"].GetBool());
+
+        // The LM fails: piotd's own lists answer, and they have learned both blocks.
+        lm.fault(R"({"mode":"status","status":500,"paths":"check"})");
+        CHECK(eventually([&] {
+            const auto answer = parse(client.get("/api/v1/cis/check?cis=" + by_lm_api).body);
+            return str(answer["inst"]) != kFakeInst && answer["codes"][0]["isBlocked"].GetBool();
+        }));
+        const auto answer = parse(till.check(by_chain).body);
+        CHECK(str(answer["items"][0]["source"]) == "offline");
+        CHECK_FALSE(answer["items"][0]["isSaleAllowed"].GetBool());
+        // A code the LM allowed is not learned.
+        const auto free = parse(client.get(std::string("/api/v1/cis/check?cis=") + kFreeCode).body);
+        CHECK_FALSE(free["codes"][0]["isBlocked"].GetBool());
     }
 
     TEST_CASE("ТС ПИоТ answers carry isCheckedOffline and the LM's identity") {

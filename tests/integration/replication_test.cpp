@@ -256,6 +256,33 @@ TEST_SUITE("integration.replication") {
               IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 7));
     }
 
+    TEST_CASE("an upstream that does not serve learned (an older piotd): the till is ready") {
+        // The fake upstream answers 400 for a list it does not know, like a piotd from before
+        // `learned`: the till goes without it, and nothing else notices.
+        FakeUpstream fake({"--cis", "2000", "--gtin", "50"});
+        Till till(fake.url());
+        REQUIRE(eventually([&] { return till.status() == "ready"; }, 60s));
+        CHECK(eventually([&] { return same_lists(till, fake); }, 10s));
+        const auto status = parse(till.client().get("/api/v1/status").body);
+        CHECK_FALSE(status.HasMember("lastError"));
+        const auto& learned = status["replicationStatus"]["learned"];
+        CHECK(std::string(learned["serverDocCount"].GetString()) == "unknown");
+        CHECK(learned["localDocCount"].GetUint64() == 0);
+        const std::int64_t synced_before =
+            parse(till.client().get("/api/v1/status").body)["lastSync"].GetInt64();
+        // Rounds keep succeeding (lastSync moves), and the absence is logged once, not per round.
+        CHECK(eventually(
+            [&] {
+                return parse(till.client().get("/api/v1/status").body)["lastSync"].GetInt64() >
+                       synced_before;
+            },
+            10s));
+        const std::string log = till.process->log();
+        const std::string line = "learned: the upstream does not serve this list";
+        REQUIRE(log.find(line) != std::string::npos);
+        CHECK(log.find(line, log.find(line) + 1) == std::string::npos);
+    }
+
     TEST_CASE("a load starved at SCHED_IDLE is lifted to SCHED_BATCH, raised, and lowered") {
         FakeUpstream fake({"--cis", "50000", "--gtin", "50"});
         const auto policy = [](Till& till) {
@@ -558,5 +585,77 @@ TEST_SUITE("integration.replication") {
                     .exit_code == 0);
         CHECK(eventually([&] { return till.blocked("0104600000000055215StoreDelta01"); }, 10s));
         CHECK(eventually(identical, 10s));
+    }
+
+    TEST_CASE("a code learned on the store is blocked on its tills within the sync period") {
+        TempDir store_dir;
+        const auto store_port = free_port();
+        const std::string store_data = (store_dir.path() / "data").string();
+        DaemonProcess store({"--demo", "--data-dir", store_data, "--listen",
+                             "127.0.0.1:" + std::to_string(store_port)},
+                            store_port);
+        Till till("http://127.0.0.1:" + std::to_string(store_port));
+        REQUIRE(eventually([&] { return till.status() == "ready"; }, 60s));
+        const std::string code = "0104600000000055215Learned01";
+        CHECK_FALSE(till.blocked(code));
+        // What the daemon does when the store's LM or the True API says BLOCKED, here from
+        // another process: the running store picks it up like any import.
+        const RunResult imported =
+            run_piotd({"import", "--data-dir", store_data, "--list", "learned", "--append", "-"},
+                      {}, code + "\x1d" + "93dGVz\n");
+        REQUIRE_MESSAGE(imported.exit_code == 0, imported.output);
+        CHECK(imported.output.find("learned: 1 items loaded") != std::string::npos);
+        HttpClient store_client(store_port);
+        CHECK(eventually([&] {
+            const auto reply = store_client.get("/api/v1/cis/check?cis=" + url_encode(code));
+            return reply.status == 200 && parse(reply.body)["codes"][0]["isBlocked"].GetBool();
+        }));
+        // The till's sync period is a second: the change log carries it over.
+        CHECK(eventually([&] { return till.blocked(code); }, 10s));
+        CHECK_FALSE(till.blocked("0104600000000055215Learned02"));
+        CHECK(served_items(store_client, "learned") == std::vector<std::string>{code});
+        auto till_client = till.client();
+        CHECK(served_items(till_client, "learned") == std::vector<std::string>{code});
+        const auto status = parse(till_client.get("/api/v1/status").body);
+        CHECK(std::string(status["status"].GetString()) == "ready");
+        CHECK(status["replicationStatus"]["learned"]["localDocCount"].GetUint64() == 1);
+        CHECK(status["replicationStatus"]["learned"]["serverDocCount"].GetUint64() == 1);
+        // The till serves it on in turn (a till of a till).
+        const auto state = parse(till_client.get("/api/v1/replication/state").body);
+        CHECK(state["lists"]["learned"]["docCount"].GetUint64() == 1);
+    }
+
+    TEST_CASE("10,000 learned blocks reach a till within one sync period") {
+        TempDir store_dir;
+        const auto store_port = free_port();
+        const std::string store_data = (store_dir.path() / "data").string();
+        DaemonProcess store({"--demo", "--data-dir", store_data, "--listen",
+                             "127.0.0.1:" + std::to_string(store_port)},
+                            store_port);
+        Till till("http://127.0.0.1:" + std::to_string(store_port));
+        REQUIRE(eventually([&] { return till.status() == "ready"; }, 60s));
+        std::vector<std::string> codes;
+        std::string text;
+        for (int i = 0; i < 10'000; ++i) {
+            codes.push_back("0104600000000048215Lrn" + std::to_string(100000 + i));
+            text += codes.back() + "\n";
+        }
+        REQUIRE(
+            run_piotd({"import", "--data-dir", store_data, "--list", "learned", "--append", "-"},
+                      {}, text)
+                .exit_code == 0);
+        // A period is a second; the bound only keeps a slow (sanitised) build from failing.
+        const auto learned_count = [&] {
+            const auto status = parse(till.client().get("/api/v1/status").body);
+            const auto& entry = status["replicationStatus"]["learned"]["localDocCount"];
+            return entry.IsUint64() ? entry.GetUint64() : 0;
+        };
+        REQUIRE(eventually([&] { return learned_count() == 10'000; }, 60s));
+        for (const std::size_t i : {0UL, 1234UL, 5000UL, 9999UL}) CHECK(till.blocked(codes[i]));
+        CHECK_FALSE(till.blocked("0104600000000048215Lrn999999"));
+        HttpClient store_client(store_port);
+        auto till_client = till.client();
+        CHECK(served_items(till_client, "learned") == served_items(store_client, "learned"));
+        CHECK(till.status() == "ready");
     }
 }

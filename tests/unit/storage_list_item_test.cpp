@@ -112,6 +112,7 @@ TEST_SUITE("storage.list_item") {
             const char* line = nullptr;
             switch (list) {
                 case ListName::blocked_cis:
+                case ListName::learned:
                     line = "0104670540176099215'W9Um";
                     break;
                 case ListName::blocked_gtin:
