@@ -54,8 +54,10 @@ AfterSent report_checked(const LocalModule& module, std::span<const protocol::Lm
 
 }  // namespace
 
-protocol::LmCodeResult lookup_code(const LocalModule& module, const protocol::MarkingCode& code) {
-    const storage::CodeStatus status = module.lists().lookup(code);
+protocol::LmCodeResult lookup_code(const LocalModule& module, const protocol::MarkingCode& code,
+                                   Learned learned) {
+    storage::CodeStatus status = module.lists().lookup(code);
+    if (learned == Learned::ignored) status.learned_blocked = false;
     protocol::LmCodeResult result;
     result.cis = code.ki();
     result.gtin = code.gtin();

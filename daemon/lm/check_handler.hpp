@@ -7,6 +7,8 @@
 // A full code with its crypto tail is accepted and cut to the КИ.
 #pragma once
 
+#include <cstdint>
+
 #include "daemon/http/router.hpp"
 #include "daemon/lm/lm_route_options.hpp"
 #include "daemon/local_module.hpp"
@@ -16,7 +18,11 @@ namespace piotd::daemon {
 
 // One code against the black lists and the sold set; the views point into `code`. Also the
 // offline step of the permissive-mode check (docs/permissive-mode.md).
-protocol::LmCodeResult lookup_code(const LocalModule& module, const protocol::MarkingCode& code);
+// `learned`: whether the `learned` list counts. It does not on top of an answer of the store's LM:
+// learned only caches what the LM (or the True API) said, and the LM's own answer is newer.
+enum class Learned : std::uint8_t { counts, ignored };
+protocol::LmCodeResult lookup_code(const LocalModule& module, const protocol::MarkingCode& code,
+                                   Learned learned = Learned::counts);
 
 // The checks are reported to the module's check observer once the answer is sent (the reply's
 // after_sent); refusals at once. `options`: the local module piotd stands in front of

@@ -22,7 +22,7 @@ std::vector<bool> own_blocks(const LocalModule& module, const std::vector<FrontC
     if (module.status() != protocol::LmStatus::ready) return blocked;
     try {
         for (std::size_t i = 0; i < codes.size(); ++i) {
-            blocked[i] = lookup_code(module, codes[i].code).is_blocked;
+            blocked[i] = lookup_code(module, codes[i].code, Learned::ignored).is_blocked;
         }
     } catch (const storage::StorageError& e) {
         log_error("lm", std::string("local lists unavailable: ") + e.what());

@@ -257,7 +257,7 @@ void PermissiveChecker::decide_lm_item(const CheckItem& item, ItemVerdict& verdi
     verdict.decision = protocol::decide_offline(result, context(item));
     if (!own_lists) return;
     try {
-        const protocol::LmCodeResult own = lookup_code(module_, item.code);
+        const protocol::LmCodeResult own = lookup_code(module_, item.code, Learned::ignored);
         const protocol::SaleDecision own_decision = protocol::decide_offline(own, context(item));
         if (own_decision.allowed) return;
         for (const protocol::Reason* reason : own_decision.reasons()) {

@@ -510,6 +510,15 @@ TEST_SUITE("integration.local_module") {
         // A code the LM allowed is not learned.
         const auto free = parse(client.get(std::string("/api/v1/cis/check?cis=") + kFreeCode).body);
         CHECK_FALSE(free["codes"][0]["isBlocked"].GetBool());
+
+        // CRPT unblocks it: once the LM answers again, its answer decides, not what was learned.
+        lm.fault(R"({"mode":"none"})");
+        lm.control("unblock?kind=cis", by_chain + "\n");
+        CHECK(eventually([&] {
+            const auto again = parse(till.check(by_chain).body);
+            return str(again["items"][0]["source"]) == "lm" &&
+                   again["items"][0]["isSaleAllowed"].GetBool();
+        }));
     }
 
     TEST_CASE("ТС ПИоТ answers carry isCheckedOffline and the LM's identity") {
