@@ -203,6 +203,21 @@ TEST_SUITE("integration.local_module") {
         CHECK(mirror["lastSync"].IsInt64());
         CHECK(mirror["checkedAt"].GetInt64() > 0);
         CHECK(mirror.HasMember("replicationStatus"));
+
+        // The same, as operations see it: the status page, /metrics, piotctl status and doctor.
+        HttpClient client(till.port);
+        CHECK(client.get("/").body.find("id=\"local-module\"") != std::string::npos);
+        const std::string metrics = client.get("/metrics").body;
+        CHECK(metrics.find("piotd_local_module_up 1") != std::string::npos);
+        CHECK(metrics.find("piotd_local_module_ready 1") != std::string::npos);
+        const std::string url = "http://127.0.0.1:" + std::to_string(till.port);
+        const RunResult ctl_status =
+            run_program(PIOTCTL_BINARY, {"--url", url, "status"}, {{"PIOTD_PASSWORD", "admin"}});
+        CHECK_MESSAGE(ctl_status.output.find("local module " + lm.url()) != std::string::npos,
+                      ctl_status.output);
+        const RunResult doctor =
+            run_program(PIOTCTL_BINARY, {"--url", url, "doctor"}, {{"PIOTD_PASSWORD", "admin"}});
+        CHECK_MESSAGE(doctor.output.find("local module") != std::string::npos, doctor.output);
         const auto answer = parse(till.check(kFreeCode).body);
         CHECK(str(answer["items"][0]["source"]) == "lm");
         CHECK(str(answer["version"]) == "1.5.1-523");
