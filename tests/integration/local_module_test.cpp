@@ -167,6 +167,14 @@ TEST_SUITE("integration.local_module") {
             return str(verdict["source"]) == "lm" && str(verdict["reqId"]) == str(again["reqId"]);
         }));
         CHECK(client.get("/api/v1/verdict?cis=0104603586014674215012516137740").status == 404);
+        for (const char* bad :
+             {"/api/v1/verdict", "/api/v1/verdict?cis=", "/api/v1/verdict?cis=%zz",
+              "/api/v1/verdict?cis=%00%01", "/api/v1/verdict?cis=**"}) {
+            CAPTURE(bad);
+            const HttpReply refused = client.get(bad);
+            CHECK(refused.status == 400);
+            CHECK(parse(refused.body).HasMember("errorCode"));
+        }
 
         const auto blocked = parse(till.check("0104603586014674215012516137747").body);
         CHECK(str(blocked["items"][0]["source"]) == "lm");
