@@ -73,6 +73,10 @@ Config build_config(const CommandLine& line) {
         config.password = "admin";
     }
     apply_local_module_relay(config);
+    // X-ClientId is the fiscal drive number (lm-api.md §2.1): the one piotd knows, unless set.
+    if (config.local_module.client_id.empty()) {
+        config.local_module.client_id = config.trueapi.fiscal_drive;
+    }
     return config;
 }
 

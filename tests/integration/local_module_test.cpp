@@ -130,7 +130,7 @@ TEST_SUITE("integration.local_module") {
         lm.block("0104603586014674215012516137747");
         lm.control("code",
                    R"({"cis":")" + std::string(kFreeCode) + R"(","fields":{"vendorNote":"x"}})");
-        Till till(lm.url());
+        Till till(lm.url(), {"--fiscal-drive", "7284440700391860"});
         till.wait_for_lm("ready");
 
         const HttpReply reply = till.check(kFreeCode);
@@ -149,8 +149,10 @@ TEST_SUITE("integration.local_module") {
                                    "&Inst=" + kFakeInst + "&Ver=2.5.1-2");
         // A field piotd does not model passes through.
         CHECK(str(item["upstream"]["vendorNote"]) == "x");
-        // The LM was asked with the КИ.
+        // The LM was asked with the КИ, and X-ClientId is the fiscal drive (lm-api.md §2.1).
         const auto stats = lm.stats();
+        REQUIRE(stats["clientIds"].Size() == 1);
+        CHECK(str(stats["clientIds"][0]) == "7284440700391860");
         REQUIRE(stats["checkedCodes"].Size() >= 1);
         CHECK(str(stats["checkedCodes"][stats["checkedCodes"].Size() - 1]) == kFreeCode);
 
