@@ -17,6 +17,7 @@
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/document_sink.hpp"
 #include "tests/support/eventually.hpp"
+#include "tests/support/fake_local_module_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/true_api_fixture.hpp"
 
@@ -611,5 +612,21 @@ TEST_SUITE("integration.kkt") {
         CHECK(tag1265.find("&Inst=") != std::string::npos);
         CHECK(tag1265.find("&Ver=") != std::string::npos);
         CHECK(str(journal(*piotd.client, 1)["entries"][0]["source"]) == "offline");
+    }
+
+    TEST_CASE(
+        "in front of a local module: tag 1265 of a printed position carries the LM's identity") {
+        FakeKkt kkt;
+        FakeLocalModule lm;
+        Piotd piotd(kkt.pty_link, {"--true-api", "", "--local-module", lm.url()});
+        REQUIRE(eventually([&] { return FakeLocalModule::mirrored_ready(piotd.port); }));
+        const auto codes = codes_for("FrontLm");
+        const HttpReply reply = piotd.client->post("/api/v1/kkt/receipt", receipt_body({codes[0]}));
+        REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        const auto log = kkt.log();
+        const std::string tag1265 = str(last_receipt(log)["positions"][0]["tag1265"]);
+        CHECK(tag1265.starts_with("UUID="));
+        CHECK(tag1265.ends_with(std::string("&Inst=") + kFakeLmInst + "&Ver=" + kFakeLmVersion));
+        CHECK(str(journal(*piotd.client, 1)["entries"][0]["source"]) == "lm");
     }
 }

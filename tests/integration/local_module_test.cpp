@@ -17,6 +17,7 @@
 #include "protocol/base64.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/eventually.hpp"
+#include "tests/support/fake_local_module_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/image_fixtures.hpp"
 
@@ -24,7 +25,7 @@ using namespace piotd::test;
 
 namespace {
 
-constexpr const char* kFakeInst = "7a1b9bec-2f1e-4c4e-9d47-3b0c8e4f1a20";
+constexpr const char* kFakeInst = kFakeLmInst;
 // Not on the demo lists, not on the LM's unless a test blocks it.
 constexpr const char* kFreeCode = "0104603586014674215012516137746";
 // On piotd's demo black list (the sandbox's, lm-api.md Appendix A).
@@ -41,32 +42,7 @@ std::string str(const rapidjson::Value& value) {
     return value.IsString() ? std::string(value.GetString(), value.GetStringLength()) : "";
 }
 
-// The fake local module, with its control API.
-struct FakeLm {
-    unsigned short port = free_port();
-    std::unique_ptr<DaemonProcess> process;
-
-    explicit FakeLm(std::vector<std::string> extra = {}) { start(std::move(extra)); }
-
-    void start(std::vector<std::string> extra = {}) {
-        std::vector<std::string> args = {"--listen", "127.0.0.1:" + std::to_string(port)};
-        args.insert(args.end(), extra.begin(), extra.end());
-        process = std::make_unique<DaemonProcess>(PIOTD_FAKE_LOCAL_MODULE, args, port);
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
-    HttpReply control(const std::string& target, const std::string& body = {}) const {
-        HttpClient client(port);
-        const HttpReply reply = client.request("POST", "/control/" + target, body, "");
-        REQUIRE_MESSAGE(reply.status == 200, target << ": " << reply.body);
-        return reply;
-    }
-    void block(const std::string& cis) const { control("block?kind=cis", cis + "\n"); }
-    void fault(const std::string& json) const { control("fault", json); }
-    rapidjson::Document stats() const {
-        HttpClient client(port);
-        return parse(client.request("GET", "/control/stats", "", "").body);
-    }
-};
+using FakeLm = FakeLocalModule;
 
 // piotd with the demo lists, no True API (every check goes offline at once), in front of `lm`.
 struct Till {
