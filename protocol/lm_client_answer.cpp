@@ -310,7 +310,7 @@ LmClientCheckParse parse_lm_check_answer(std::string_view body) {
     if (!lm_json::load(body, document, parse.error, parse.detail)) return parse;
 
     // Second pass for the byte ranges (same flags, same bytes: the same structure).
-    rapidjson::MemoryStream memory(lm_json::data_of(body), body.size());
+    rapidjson::MemoryStream memory(json_data(body), body.size());
     Stream stream(memory);
     AnswerSpans spans(body, stream);
     rapidjson::Reader reader;

@@ -6,28 +6,12 @@
 #include <system_error>
 #include <utility>
 
+#include "protocol/upstream_json.hpp"
+
 namespace piotd::protocol::lm_json {
 
 unsigned nesting_depth(std::string_view body) {
-    unsigned depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < body.size(); ++i) {
-        const char c = body[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;  // the escaped character, whatever it is
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > kMaxLmAnswerDepth) return depth;
-        } else if ((c == '}' || c == ']') && depth != 0) {
-            --depth;
-        }
-    }
-    return depth;  // not the maximum, but at most kMaxLmAnswerDepth like it: what matters
+    return json_nesting_depth(body, kMaxLmAnswerDepth);
 }
 
 bool load(std::string_view body, rapidjson::Document& document, LmAnswerError& error,
@@ -37,7 +21,7 @@ bool load(std::string_view body, rapidjson::Document& document, LmAnswerError& e
         detail = "answer is nested deeper than " + std::to_string(kMaxLmAnswerDepth) + " levels";
         return false;
     }
-    document.Parse<kParseFlags>(data_of(body), body.size());
+    document.Parse<kParseFlags>(json_data(body), body.size());
     if (document.HasParseError()) {
         error = LmAnswerError::invalid_json;
         detail = std::string("answer is not valid JSON: ") +

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "protocol/lm_client_answer.hpp"
+#include "protocol/upstream_json.hpp"
 
 namespace piotd::protocol::lm_json {
 
@@ -21,15 +22,9 @@ using Value = rapidjson::Value;
 inline constexpr unsigned kParseFlags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
-// The deepest nesting of '[' and '{' outside strings, counting stopped as soon as it passes
-// kMaxLmAnswerDepth. A plain scan of the bytes, run before any parsing, so a hostile answer never
-// gets as far as a DOM. (In text that is not JSON the count may be off; it is refused anyway.)
+// json_nesting_depth (upstream_json.hpp) with kMaxLmAnswerDepth: run before any parsing, so a
+// hostile answer never gets as far as a DOM.
 unsigned nesting_depth(std::string_view body);
-
-// RapidJSON reads [data, data + size); an empty view may have no data pointer.
-inline const char* data_of(std::string_view body) {
-    return body.empty() ? "" : body.data();
-}
 
 // Parses `body` into `document`. Too deep (too_deep), not JSON or not an object at the top
 // (invalid_json): false, with `error` and `detail` set.

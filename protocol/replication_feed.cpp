@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "protocol/json_writer.hpp"
+#include "protocol/upstream_json.hpp"
 
 namespace piotd::protocol {
 
@@ -42,8 +43,10 @@ std::string finish(JsonBuffer& buffer) {
 }  // namespace
 
 FeedDecode decode_snapshot_line(std::string_view line, SnapshotLine& out) {
+    if (json_nesting_depth(line) > kMaxUpstreamJsonDepth)
+        return fail("snapshot line nests too deep");
     rapidjson::Document document;
-    document.Parse<kParseFlags>(line.data(), line.size());
+    document.Parse<kParseFlags>(json_data(line), line.size());
     if (document.HasParseError()) return fail("snapshot line is not JSON");
     if (document.IsString()) {
         if (!valid_item(document)) return fail("snapshot item is empty or too long");
@@ -110,8 +113,9 @@ void write_list_state_fields(JsonWriter& writer, const ListState& state) {
 }
 
 FeedDecode decode_change_page(std::string_view body, ChangePage& out) {
+    if (json_nesting_depth(body) > kMaxUpstreamJsonDepth) return fail("change page nests too deep");
     rapidjson::Document document;
-    document.Parse<kParseFlags>(body.data(), body.size());
+    document.Parse<kParseFlags>(json_data(body), body.size());
     if (document.HasParseError() || !document.IsObject())
         return fail("change page is not a JSON object");
     if (!read_string(document, "list", out.list, 64) ||

@@ -11,6 +11,7 @@
 
 #include "protocol/iso_datetime.hpp"
 #include "protocol/json_writer.hpp"
+#include "protocol/upstream_json.hpp"
 
 namespace piotd::protocol {
 
@@ -300,9 +301,14 @@ bool read_code(const Value& object, std::string where, TrueApiCodeResult& out,
 }  // namespace
 
 TrueApiCheckParse parse_true_api_check_answer(std::string_view body) {
+    if (json_nesting_depth(body) > kMaxUpstreamJsonDepth) {
+        return failure(
+            TrueApiAnswerError::invalid_json,
+            "answer is nested deeper than " + std::to_string(kMaxUpstreamJsonDepth) + " levels");
+    }
     rapidjson::Document document;
     // Iterative parsing: deep nesting from a hostile upstream cannot overflow the stack.
-    document.Parse<kParseFlags>(body.data(), body.size());
+    document.Parse<kParseFlags>(json_data(body), body.size());
     if (document.HasParseError()) {
         return failure(TrueApiAnswerError::invalid_json,
                        std::string("answer is not valid JSON: ") +

@@ -6,6 +6,7 @@
 
 #include "protocol/base64.hpp"
 #include "protocol/json_writer.hpp"
+#include "protocol/upstream_json.hpp"
 
 namespace piotd::protocol {
 
@@ -146,8 +147,7 @@ std::optional<std::string> parse_created_id(std::string_view body) {
     };
     if (plain_id(text)) return text;
     rapidjson::Document json;
-    json.Parse(text.data(), text.size());
-    if (json.HasParseError()) return std::nullopt;
+    if (!parse_upstream_json(text, json)) return std::nullopt;
     const rapidjson::Value* value = &json;
     if (json.IsObject()) {
         for (const char* name : {"id", "document_id", "documentId"}) {
@@ -166,8 +166,7 @@ std::optional<std::string> parse_created_id(std::string_view body) {
 TrueApiStatus parse_document_info(std::string_view body) {
     TrueApiStatus result;
     rapidjson::Document json;
-    json.Parse(body.data(), body.size());
-    if (json.HasParseError()) return result;
+    if (!parse_upstream_json(body, json)) return result;
     const rapidjson::Value* info = &json;
     if (json.IsArray()) {
         if (json.Empty()) return result;
@@ -205,8 +204,7 @@ TrueApiStatus parse_document_info(std::string_view body) {
 
 std::string true_api_error_text(std::string_view body) {
     rapidjson::Document json;
-    json.Parse(body.data(), body.size());
-    if (!json.HasParseError() && json.IsObject()) {
+    if (parse_upstream_json(body, json) && json.IsObject()) {
         for (const char* name : {"error_message", "description", "message"}) {
             const auto it = json.FindMember(name);
             if (it != json.MemberEnd() && it->value.IsString()) {

@@ -27,6 +27,28 @@ void ClientRegistry::record(std::string_view id, std::int64_t now_ms) {
     it->last_seen_ms = now_ms;
 }
 
+void ClientRegistry::record_client_info(std::string_view name, std::string_view version,
+                                        std::string_view id, std::int64_t now_ms) {
+    std::string key;
+    key.reserve(kMaxIdLength);
+    const auto append = [&key](std::string_view text) {
+        for (const char c : text) {
+            if (key.size() == kMaxIdLength) return;
+            key.push_back(c <= 0x20 || c >= 0x7f ? '_' : c);
+        }
+    };
+    append(name.empty() ? std::string_view("tspiot") : name);
+    if (!version.empty()) {
+        append("/");
+        append(version);
+    }
+    if (!id.empty()) {
+        append("#");
+        append(id);
+    }
+    record(key, now_ms);
+}
+
 std::vector<ClientSeen> ClientRegistry::snapshot() const {
     std::lock_guard lock(mutex_);
     return clients_;

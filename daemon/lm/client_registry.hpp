@@ -24,6 +24,11 @@ public:
 
     // Ids that are empty, too long or not printable ASCII are not recorded.
     void record(std::string_view id, std::int64_t now_ms);
+    // A ТС ПИоТ client by its client_info (free text, any bytes): recorded as
+    // "NAME/VERSION#ID", every byte that is not printable ASCII (space included) as '_', cut to
+    // kMaxIdLength.
+    void record_client_info(std::string_view name, std::string_view version, std::string_view id,
+                            std::int64_t now_ms);
     std::vector<ClientSeen> snapshot() const;
 
 private:

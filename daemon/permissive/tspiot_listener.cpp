@@ -66,7 +66,7 @@ Reply handle_check(PermissiveChecker& checker, const RequestContext& context,
     if (request.client_info) {
         // Recorded beside the LM API's X-ClientId values, shown in /status.
         const auto& info = *request.client_info;
-        module.clients().record(info.name + " " + info.version + " " + info.id, module.now_ms());
+        module.clients().record_client_info(info.name, info.version, info.id, module.now_ms());
     }
     auto items = std::make_shared<std::vector<CheckItem>>();
     items->reserve(request.codes.size());

@@ -4,6 +4,7 @@
 
 #include "daemon/relay/document_sender.hpp"
 #include "protocol/lm_sale.hpp"
+#include "protocol/upstream_json.hpp"
 
 namespace piotd::daemon {
 
@@ -18,9 +19,8 @@ SendOutcome send_lm_sale(DocumentTransport& transport, const storage::OutboxReco
         "HTTP " + std::to_string(reply.status) + ": " + reply.body.substr(0, 300);
     if (reply.status >= 200 && reply.status < 300) {
         rapidjson::Document json;
-        json.Parse(reply.body.data(), reply.body.size());
         // An answer that is not the LM's shape is not a confirmation (a proxy's page, garbage).
-        if (json.HasParseError() || !json.IsObject()) {
+        if (!protocol::parse_upstream_json(reply.body, json) || !json.IsObject()) {
             return {SendStatus::transient, "not a JSON answer: " + reply.body.substr(0, 100), {}};
         }
         return {SendStatus::delivered, {}, {}};

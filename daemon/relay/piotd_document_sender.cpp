@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include "daemon/relay/document_sender.hpp"
+#include "protocol/upstream_json.hpp"
 
 namespace piotd::daemon {
 
@@ -22,10 +23,9 @@ public:
                              {{"Idempotency-Key", record.id}});
         if (reply.status >= 200 && reply.status < 300) {
             rapidjson::Document json;
-            json.Parse(reply.body.data(), reply.body.size());
-            const bool confirmed = !json.HasParseError() && json.IsObject() &&
-                                   json.HasMember("id") && json["id"].IsString() &&
-                                   record.id == json["id"].GetString();
+            const bool confirmed = protocol::parse_upstream_json(reply.body, json) &&
+                                   json.IsObject() && json.HasMember("id") &&
+                                   json["id"].IsString() && record.id == json["id"].GetString();
             if (!confirmed) {
                 return {SendStatus::transient,
                         "answer does not confirm the document: " + reply.body.substr(0, 100),
@@ -73,9 +73,9 @@ public:
                      {}}};
         }
         rapidjson::Document json;
-        json.Parse(reply.body.data(), reply.body.size());
-        if (json.HasParseError() || !json.IsObject() || !json.HasMember("results") ||
-            !json["results"].IsArray() || json["results"].Size() != taken) {
+        if (!protocol::parse_upstream_json(reply.body, json) || !json.IsObject() ||
+            !json.HasMember("results") || !json["results"].IsArray() ||
+            json["results"].Size() != taken) {
             return {{SendStatus::transient,
                      "batch answer does not match the request: " + reply.body.substr(0, 100),
                      {}}};

@@ -10,6 +10,7 @@
 
 #include "daemon/log.hpp"
 #include "daemon/trueapi/http_exchange.hpp"
+#include "protocol/upstream_json.hpp"
 
 namespace piotd::daemon {
 
@@ -32,9 +33,8 @@ std::int64_t refresh_jitter_ms() {
 // {"code":0,"hosts":[{"host":"https://cdn01.crpt.ru"},…]} → the host URLs.
 std::vector<std::string> parse_host_list(const std::string& body, std::string& error) {
     rapidjson::Document document;
-    // Iterative: deep nesting from a hostile client cannot overflow the stack.
-    document.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-    if (document.HasParseError() || !document.IsObject()) {
+    // Iterative and depth-limited: deep nesting from a hostile upstream costs nothing.
+    if (!protocol::parse_upstream_json(body, document) || !document.IsObject()) {
         error = "cdn/info: not a JSON object";
         return {};
     }
@@ -70,9 +70,7 @@ std::vector<std::string> parse_host_list(const std::string& body, std::string& e
 // {"code":0,"avgTimeMs":38} → avgTimeMs, or nothing when the host is not healthy.
 std::optional<std::int64_t> parse_health(const std::string& body) {
     rapidjson::Document document;
-    // Iterative: deep nesting from a hostile client cannot overflow the stack.
-    document.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-    if (document.HasParseError() || !document.IsObject()) return std::nullopt;
+    if (!protocol::parse_upstream_json(body, document) || !document.IsObject()) return std::nullopt;
     const auto code = document.FindMember("code");
     if (code != document.MemberEnd() && (!code->value.IsInt64() || code->value.GetInt64() != 0)) {
         return std::nullopt;

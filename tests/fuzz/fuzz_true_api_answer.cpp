@@ -1,6 +1,7 @@
 // libFuzzer target: a True API codes/check answer (protocol::parse_true_api_check_answer) and, for
 // every code object it accepts, the sale decision (protocol::decide_online) as the check chain
-// runs it: upstream bytes are as hostile as a POS's.
+// runs it; and the document relay's True API answers (true_api_document.hpp): upstream bytes are
+// as hostile as a POS's.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -9,10 +10,15 @@
 
 #include "protocol/sale_decision.hpp"
 #include "protocol/true_api_check.hpp"
+#include "protocol/true_api_document.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace piotd::protocol;
     const std::string_view body(reinterpret_cast<const char*>(data), size);
+    // The document relay's answers from the True API are upstream bytes too.
+    (void)parse_created_id(body);
+    (void)parse_document_info(body);
+    (void)true_api_error_text(body);
     const TrueApiCheckParse parsed = parse_true_api_check_answer(body);
     if (!parsed) return 0;
     if (parsed.answer.codes.size() > kMaxTrueApiAnswerCodes) {

@@ -570,6 +570,9 @@ TEST_SUITE("integration.permissive") {
             R"("],"client_info":{"name":"pos","version":"1.0","id":"c1","token":"t"}})";
         auto v1 = daemon.piot("/api/v1/codes/check", body);
         REQUIRE_MESSAGE(v1.status == 200, v1.body);
+        // The POS's client_info is recorded beside the LM API's X-ClientId values.
+        HttpClient status(daemon.port);
+        CHECK(status.get("/api/v1/status").body.find(R"("id":"pos/1.0#c1")") != std::string::npos);
         auto document = parse(v1.body);
         const auto& nested = document["codesResponse"]["codesResponse"][0];
         CHECK(str(nested["reqId"]) == online.req_id);

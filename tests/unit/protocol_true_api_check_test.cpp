@@ -242,7 +242,10 @@ TEST_SUITE("protocol.true_api_check") {
     TEST_CASE("deep nesting and huge code lists are refused, not crashed on") {
         std::string deep = R"({"code":0,"reqId":"r","reqTimestamp":1,"codes":[{"parent":)";
         deep += std::string(100000, '[') + std::string(100000, ']') + "}]}";
-        CHECK(parse(deep).error == TrueApiAnswerError::invalid_field);
+        // Refused by the depth scan, before any DOM is built (protocol/upstream_json.hpp).
+        const auto refused = parse(deep);
+        CHECK(refused.error == TrueApiAnswerError::invalid_json);
+        CHECK(refused.detail == "answer is nested deeper than 32 levels");
         std::string many = R"({"code":0,"reqId":"r","reqTimestamp":1,"codes":[)";
         for (std::size_t i = 0; i <= kMaxTrueApiAnswerCodes; ++i) many += i == 0 ? "{}" : ",{}";
         many += "]}";
