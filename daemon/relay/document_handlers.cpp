@@ -63,9 +63,10 @@ Response unknown_document(const std::string& id) {
 
 }  // namespace
 
-Response handle_document_post(RelayService& relay, const RequestContext& context) {
-    const std::string_view header = idempotency_header(context.request);
-    protocol::DocumentParse parsed = protocol::parse_document(context.request.body(), header);
+namespace {
+
+Response answer_document_post(RelayService& relay, std::string_view body, std::string_view header) {
+    protocol::DocumentParse parsed = protocol::parse_document(body, header);
     if (!parsed.ok) {
         const ApiError error = parsed.error.json                       ? ApiError::invalid_json
                                : parsed.error.message == "is required" ? ApiError::missing_field
@@ -95,8 +96,7 @@ Response handle_document_post(RelayService& relay, const RequestContext& context
                        "a different document was already submitted with this id");
 }
 
-Response handle_document_batch(RelayService& relay, const RequestContext& context) {
-    const std::string& body = context.request.body();
+Response answer_document_batch(RelayService& relay, const std::string& body) {
     rapidjson::Document json;
     json.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag>(body.data(),
                                                                                    body.size());
@@ -200,6 +200,39 @@ Response handle_document_batch(RelayService& relay, const RequestContext& contex
     writer.EndArray();
     writer.EndObject();
     return json_response(http::status::ok, std::string(buffer.GetString(), buffer.GetSize()));
+}
+
+// Signing runs an external command that may take seconds: never on an I/O thread. The job gets
+// its own copy of the body; a full pool answers 503 at once.
+Reply on_signing_pool(RelayService& relay, std::string body, std::string header, bool batch) {
+    BoundedWorkerPool* pool = relay.signing_pool();
+    if (pool == nullptr) {
+        return Reply(batch ? answer_document_batch(relay, body)
+                           : answer_document_post(relay, body, header));
+    }
+    return Reply::later([&relay, pool, body = std::move(body), header = std::move(header),
+                         batch](ReplyCompletion complete) mutable {
+        const bool queued = pool->try_submit(
+            [&relay, body = std::move(body), header = std::move(header), batch, complete] {
+                complete(batch ? answer_document_batch(relay, body)
+                               : answer_document_post(relay, body, header));
+            });
+        if (!queued) {
+            complete(field_error(http::status::service_unavailable, ApiError::signing_failed, "",
+                                 "the signer is busy with other documents; retry shortly"));
+        }
+    });
+}
+
+}  // namespace
+
+Reply handle_document_post(RelayService& relay, const RequestContext& context) {
+    return on_signing_pool(relay, context.request.body(),
+                           std::string(idempotency_header(context.request)), false);
+}
+
+Reply handle_document_batch(RelayService& relay, const RequestContext& context) {
+    return on_signing_pool(relay, context.request.body(), {}, true);
 }
 
 Response handle_document_get(RelayService& relay, const RequestContext& context) {

@@ -7,10 +7,12 @@
 
 namespace piotd::daemon {
 
-Response handle_document_post(RelayService& relay, const RequestContext& context);
+// Both sign their documents for the True API relay (docs/relay.md "Signing") on the relay's
+// signing pool, never on the connection's I/O thread.
+Reply handle_document_post(RelayService& relay, const RequestContext& context);
 // POST /api/v1/documents/batch {"documents":[…]}: a relaying piotd's documents, each with its
 // id, stored in one transaction; 200 with a result per document in order.
-Response handle_document_batch(RelayService& relay, const RequestContext& context);
+Reply handle_document_batch(RelayService& relay, const RequestContext& context);
 Response handle_document_get(RelayService& relay, const RequestContext& context);
 Response handle_outbox_summary(RelayService& relay, const RequestContext& context);
 Response handle_outbox_get(RelayService& relay, const RequestContext& context);

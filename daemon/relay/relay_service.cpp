@@ -38,6 +38,8 @@ RelayService::RelayService(LocalModule& module, const Config& config, const Cloc
     if (!config.relay.sign_command.empty()) {
         signer_ = std::make_unique<SignCommand>(
             config.relay.sign_command, std::chrono::milliseconds(config.relay.sign_timeout_ms));
+        // Two signers at once, 32 documents waiting: a flood gets 503, not a pile of children.
+        signing_pool_ = std::make_unique<BoundedWorkerPool>(2, 32);
     }
     const RelayConfig& relay = config.relay;
     if (!relay.url.empty()) {
@@ -68,6 +70,7 @@ void RelayService::start() {
 }
 
 void RelayService::stop() {
+    if (signing_pool_) signing_pool_->stop();
     if (relay_) relay_->stop();
 }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "daemon/bounded_worker_pool.hpp"
 #include "daemon/clock.hpp"
 #include "daemon/config.hpp"
 #include "daemon/local_module.hpp"
@@ -30,6 +31,9 @@ public:
     LocalModule& module() { return module_; }
     storage::Outbox& outbox() { return outbox_; }
     DocumentIntake& intake() { return *intake_; }
+    // Where documents are signed (the external sign command may take seconds): a few threads
+    // with a short queue, off the I/O threads. Null when nothing is signed.
+    BoundedWorkerPool* signing_pool() { return signing_pool_.get(); }
     const RelayConfig& config() const { return config_.relay; }
     // The relay has the document in hand right now.
     bool sending(std::uint64_t seq) const { return relay_->sending(seq); }
@@ -46,6 +50,7 @@ private:
     const Clock& clock_;
     storage::Outbox outbox_;
     std::unique_ptr<SignCommand> signer_;
+    std::unique_ptr<BoundedWorkerPool> signing_pool_;
     std::unique_ptr<DocumentIntake> intake_;
     std::unique_ptr<Relay> relay_;
 };

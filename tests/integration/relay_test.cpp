@@ -510,7 +510,11 @@ TEST_SUITE("relay") {
             HttpClient client(failing.port);
             const HttpReply reply = client.post("/api/v1/documents", withdrawal(code(60)));
             CHECK(reply.status == 503);
-            CHECK(reply.body.find("no key") != std::string::npos);
+            CHECK(reply.body.find("status 3") != std::string::npos);
+            // The signer's stderr goes to piotd's log, never to the client.
+            CHECK(reply.body.find("no key") == std::string::npos);
+            CHECK(eventually(
+                [&] { return failing.process->log().find("no key") != std::string::npos; }));
         }
         Piotd piotd(
             {"--relay", sink.url(), "--relay-kind", "trueapi", "--sign-command", "base64 -w0"},
@@ -546,5 +550,31 @@ TEST_SUITE("relay") {
         CHECK(std::string(lp["return_type"].GetString()) == "RETAIL_RETURN");
         CHECK(std::string(lp["products_list"][0]["ki"].GetString()) == code(62));
         CHECK(std::string(lp["products_list"][0]["primary_document_number"].GetString()) == "77");
+    }
+
+    TEST_CASE("the signer runs off the I/O threads: checks are answered while it signs") {
+        Sink sink;
+        TempDir gate_dir;
+        const auto gate = gate_dir.path() / "gate";
+        // One I/O thread, and a signer that waits until the test opens the gate: were it run on
+        // that thread, no check could be answered meanwhile.
+        Piotd piotd(
+            {"--threads", "1", "--relay", sink.url(), "--relay-kind", "trueapi", "--sign-command",
+             "while [ ! -e " + gate.string() + " ]; do sleep 0.02; done; base64 -w0"},
+            {{"PIOTD_RELAY_TOKEN", "t0ken"}});
+        std::atomic<int> status{0};
+        std::thread poster([&] {
+            HttpClient client(piotd.port);
+            status = post_keyed(client, "/api/v1/documents", withdrawal(code(63)), "gate-1").status;
+        });
+        HttpClient checks(piotd.port);
+        for (int i = 0; i < 20; ++i) {
+            CHECK(checks.get("/api/v1/cis/check?cis=" + code(64)).status == 200);
+        }
+        CHECK(status == 0);  // still signing
+        std::ofstream(gate).put('x');
+        poster.join();
+        CHECK(status == 201);
+        CHECK(eventually([&] { return piotd.state_of("gate-1") == "delivered"; }));
     }
 }

@@ -1,15 +1,23 @@
 // The relay's daemon-side pieces without a network: [relay] config and flags, the signing
 // command, the shared retry backoff.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "daemon/command_line.hpp"
 #include "daemon/config.hpp"
 #include "daemon/relay/sign_command.hpp"
 #include "daemon/retry_backoff.hpp"
+#include "protocol/base64.hpp"
 
 using namespace piotd::daemon;
 using namespace std::chrono_literals;
@@ -49,7 +57,8 @@ TEST_SUITE("daemon.relay") {
             FAIL("no error");
         } catch (const SignError& e) {
             CHECK(std::string(e.what()).find("status 4") != std::string::npos);
-            CHECK(std::string(e.what()).find("key not found") != std::string::npos);
+            // Its stderr goes to the log, never into an answer a client sees.
+            CHECK(std::string(e.what()).find("key not found") == std::string::npos);
         }
         CHECK_THROWS_AS(SignCommand("cat >/dev/null", 5s).sign("x"), SignError);  // no output
         const auto start = std::chrono::steady_clock::now();
@@ -59,6 +68,51 @@ TEST_SUITE("daemon.relay") {
         CHECK(
             SignCommand("wc -c | tr -d ' \\n' | base64 -w0", 5s).sign(std::string(300'000, 'a')) ==
             "MzAwMDAw");
+    }
+
+    TEST_CASE("the sign command: bounded wait, its own process group, no descriptors, no secrets") {
+        // Closes its pipes and sleeps: given up at the timeout, not when it pleases.
+        const auto start = std::chrono::steady_clock::now();
+        CHECK_THROWS_AS(SignCommand("exec >&- 2>&-; sleep 10", 300ms).sign("x"), SignError);
+        CHECK(std::chrono::steady_clock::now() - start < 5s);
+
+        // What it left running in its group is killed with it.
+        const auto pid_file =
+            std::filesystem::temp_directory_path() / ("piotd-signer-" + std::to_string(::getpid()));
+        CHECK(SignCommand(
+                  "sleep 30 >/dev/null 2>&1 & echo $! >" + pid_file.string() + "; printf c2ln", 5s)
+                  .sign("x") == "c2ln");
+        pid_t left = 0;
+        std::ifstream(pid_file) >> left;
+        std::filesystem::remove(pid_file);
+        REQUIRE(left > 0);
+        bool gone = false;
+        for (int i = 0; i < 500 && !gone; ++i) {
+            gone = ::kill(left, 0) != 0;
+            if (!gone) std::this_thread::sleep_for(10ms);
+        }
+        CHECK(gone);
+
+        // No descriptor of piotd's reaches it, and no credential of its environment.
+        const int leaked = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC, as a socket might be
+        REQUIRE(leaked > 2);
+        ::setenv("PIOTD_TOKEN", "secret-token", 1);
+        const std::string fds =
+            SignCommand("ls /proc/$$/fd | tr '\\n' ' ' | base64 -w0", 5s).sign("x");
+        const std::string env = SignCommand("env | base64 -w0", 5s).sign("x");
+        ::unsetenv("PIOTD_TOKEN");
+        ::close(leaked);
+        const auto decoded = [](const std::string& text) {
+            std::string out(text.size(), '\0');
+            const auto size = piotd::protocol::base64_decode(text, out.data(), out.size());
+            REQUIRE(size);
+            out.resize(*size);
+            return out;
+        };
+        const std::string fd_list = " " + decoded(fds);
+        CHECK(fd_list.find(" " + std::to_string(leaked) + " ") == std::string::npos);
+        CHECK(decoded(env).find("secret-token") == std::string::npos);
+        CHECK(decoded(env).find("PATH=") != std::string::npos);
     }
 
     TEST_CASE("retry backoff doubles with jitter up to the maximum") {
