@@ -139,9 +139,14 @@ void Replicator::run() {
             std::lock_guard lock(mutex_);
             if (stopping_) return;
         }
+        const auto started = std::chrono::steady_clock::now();
         if (sync_round()) {
             backoff.reset();
-            wait(period);
+            // Rounds start a period apart, not a period after the last one ended: a change the
+            // upstream holds is fetched by the round that starts within one period.
+            const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - started);
+            wait(std::max(period - spent, std::chrono::milliseconds{100}));
         } else {
             wait(backoff.next());
         }
