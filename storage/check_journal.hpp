@@ -25,7 +25,7 @@ namespace piotd::storage {
 struct JournalEntry {
     std::uint64_t seq = 0;  // assigned by append
     std::int64_t time_ms = 0;
-    std::string source;  // online | offline | none
+    std::string source;  // online | lm | offline | none, or ahead:online | ahead:lm
     bool allowed = false;
     std::string req_id;
     std::string detail;  // reason codes, or why no check could be made

@@ -28,6 +28,8 @@ std::vector<CheckRecord> JournalRecentChecks::recent_checks(std::size_t limit) c
     try {
         const storage::ReadTxn txn(env_);
         for (storage::JournalEntry& entry : storage::read_journal(txn, limit, 0)) {
+            // Checks made ahead of a sale (scan-ahead) are not what the POS asked.
+            if (entry.source.starts_with("ahead:")) continue;
             CheckRecord record;
             record.time_ms = entry.time_ms;
             record.verdict = journal_verdict(entry);

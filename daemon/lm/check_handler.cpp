@@ -132,7 +132,8 @@ Reply handle_check_get(const LocalModule& module, const RequestContext& context,
         report_refused(module, cis.value, CheckVerdict::invalid_code);
         return invalid_code(parsed.error, "cis");
     }
-    if (options != nullptr && options->seen) options->seen({{parsed.code, std::nullopt}});
+    if (options != nullptr && options->seen && options->ahead_wanted())
+        options->seen({{parsed.code, std::nullopt}});
     if (front != nullptr) {
         return front_check(
             module, *front, {{parsed.code, std::nullopt}}, false,
@@ -175,7 +176,7 @@ Reply handle_check_post(const LocalModule& module, const RequestContext& context
         }
         codes.push_back(parsed.code);
     }
-    if (options != nullptr && options->seen) {
+    if (options != nullptr && options->seen && options->ahead_wanted()) {
         std::vector<FrontCheckCode> seen;
         seen.reserve(codes.size());
         for (std::size_t i = 0; i < codes.size(); ++i) {

@@ -43,7 +43,7 @@ JournalWriter::~JournalWriter() {
 }
 
 void JournalWriter::record(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
-                           std::int64_t now_ms) {
+                           std::int64_t now_ms, bool ahead) {
     std::vector<storage::JournalEntry> entries;
     entries.reserve(items.size());
     std::vector<std::string> learned;
@@ -51,7 +51,8 @@ void JournalWriter::record(const std::vector<CheckItem>& items, const CheckOutco
         const ItemVerdict* verdict = i < outcome.items.size() ? &outcome.items[i] : nullptr;
         storage::JournalEntry entry;
         entry.time_ms = now_ms;
-        entry.source = check_source_name(outcome.source);
+        entry.source = ahead ? "ahead:" + std::string(check_source_name(outcome.source))
+                             : std::string(check_source_name(outcome.source));
         entry.allowed = verdict != nullptr && verdict->decision.allowed;
         entry.req_id = outcome.req_id;
         entry.detail = detail(verdict, outcome);

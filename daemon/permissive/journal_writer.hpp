@@ -29,8 +29,11 @@ public:
     JournalWriter(const JournalWriter&) = delete;
     JournalWriter& operator=(const JournalWriter&) = delete;
 
+    // `ahead`: a check made ahead of the sale (scan-ahead): journalled with its source as
+    // "ahead:online" or "ahead:lm", so the status page's recent checks, which show what the POS
+    // asked, can leave it out.
     void record(const std::vector<CheckItem>& items, const CheckOutcome& outcome,
-                std::int64_t now_ms);
+                std::int64_t now_ms, bool ahead = false);
     // КИ an upstream reported blocked (the LM API's checks in front of an LM); `record` finds the
     // chain's own.
     void learn(std::vector<std::string> kis);

@@ -56,13 +56,16 @@ void PermissiveChecker::check(boost::asio::any_io_executor executor,
     const auto now = std::chrono::steady_clock::now();
     const auto started = received == std::chrono::steady_clock::time_point{} ? now : received;
     const auto deadline = now + options_.budget;
-    // Answers the caller, then reports: what every path below ends with.
+    // Answers the caller, then reports: what every path below ends with. A check made ahead is
+    // journalled (its reqId, the verdict kept per code, what it learned) but not counted as one
+    // the POS made: the metrics and the recent checks count the sale's check when it comes.
     auto finish =
-        std::make_shared<Finish>([this, items, started, done = std::move(done)](
+        std::make_shared<Finish>([this, items, started, use, done = std::move(done)](
                                      CheckOutcome& outcome, Steady::duration upstream_time) {
             done(outcome);
-            report(*items, outcome, started, upstream_time);
-            if (journal_ != nullptr) journal_->record(*items, outcome, module_.now_ms());
+            if (use == CheckUse::sale) report(*items, outcome, started, upstream_time);
+            if (journal_ != nullptr)
+                journal_->record(*items, outcome, module_.now_ms(), use == CheckUse::ahead);
         });
     if (use == CheckUse::sale && options_.ahead != nullptr) {
         std::vector<std::string_view> kis;

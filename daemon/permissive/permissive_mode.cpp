@@ -127,6 +127,13 @@ bool PermissiveMode::checks_ahead() const {
     return parts_->checker.options().ahead != nullptr;
 }
 
+bool PermissiveMode::ahead_wanted() const {
+    if (!checks_ahead()) return false;
+    if (parts_->lm.enabled()) return true;
+    return parts_->client.enabled() &&
+           (!parts_->config.token.empty() || parts_->checker.module().has_token());
+}
+
 void PermissiveMode::check_ahead(std::vector<FrontCheckCode> codes) {
     if (!checks_ahead() || codes.empty() || codes.size() > kMaxAheadCodes) return;
     if (parts_->ahead_in_flight.fetch_add(1) >= kMaxAheadInFlight) {

@@ -43,6 +43,8 @@ public:
     // a window), and the check of codes an LM-API check saw, in the background. Bounded: a few
     // codes at a time, a few checks at once; beyond that, codes are not checked ahead.
     bool checks_ahead() const;
+    // Whether checking ahead can bring a verdict now: an LM, or the True API with a token.
+    bool ahead_wanted() const;
     // КИ an upstream reported blocked, for the `learned` list (the LM API's checks in front of an
     // LM; the chain's own checks are learned from as they are journalled).
     void learn(std::vector<std::string> kis);
