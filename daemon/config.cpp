@@ -50,6 +50,26 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.listen = value;
     } else if (name == "server.tls_listen") {
         config.tls_listen = value;
+    } else if (name == "server.tls_names") {
+        // Comma-separated names the TLS front is reached by; a Host naming them is served.
+        std::string_view rest = value;
+        while (!rest.empty()) {
+            const std::size_t comma = rest.find(',');
+            std::string_view item = rest.substr(0, comma);
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
+                item.remove_prefix(1);
+            }
+            while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
+                item.remove_suffix(1);
+            }
+            if (item.empty()) continue;
+            try {
+                config.limits.hosts.add(item);
+            } catch (const std::invalid_argument& e) {
+                throw std::runtime_error(name + ": " + e.what());
+            }
+        }
     } else if (name == "server.tls_cert_file") {
         config.tls_cert_file = value;
     } else if (name == "server.tls_key_file") {
@@ -78,6 +98,11 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.user = value;
     } else if (name == "auth.password") {
         config.password = value;
+    } else if (name == "auth.status_open") {
+        if (value != "true" && value != "false") {
+            throw std::runtime_error("auth.status_open must be true or false");
+        }
+        config.status_open = value == "true";
     } else if (name == "module.name") {
         config.name = value;
     } else if (name == "module.inn") {

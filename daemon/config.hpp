@@ -32,6 +32,9 @@ struct Config {
     // [auth]
     std::string user = "admin";
     std::string password;  // required unless demo
+    // GET /api/v{1,2}/status without credentials on a loopback listener, for monitoring
+    // (docs/api.md); false: credentials as on every other route.
+    bool status_open = true;
     // [module]
     std::string name = "piotd";
     std::string inn;

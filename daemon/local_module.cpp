@@ -1,11 +1,15 @@
 #include "daemon/local_module.hpp"
 
+#include <set>
 #include <stdexcept>
+#include <string>
 
 #include "daemon/demo_data.hpp"
 #include "daemon/log.hpp"
 #include "protocol/uuid.hpp"
 #include "storage/list_item.hpp"
+#include "storage/list_name.hpp"
+#include "storage/snapshot_reader.hpp"
 #include "storage/transaction.hpp"
 
 namespace piotd::daemon {
@@ -24,6 +28,27 @@ storage::EnvironmentOptions environment_options(const Config& config) {
     options.dir = config.data_dir;
     options.map_size = config.map_size_mb << 20;
     return options;
+}
+
+// Whether `list` holds exactly the demo items: a data dir an earlier --demo start seeded. Only
+// lists of the demo's size are read (a few items).
+bool holds_demo_items(const storage::BlackLists& lists, storage::ListName list) {
+    const auto demo = demo_list(list);
+    if (lists.count(list) != demo.size()) return false;
+    std::set<std::string> expected;
+    for (const std::string_view line : demo) {
+        const auto parsed = storage::parse_list_item(list, line);
+        if (!parsed.ok) return false;
+        expected.insert(storage::format_list_item(list, parsed.item.key, parsed.item.value));
+    }
+    storage::SnapshotReader reader(lists, list);
+    std::string item;
+    std::size_t matched = 0;
+    while (reader.next(item)) {
+        if (!expected.contains(item)) return false;
+        ++matched;
+    }
+    return matched == expected.size();
 }
 
 }  // namespace
@@ -53,6 +78,7 @@ void LocalModule::cache(const storage::ModuleState& state) {
     // A till that replicates from an upstream piotd needs no CRPT token of its own.
     configured_.store(!state.token.empty() || config_.demo || !config_.upstream_url.empty(),
                       std::memory_order_relaxed);
+    has_token_.store(!state.token.empty(), std::memory_order_relaxed);
     lists_loaded_.store(state.lists_loaded, std::memory_order_relaxed);
     last_sync_ms_.store(state.last_sync_ms, std::memory_order_relaxed);
 }
@@ -142,30 +168,47 @@ LocalModule::ListReplication LocalModule::replication(storage::ListName list) co
     return replication_[static_cast<std::size_t>(list)];
 }
 
-void LocalModule::start_demo() {
+std::string LocalModule::start_demo() {
     storage::ModuleState state = this->state();
-    if (!state.demo) {
-        for (const storage::ListName list : storage::kAllLists) {
-            auto writer = lists_->begin_snapshot(list);
-            for (const std::string_view line : demo_list(list)) {
-                const auto parsed = storage::parse_list_item(list, line);
-                if (!parsed.ok) throw std::logic_error("bad demo item: " + parsed.error);
-                writer.add(parsed.item);
-            }
-            writer.finish();
-            state.loaded_ms[static_cast<std::size_t>(list)] = clock_.now_ms();
-        }
-        state.demo = true;
-        state.db_version = protocol::random_uuid();
-        log_info("module", "demo lists seeded");
-    }
-    // A demo module has no upstream; it counts as freshly synced at every start.
     const std::int64_t now = clock_.now_ms();
+    std::string seeded;
+    std::string kept;
+    const auto append = [](std::string& to, const std::string& part) {
+        to += (to.empty() ? "" : ", ") + part;
+    };
+    for (const storage::ListName list : storage::kAllLists) {
+        // What the checks learned from the store's LM or the True API: never demo data.
+        if (list == storage::ListName::learned) continue;
+        const std::string name(storage::list_name(list));
+        // A list that holds items is never replaced: it may be a real one (imported or
+        // replicated), and the demo must not destroy it.
+        if (const std::size_t items = lists_->count(list); items > 0) {
+            append(kept,
+                   name + " (" + std::to_string(items) + (items == 1 ? " item, " : " items, ") +
+                       (holds_demo_items(*lists_, list) ? "demo data" : "not demo data") + ")");
+            continue;
+        }
+        const auto demo = demo_list(list);
+        auto writer = lists_->begin_snapshot(list);
+        for (const std::string_view line : demo) {
+            const auto parsed = storage::parse_list_item(list, line);
+            if (!parsed.ok) throw std::logic_error("bad demo item: " + parsed.error);
+            writer.add(parsed.item);
+        }
+        writer.finish();
+        state.loaded_ms[static_cast<std::size_t>(list)] = now;
+        append(seeded, name + " (" + std::to_string(demo.size()) + ")");
+    }
+    if (!seeded.empty()) state.db_version = protocol::random_uuid();
+    state.demo = true;
+    // A demo module has no upstream; it counts as freshly synced at every start.
     state.lists_loaded = true;
     state.last_sync_ms = now;
     state.last_update_ms = now;
     write_state(state);
     cache(state);
+    return (seeded.empty() ? std::string("seeded no list") : "seeded " + seeded) +
+           (kept.empty() ? "" : "; kept " + kept);
 }
 
 void LocalModule::refresh() {

@@ -29,6 +29,8 @@ public:
     protocol::LmStatus status() const;
     storage::ModuleState state() const;
     const std::string& inst() const { return inst_; }
+    // A True API token was stored by POST /init (one atomic load: for the hot path).
+    bool has_token() const { return has_token_.load(std::memory_order_relaxed); }
     std::int64_t now_ms() const { return clock_.now_ms(); }
     const Config& config() const { return config_; }
 
@@ -65,8 +67,11 @@ public:
     };
     ListReplication replication(storage::ListName list) const;
 
-    // --demo: seeds the demo lists on an empty data dir and marks the module synced now.
-    void start_demo();
+    // --demo (README): seeds the demo items into every list that is empty (never `learned`),
+    // keeps every list that holds items, and marks the module synced now. Returns what it did,
+    // for the start log: "seeded blocked_gtin (2), min_price (2); kept blocked_cis (1113887
+    // items, not demo data)".
+    std::string start_demo();
     // Picks up changes another process (piotd import) committed: state and lists.
     void refresh();
 
@@ -87,6 +92,7 @@ private:
     std::array<ListReplication, storage::kAllLists.size()> replication_{};
     std::string sync_error_;  // guarded by state_mutex_
     std::atomic<bool> configured_{false};
+    std::atomic<bool> has_token_{false};
     std::atomic<bool> lists_loaded_{false};
     std::atomic<std::int64_t> last_sync_ms_{0};
 };

@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "daemon/clock.hpp"
 #include "daemon/command_line.hpp"
@@ -42,9 +44,13 @@ namespace {
 
 using namespace piotd::daemon;
 
-Config build_config(const CommandLine& line) {
+// `demo_password`, for a --demo start: where the API password came from, for the start log.
+Config build_config(const CommandLine& line, std::string* demo_password = nullptr) {
     Config config;
     if (line.config_file) load_config_file(*line.config_file, config);
+    const char* environment_password = std::getenv("PIOTD_PASSWORD");
+    const bool password_from_environment =
+        environment_password != nullptr && *environment_password != '\0';
     apply_environment(config);
     if (line.data_dir) config.data_dir = *line.data_dir;
     if (line.listen) config.listen = *line.listen;
@@ -67,10 +73,17 @@ Config build_config(const CommandLine& line) {
     if (line.piot_listen) set_config_value(config, "trueapi", "piot_listen", *line.piot_listen);
     if (line.local_module) config.local_module.url = *line.local_module;
     if (line.demo) {
-        // The local module installer's default credentials (lm-api.md §1).
         config.demo = true;
-        config.user = "admin";
-        config.password = "admin";
+        // A configured password stays (the POS software may be set up with it); without one, the
+        // local module installer's default credentials (lm-api.md §1).
+        std::string source = password_from_environment ? "password from PIOTD_PASSWORD"
+                                                       : "password from the config file";
+        if (config.password.empty()) {
+            config.user = "admin";
+            config.password = "admin";
+            source = "password admin:admin (none configured)";
+        }
+        if (demo_password != nullptr) *demo_password = std::move(source);
     }
     apply_local_module_relay(config);
     // X-ClientId is the fiscal drive number (lm-api.md §2.1): the one piotd knows, unless set.
@@ -81,23 +94,43 @@ Config build_config(const CommandLine& line) {
 }
 
 // HTTPS beside the plain listener ([server] tls_listen): a store piotd that tills replicate from
-// over TLS. The front relays to the plain listener over loopback.
-std::unique_ptr<TlsFront> start_tls_front(const Config& config,
-                                          boost::asio::ip::tcp::endpoint backend) {
+// over TLS. The front relays to a plain server of its own on a loopback port (as the ТС ПИоТ
+// listener does), with the same routes: its clients are on the LAN, so that server dispatches as
+// a network listener (the status wants credentials there, Access::loopback_open), while the
+// plain listener stays what its address says.
+struct TlsListener {
+    ListenerRouter routes;
+    HttpServer backend;
+    TlsFront front;
+    TlsListener(const Config& config, Router& router)
+        : routes(router, Listener::network),
+          backend(boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0),
+                  backend_limits(config), routes),
+          front(parse_listen_address(config.tls_listen), config.tls_cert_file, config.tls_key_file,
+                backend.local_endpoint()) {}
+    void stop() {
+        front.stop();
+        backend.stop();
+    }
+    // The backend sees loopback connections; its clients' Host names the front's address (or
+    // a name in [server] tls_names, already in config.limits.hosts): accepted (host_names.hpp).
+    static ServerLimits backend_limits(const Config& config) {
+        ServerLimits limits = config.limits;
+        limits.hosts.add_listen_address(parse_listen_address(config.tls_listen));
+        return limits;
+    }
+};
+
+std::unique_ptr<TlsListener> start_tls_listener(const Config& config, Router& router) {
     if (config.tls_listen.empty()) return nullptr;
     if (config.tls_cert_file.empty() || config.tls_key_file.empty()) {
         throw std::runtime_error("[server] tls_listen needs tls_cert_file and tls_key_file");
     }
-    if (backend.address().is_unspecified()) {
-        backend.address(backend.address().is_v6()
-                            ? boost::asio::ip::address(boost::asio::ip::address_v6::loopback())
-                            : boost::asio::ip::address(boost::asio::ip::address_v4::loopback()));
-    }
-    auto front = std::make_unique<TlsFront>(parse_listen_address(config.tls_listen),
-                                            config.tls_cert_file, config.tls_key_file, backend);
-    front->start();
-    log_info("main", "HTTPS on port " + std::to_string(front->port()));
-    return front;
+    auto tls = std::make_unique<TlsListener>(config, router);
+    tls->backend.start();
+    tls->front.start();
+    log_info("main", "HTTPS on port " + std::to_string(tls->front.port()));
+    return tls;
 }
 
 // Many idle keep-alive connections are normal on a store server; let the process have as many
@@ -110,7 +143,9 @@ void raise_descriptor_limit() {
     }
 }
 
-int run_daemon(const Config& config, std::chrono::steady_clock::time_point started) {
+// `demo_password`: where a --demo start's password came from (build_config).
+int run_daemon(const Config& config, std::chrono::steady_clock::time_point started,
+               const std::string& demo_password) {
     if (config.password.empty()) {
         std::cerr << "piotd: no API password: set auth.password in the config file or "
                      "PIOTD_PASSWORD (or start with --demo)\n";
@@ -129,7 +164,8 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
 
     Clock clock;
     LocalModule module(config, clock);
-    if (config.demo) module.start_demo();
+    // --demo seeds only the empty lists and keeps a configured password: one line says so.
+    if (config.demo) log_info("main", "demo: " + module.start_demo() + "; " + demo_password);
 
     Router router(BasicAuth(config.user, config.password));
     add_replication_routes(router, module);
@@ -153,9 +189,11 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     operations.sources().cdn = permissive.cdn_status();
     operations.sources().local_module = permissive.local_module_status();
     LmRouteOptions lm_routes;
+    lm_routes.status_open = config.status_open;
     lm_routes.upstream_lm = permissive.local_module_status();
     lm_routes.front = permissive.local_module_client();
     if (permissive.checks_ahead()) {
+        lm_routes.ahead_wanted = [&permissive] { return permissive.ahead_wanted(); };
         lm_routes.seen = [&permissive](std::vector<FrontCheckCode> codes) {
             permissive.check_ahead(std::move(codes));
         };
@@ -211,8 +249,9 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
 
     scanner.start();  // before the server, so the first status answer knows the device
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
+    router.set_listener(listener_for(server.local_endpoint().address()));
     server.start();
-    std::unique_ptr<TlsFront> tls_front = start_tls_front(config, server.local_endpoint());
+    std::unique_ptr<TlsListener> tls_listener = start_tls_listener(config, router);
     operations.started(server);
     if (replicator) replicator->start();
     if (kkt) kkt->start();
@@ -252,7 +291,7 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     scan_events.close();
     images.stop();
     permissive.stop();  // completes deferred answers while the server can still send them
-    if (tls_front) tls_front->stop();
+    if (tls_listener) tls_listener->stop();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.
     module.lists().persist_filter();
@@ -274,8 +313,11 @@ int main(int argc, char** argv) {
                 return 0;
             case Command::import:
                 return run_import(line, build_config(line));
-            case Command::run:
-                return run_daemon(build_config(line), started);
+            case Command::run: {
+                std::string demo_password;
+                const Config config = build_config(line, &demo_password);
+                return run_daemon(config, started, demo_password);
+            }
         }
     } catch (const UsageError& e) {
         std::cerr << "piotd: " << e.what() << "\n" << usage_text();

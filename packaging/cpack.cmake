@@ -9,6 +9,10 @@ install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/api.md
               ${CMAKE_SOURCE_DIR}/docs/configuration.md ${CMAKE_SOURCE_DIR}/docs/replication.md
               ${CMAKE_SOURCE_DIR}/docs/operations.md ${CMAKE_SOURCE_DIR}/docs/piotctl.md
         DESTINATION share/doc/piotd)
+# The monitoring template (packaging/monitoring/README.md).
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/monitoring/zabbix_piotd_by_http.yaml
+              ${CMAKE_SOURCE_DIR}/packaging/monitoring/README.md
+        DESTINATION share/doc/piotd/monitoring)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME piotd)

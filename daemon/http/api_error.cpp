@@ -64,6 +64,10 @@ std::string_view api_error_name(ApiError error) {
             return "image_too_large";
         case ApiError::unsupported_media_type:
             return "unsupported_media_type";
+        case ApiError::expectation_failed:
+            return "expectation_failed";
+        case ApiError::misdirected_request:
+            return "misdirected_request";
         case ApiError::busy:
             return "busy";
     }

@@ -30,6 +30,8 @@ enum class ApiError : std::uint16_t {
     code_refused = 4220,     // kkt: a marking code was refused (piotd's check or the register's)
     image_too_large = 4131,  // more pixels than image.max_pixels
     unsupported_media_type = 4150,
+    expectation_failed = 4170,   // an Expect other than 100-continue
+    misdirected_request = 4210,  // a Host that does not name the listener (DNS rebinding)
     header_too_large = 4310,
     internal = 5000,
     storage_unavailable = 5030,

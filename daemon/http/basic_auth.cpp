@@ -47,6 +47,13 @@ bool BasicAuth::allows(const Request& request) const {
     return false;
 }
 
+bool BasicAuth::offered(const Request& request) {
+    for (const auto& field : request) {
+        if (field.name() == http::field::authorization) return true;
+    }
+    return false;
+}
+
 bool BasicAuth::allows_header(std::string_view authorization) const {
     // What clients send (curl, browsers, POS software) is the canonical form: one comparison,
     // no decoding. Other spellings ("basic", extra spaces) take the general path below.

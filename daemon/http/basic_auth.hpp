@@ -12,6 +12,8 @@ class BasicAuth {
 public:
     BasicAuth(std::string user, std::string password);
     bool allows(const Request& request) const;
+    // Whether the request sends credentials at all (any Authorization header, right or wrong).
+    static bool offered(const Request& request);
     // Checks the value of an Authorization header ("Basic base64(user:password)").
     bool allows_header(std::string_view authorization) const;
 

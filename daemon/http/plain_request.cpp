@@ -136,6 +136,7 @@ http::field field_of(std::string_view name) {
             break;
         case 6:
             if (name_is(name, "accept")) return field::accept;
+            if (name_is(name, "expect")) return field::expect;
             if (name_is(name, "pragma")) return field::pragma;
             break;
         case 7:
@@ -226,6 +227,7 @@ bool scan_plain_request_head(std::string_view bytes, std::size_t header_limit, P
     bool has_content_length = false;
     out.content_length = 0;
     out.field_count = 0;
+    out.host = {};
     for (;;) {
         if (end - p < 2) return false;
         if (*p == '\r') {
@@ -271,8 +273,15 @@ bool scan_plain_request_head(std::string_view bytes, std::size_t header_limit, P
                 }
                 has_content_length = true;
                 break;
+            case http::field::host:
+                // A second Host is refused by the session (400); Beast's path sees both.
+                if (out.host.data() != nullptr) return false;
+                out.host = value;
+                continue;
             case http::field::transfer_encoding:
             case http::field::upgrade:
+            // Answered with 100 Continue or 417 before the body is read: Beast's path does it.
+            case http::field::expect:
                 return false;
             default:
                 break;

@@ -9,7 +9,8 @@ bool stored_request_field(http::field name) {
         case http::field::content_length:
         case http::field::keep_alive:
         case http::field::proxy_connection:
-        // Sent by every client, read by no handler (piotd serves one host, one kind of body).
+        // Sent by every client, read by no handler (piotd serves one kind of body). Host is
+        // read by the session's Host check from the parser (RequestParser::host), not here.
         case http::field::host:
         case http::field::user_agent:
         case http::field::accept:

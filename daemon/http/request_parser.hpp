@@ -7,6 +7,10 @@
 
 #include <boost/beast/http/parser.hpp>
 
+#include <cstddef>
+#include <string>
+#include <string_view>
+
 #include "daemon/http/http_types.hpp"
 
 namespace piotd::daemon {
@@ -21,11 +25,20 @@ class RequestParser : public http::request_parser<http::string_body, RequestAllo
 public:
     using http::request_parser<http::string_body, RequestAllocator>::request_parser;
 
+    // The first Host field (data() null: none), not stored in the message, as on the plain
+    // path: the session's Host check reads it here. host_count() says how many the head had.
+    std::string_view host() const { return host_count_ == 0 ? std::string_view() : host_; }
+    std::size_t host_count() const { return host_count_; }
+
 private:
     void on_field_impl(http::field name, boost::beast::string_view name_string,
                        boost::beast::string_view value, boost::beast::error_code&) override {
+        if (name == http::field::host && host_count_++ == 0) host_.assign(value);
         if (stored_request_field(name)) get().insert(name, name_string, value);
     }
+
+    std::string host_;
+    std::size_t host_count_ = 0;
 };
 
 }  // namespace piotd::daemon

@@ -6,6 +6,27 @@
 
 namespace piotd::daemon {
 
+Listener listener_for(const boost::asio::ip::address& address) {
+    if (address.is_loopback()) return Listener::loopback;
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        const auto v4 =
+            boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+        if (v4.is_loopback()) return Listener::loopback;
+    }
+    return Listener::network;
+}
+
+namespace {
+
+Response unauthorized() {
+    Response response = json_error(http::status::unauthorized, ApiError::unauthorized,
+                                   "missing or wrong Basic credentials");
+    response.set(http::field::www_authenticate, "Basic realm=\"piotd\"");
+    return response;
+}
+
+}  // namespace
+
 void Router::add(http::verb method, std::string path, RouteHandler handler, Access access) {
     const bool prefix = !path.empty() && path.back() == '*';
     if (prefix) path.pop_back();
@@ -35,15 +56,20 @@ std::size_t Router::max_body_bytes(std::string_view target, std::size_t default_
 }
 
 Reply Router::handle(const Request& request) {
+    return handle(request, listener_);
+}
+
+Reply Router::handle(const Request& request, Listener listener) {
     std::size_t route_index = RouteObserver::kUnmatched;
-    Reply reply = guarded_dispatch(request, route_index);
+    Reply reply = guarded_dispatch(request, listener, route_index);
     if (observer_ != nullptr) observer_->on_answer(route_index, reply.response.result_int());
     return reply;
 }
 
-Reply Router::guarded_dispatch(const Request& request, std::size_t& route_index) {
+Reply Router::guarded_dispatch(const Request& request, Listener listener,
+                               std::size_t& route_index) {
     try {
-        return dispatch(request, route_index);
+        return dispatch(request, listener, route_index);
     } catch (const storage::StorageError& e) {
         log_error("storage", e.what());
         const auto status = http::status::service_unavailable;
@@ -57,7 +83,7 @@ Reply Router::guarded_dispatch(const Request& request, std::size_t& route_index)
     }
 }
 
-Reply Router::dispatch(const Request& request, std::size_t& route_index) {
+Reply Router::dispatch(const Request& request, Listener listener, std::size_t& route_index) {
     const std::string_view target = request.target();
     const std::size_t question = target.find('?');
     const std::string_view path = target.substr(0, question);
@@ -71,13 +97,21 @@ Reply Router::dispatch(const Request& request, std::size_t& route_index) {
         path_match = &route;
         if (route.method != request.method()) continue;
         route_index = static_cast<std::size_t>(&route - routes_.data());
-        if (route.access == Access::authenticated && !auth_.allows(request)) {
-            Response response = json_error(http::status::unauthorized, ApiError::unauthorized,
-                                           "missing or wrong Basic credentials");
-            response.set(http::field::www_authenticate, "Basic realm=\"piotd\"");
-            return response;
+        bool authenticated = false;
+        switch (route.access) {
+            case Access::open:
+                break;
+            case Access::loopback_open:
+                // Anonymous only where every client is a local process; credentials that are sent
+                // are checked everywhere, so a POS with a wrong password learns it from /status.
+                if (listener == Listener::loopback && !BasicAuth::offered(request)) break;
+                [[fallthrough]];
+            case Access::authenticated:
+                if (!auth_.allows(request)) return unauthorized();
+                authenticated = true;
+                break;
         }
-        return route.handler(RequestContext{request, path, query});
+        return route.handler(RequestContext{request, path, query, authenticated, listener});
     }
     if (path_match != nullptr) {
         return json_error(http::status::method_not_allowed, ApiError::method_not_allowed,

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstddef>
 
+#include "daemon/http/host_names.hpp"
+
 namespace piotd::daemon {
 
 struct ServerLimits {
@@ -17,6 +19,8 @@ struct ServerLimits {
     std::chrono::milliseconds write_timeout{10'000};
     std::size_t max_connections = 2048;
     unsigned threads = 2;
+    // What a request's Host may name (host_names.hpp); anything else gets 421.
+    HostNames hosts;
 };
 
 }  // namespace piotd::daemon

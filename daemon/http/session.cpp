@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/range/iterator_range.hpp>
 
 #include <algorithm>
 #include <array>
@@ -13,6 +14,7 @@
 
 #include "daemon/coarse_clock.hpp"
 #include "daemon/http/drained_read_buffer.hpp"
+#include "daemon/http/host_names.hpp"
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/response_head.hpp"
 
@@ -101,13 +103,19 @@ void Session::read_request() {
     request_.reset();
     parser_.reset();
     arena_.release();
-    if (read_plain_request()) return answer(handler_.handle(*request_));
+    if (read_plain_request()) {
+        // Not built when its Host was refused: the 421 is on its way then.
+        if (request_) answer(handler_.handle(*request_));
+        return;
+    }
     parser_.emplace(std::piecewise_construct, std::make_tuple(),
                     std::make_tuple(RequestAllocator(&arena_)));
     parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     // The body limit depends on the route; it is set once the target is known.
     parser_->body_limit(boost::none);
     body_limit_applied_ = false;
+    refusal_ = Refusal::none;
+    send_continue_ = false;
     // Almost always the whole request came with its first bytes: parse it here and answer at
     // once. http::async_read would find it complete too, but only after a trip through the
     // io_context (a post and one more epoll_wait per request, measured with strace).
@@ -128,6 +136,12 @@ bool Session::read_plain_request() {
     const auto data = buffer_.data();
     const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
     if (!scan_plain_request_head(bytes, limits_.max_header_bytes, plain_)) return false;
+    if (!limits_.hosts.accepts(plain_.host) && !host_allowed(plain_.host, plain_.version))
+        [[unlikely]] {
+        refusal_ = Refusal::misdirected;
+        refuse(plain_.version, plain_.host);
+        return true;
+    }
     const std::uint64_t length = plain_.content_length;
     if (length > bytes.size() - plain_.head_size) return false;
     if (length > 0 && length > handler_.max_body_bytes(plain_.target, limits_.max_body_bytes)) {
@@ -142,23 +156,67 @@ bool Session::read_plain_request() {
     return true;
 }
 
+// Whether the Host field (data() null: none) names this listener: one of limits_.hosts, or the
+// literal of the address this connection reached. HTTP/1.0 may leave it out; HTTP/1.1 may not.
+bool Session::host_allowed(std::string_view host, unsigned version) {
+    if (limits_.hosts.accepts(host)) return true;
+    if (host.data() == nullptr) return version < 11;
+    beast::error_code ec;
+    const auto local = socket_.local_endpoint(ec);
+    return !ec && host_part_is(host, host_literal(local.address()));
+}
+
 void Session::on_header(beast::error_code ec, std::size_t bytes) {
     if (ec) return on_read(ec, bytes);
-    if (!apply_body_limit(ec)) return on_read(ec, 0);
+    if (!check_head(ec)) return on_read(ec, 0);
     if (parser_->is_done()) return on_read({}, 0);
     read_body();
 }
 
 void Session::read_body() {
+    if (send_continue_) {
+        // The client waits for this before it sends the body (RFC 9110, 10.1.1): curl waits 1 s.
+        send_continue_ = false;
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        boost::asio::async_write(socket_, boost::asio::buffer(kContinue.data(), kContinue.size()),
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                     if (ec) return self->close();
+                                     self->read_body();
+                                 });
+        return;
+    }
     http::async_read(
         socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
-// The route's body limit, once the headers are in: a declared length over it is refused before
-// a byte of the body is read.
-bool Session::apply_body_limit(beast::error_code& ec) {
+// What the head alone decides, once it is in, before a byte of the body is read: a Host that
+// does not name this listener (421), an expectation other than 100-continue (417), a declared
+// length over the route's body limit (413). Otherwise the route's limit is set, and a
+// 100-continue expectation is owed its interim answer if the body is still to come.
+bool Session::check_head(beast::error_code& ec) {
     body_limit_applied_ = true;
+    const Request& head = parser_->get();
+    if (parser_->host_count() > 1) {
+        refusal_ = Refusal::repeated_host;
+    } else if (!host_allowed(parser_->host(), head.version())) {
+        refusal_ = Refusal::misdirected;
+    }
+    if (refusal_ == Refusal::none) {
+        for (const auto& field :
+             boost::make_iterator_range(head.equal_range(http::field::expect))) {
+            if (!beast::iequals(field.value(), "100-continue")) {
+                refusal_ = Refusal::expectation_failed;
+                break;
+            }
+            // An HTTP/1.0 client's expectation is ignored (RFC 9110, 10.1.1).
+            send_continue_ = head.version() >= 11;
+        }
+    }
+    if (refusal_ != Refusal::none) {
+        ec = http::error::bad_value;  // any error: on_read answers by refusal_
+        return false;
+    }
     const std::size_t limit =
         handler_.max_body_bytes(parser_->get().target(), limits_.max_body_bytes);
     const auto length = parser_->content_length();
@@ -182,7 +240,7 @@ bool Session::parse_buffered(beast::error_code& ec) {
         }
         if (ec) return false;
         // The parser stops after the header (it is not eager): the body limit goes in first.
-        if (!body_limit_applied_ && parser_->is_header_done() && !apply_body_limit(ec)) {
+        if (!body_limit_applied_ && parser_->is_header_done() && !check_head(ec)) {
             return false;
         }
         if (used == 0) return false;
@@ -191,6 +249,10 @@ bool Session::parse_buffered(beast::error_code& ec) {
 }
 
 void Session::on_read(beast::error_code ec, std::size_t) {
+    if (refusal_ != Refusal::none) {
+        const Request& head = parser_->get();
+        return refuse(head.version(), parser_->host());
+    }
     if (ec == http::error::body_limit) {
         auto response = json_error(http::status::payload_too_large, ApiError::body_too_large,
                                    "request body is larger than the limit");
@@ -209,6 +271,43 @@ void Session::on_read(beast::error_code ec, std::size_t) {
     request_keeps_alive_ = parser_->keep_alive();
     request_.emplace(parser_->release());
     answer(handler_.handle(*request_));
+}
+
+// The answer to a head refused by refusal_, before routing; the connection closes after it (the
+// body, if any, is not read: linger discards what the client still sends).
+void Session::refuse(unsigned version, std::string_view host) {
+    Response response;
+    switch (refusal_) {
+        case Refusal::misdirected: {
+            std::string description = "misdirected request: ";
+            if (host.data() == nullptr) {
+                description += "no Host field";
+            } else {
+                // The client's bytes, shortened and reduced to printable ASCII for the log-safe
+                // JSON text.
+                description += "Host ";
+                for (const char c : host.substr(0, 100)) {
+                    description += c >= ' ' && c < 0x7F ? c : '?';
+                }
+                description += " does not designate this server";
+            }
+            response = json_error(http::status::misdirected_request, ApiError::misdirected_request,
+                                  description);
+            break;
+        }
+        case Refusal::repeated_host:
+            response = json_error(http::status::bad_request, ApiError::bad_request,
+                                  "more than one Host field");
+            break;
+        default:
+            response = json_error(http::status::expectation_failed, ApiError::expectation_failed,
+                                  "only the expectation 100-continue is supported");
+            break;
+    }
+    refusal_ = Refusal::none;
+    response.version(version);
+    response.keep_alive(false);
+    send(std::move(response), false);
 }
 
 void Session::answer(Reply reply) {

@@ -18,6 +18,7 @@
 #include <memory_resource>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "daemon/http/plain_request.hpp"
 #include "daemon/http/request_handler.hpp"
@@ -49,9 +50,11 @@ private:
     void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
     void read_request();
     bool read_plain_request();
+    bool host_allowed(std::string_view host, unsigned version);
     void on_header(boost::beast::error_code ec, std::size_t bytes);
     void read_body();
-    bool apply_body_limit(boost::beast::error_code& ec);
+    bool check_head(boost::beast::error_code& ec);
+    void refuse(unsigned version, std::string_view host);
     bool parse_buffered(boost::beast::error_code& ec);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void answer(Reply reply);
@@ -83,6 +86,11 @@ private:
     PlainRequest plain_;
     std::optional<RequestParser> parser_;
     bool body_limit_applied_ = false;  // the route's body limit is set on parser_
+    // Decided from the head (check_head): refused before routing, or 100 Continue owed before
+    // the body is read.
+    enum class Refusal : unsigned char { none, misdirected, repeated_host, expectation_failed };
+    Refusal refusal_ = Refusal::none;
+    bool send_continue_ = false;
     std::optional<Request> request_;
     bool request_keeps_alive_ = false;  // what the request's version and Connection fields ask
     Response response_;

@@ -138,7 +138,9 @@ TsPiotListener::TsPiotListener(const TrueApiConfig& config, PermissiveChecker& c
         server_ = std::make_unique<HttpServer>(listen, limits, router_);
         return;
     }
-    // HTTPS: the plain server moves to a loopback port of its own, behind the TLS front.
+    // HTTPS: the plain server moves to a loopback port of its own, behind the TLS front, and
+    // accepts the Host its clients use for the front's address.
+    limits.hosts.add_listen_address(listen);
     server_ = std::make_unique<HttpServer>(
         boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0), limits,
         router_);

@@ -3,7 +3,8 @@
 // wires it). Every reply must carry a valid status; every 4xx/5xx body must be JSON.
 // The server reads most requests with its plain-request scan instead of Beast's parser
 // (daemon/http/plain_request.hpp): whatever the scan accepts, Beast's parser must read from the
-// same bytes to the same message, keep-alive and length, and that request is the one handled.
+// same bytes to the same message, keep-alive and length, and the same Host (kept beside the
+// message by both, for the session's Host check), and that request is the one handled.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -24,6 +25,7 @@
 
 #include "daemon/clock.hpp"
 #include "daemon/config.hpp"
+#include "daemon/http/host_names.hpp"
 #include "daemon/http/plain_request.hpp"
 #include "daemon/http/request_parser.hpp"
 #include "daemon/http/router.hpp"
@@ -142,6 +144,11 @@ std::optional<Request> plain_request(std::string_view bytes, std::pmr::memory_re
     if (ec) fail(("plain, but Beast's parser fails: " + ec.message()).c_str(), input);
     if (!parser.is_done() || used != whole) fail("plain, but Beast reads another length", input);
     if (parser.keep_alive() != head.keep_alive) fail("plain keep-alive differs", input);
+    if (parser.host_count() > 1) fail("plain, but Beast reads more than one Host", input);
+    if ((head.host.data() == nullptr) != (parser.host().data() == nullptr) ||
+        head.host != parser.host()) {
+        fail("plain Host differs", input);
+    }
     const std::string difference = piotd::test::request_difference(request, parser.get());
     if (!difference.empty()) fail(("plain request differs: " + difference).c_str(), input);
     return request;
@@ -171,6 +178,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     parser.put(boost::asio::buffer(data, size), ec);
     if (!ec && !parser.is_done()) parser.put_eof(ec);
     if (ec || !parser.is_done()) return 0;
+    // The session's Host check on whatever Beast read (the names of a listener with a TLS name).
+    static const HostNames names = [] {
+        HostNames n;
+        n.add("store.example");
+        return n;
+    }();
+    (void)names.accepts(parser.host());
     Request request = parser.release();
     Reply reply = daemon.router->handle(request);
     check_reply(reply);

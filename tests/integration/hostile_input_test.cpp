@@ -39,12 +39,13 @@ struct Case {
 };
 
 std::string get(const std::string& target, const std::string& headers = kAuth) {
-    return "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + headers + "Connection: close\r\n\r\n";
+    return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers +
+           "Connection: close\r\n\r\n";
 }
 
 std::string post(const std::string& target, const std::string& body,
                  const std::string& headers = kAuth) {
-    return "POST " + target + " HTTP/1.1\r\nHost: x\r\n" + headers +
+    return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers +
            "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body;
 }
@@ -60,7 +61,7 @@ std::vector<Case> cases() {
     const std::string out = "/api/v1/cis/outCheck";
     std::vector<Case> c = {
         // Authentication
-        {"no credentials", get("/api/v1/status", ""), 401},
+        {"no credentials", get("/api/v1/journal", ""), 401},
         {"wrong password", get("/api/v1/status", "Authorization: Basic YWRtaW46d3Jvbmc=\r\n"), 401},
         {"credentials not base64", get("/api/v1/status", "Authorization: Basic !!!!\r\n"), 401},
         {"another scheme", get("/api/v1/status", "Authorization: Bearer abc\r\n"), 401},
@@ -71,14 +72,15 @@ std::vector<Case> cases() {
          get("/api/v1/status", "Authorization: Basic cm9vdDphZG1pbg==\r\n"), 401},
         // Methods and paths
         {"DELETE status",
-         "DELETE /api/v1/status HTTP/1.1\r\nHost: x\r\n" + kAuth + "Connection: close\r\n\r\n",
+         "DELETE /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
+             "Connection: close\r\n\r\n",
          405},
         {"PUT outCheck",
-         "PUT " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "PUT " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Content-Length: 0\r\nConnection: close\r\n\r\n",
          405},
         {"PATCH init",
-         "PATCH /api/v1/init HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "PATCH /api/v1/init HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Content-Length: 0\r\nConnection: close\r\n\r\n",
          405},
         {"GET init", get("/api/v1/init"), 405},
@@ -128,35 +130,36 @@ std::vector<Case> cases() {
         // Sizes and framing
         {"2 MB body", post(out, std::string(2 << 20, ' ')), 413},
         {"declared 100 MB body",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Content-Length: 104857600\r\nConnection: close\r\n\r\n{",
          413},
         {"chunked body over the limit",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n200000\r\n" +
              std::string(0x200000, ' ') + "\r\n0\r\n\r\n",
          413},
         {"chunk size not hex",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
          kClosed},
         {"chunk size overflowing",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Transfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\nabc\r\n",
          kAnyClient},
         {"body shorter than declared",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth + "Content-Length: 100\r\n\r\n{\"cis",
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
+             "Content-Length: 100\r\n\r\n{\"cis",
          kClosed},
         {"two different Content-Length",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Content-Length: 5\r\nContent-Length: 7\r\n\r\n{}",
          kAnyClient},
         {"Content-Length and chunked",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
          kAnyClient},
         {"negative Content-Length",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth + "Content-Length: -1\r\n\r\n",
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth + "Content-Length: -1\r\n\r\n",
          kClosed},
         // Headers
         {"16 KB header",
@@ -170,24 +173,26 @@ std::vector<Case> cases() {
              }()),
          431},
         {"CR injected in a header value",
-         "GET /api/v1/status HTTP/1.1\r\nHost: x\r\nX-A: a\rInjected: b\r\n" + kAuth + "\r\n",
-         kClosed},
-        {"space in a header name",
-         "GET /api/v1/status HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n" + kAuth + "\r\n", kClosed},
-        {"NUL in a header",
-         std::string("GET /api/v1/status HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n", 48) + kAuth +
+         "GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\rInjected: b\r\n" + kAuth +
              "\r\n",
          kClosed},
+        {"space in a header name",
+         "GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Name: v\r\n" + kAuth + "\r\n",
+         kClosed},
+        {"NUL in a header",
+         std::string("GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\0b\r\n", 56) +
+             kAuth + "\r\n",
+         kClosed},
         // Truncated and unusual framing (the client stops or stalls mid-request)
-        {"headers cut off, then close", "GET /api/v1/status HTTP/1.1\r\nHost: x\r\nAuthor", kClosed,
-         true},
+        {"headers cut off, then close", "GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthor",
+         kClosed, true},
         {"request line cut off", "GET /api/v1/cis/check?cis=0104", kClosed, true},
         {"chunked body without its last chunk",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"cis\r\n",
          kClosed, true},
         {"20,000 one-byte chunks",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
              [] {
                  std::string chunks;
@@ -197,25 +202,29 @@ std::vector<Case> cases() {
              "0\r\n\r\n",
          400},
         {"7 KB chunk extension",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n2;ext=" +
              std::string(7000, 'e') + "\r\n{}\r\n0\r\n\r\n",
          kAnyClient},
         {"unknown transfer coding",
-         "POST " + out + " HTTP/1.1\r\nHost: x\r\n" + kAuth +
+         "POST " + out + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
              "Transfer-Encoding: gzip\r\nConnection: close\r\n\r\n{}",
          kAnyClient},
         {"CR LF encoded in the path", get("/api/v1/status%0D%0ASet-Cookie:%20x"), 404},
         {"TRACE",
-         "TRACE /api/v1/status HTTP/1.1\r\nHost: x\r\n" + kAuth + "Connection: close\r\n\r\n", 405},
+         "TRACE /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
+             "Connection: close\r\n\r\n",
+         405},
         {"OPTIONS",
-         "OPTIONS /api/v1/cis/check HTTP/1.1\r\nHost: x\r\n" + kAuth + "Connection: close\r\n\r\n",
+         "OPTIONS /api/v1/cis/check HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
+             "Connection: close\r\n\r\n",
          405},
         {"CONNECT",
-         "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\n" + kAuth + "Connection: close\r\n\r\n",
+         "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuth +
+             "Connection: close\r\n\r\n",
          kAnyClient},
         {"unknown HTTP version",
-         "GET /api/v1/status HTTP/7.3\r\nHost: x\r\n" + kAuth + "Connection: close\r\n\r\n",
+         "GET /api/v1/status HTTP/7.3\r\nHost: 127.0.0.1\r\n" + kAuth + "Connection: close\r\n\r\n",
          kAnyClient},
         // Not HTTP at all
         {"garbage request line", "GARBAGE\r\n\r\n", kClosed},
@@ -347,7 +356,8 @@ TEST_SUITE("integration.hostile") {
         const auto silent = closed_after(port, "");
         CHECK(silent >= milliseconds(300));
         CHECK(silent < milliseconds(2500));
-        const auto stalled = closed_after(port, "GET /api/v1/status HTTP/1.1\r\nHost: x\r\n");
+        const auto stalled =
+            closed_after(port, "GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         CHECK(stalled >= milliseconds(300));
         CHECK(stalled < milliseconds(2500));
 
@@ -370,13 +380,15 @@ TEST_SUITE("integration.hostile") {
                              port);
         const std::string auth = "Authorization: Basic YWRtaW46YWRtaW4=\r\n";
         const auto check = [&](const std::string& cis) {
-            return "GET /api/v1/cis/check?cis=" + cis + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+            return "GET /api/v1/cis/check?cis=" + cis + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth +
+                   "\r\n";
         };
-        const std::string post = "POST /api/v1/cis/outCheck HTTP/1.1\r\nHost: x\r\n" + auth +
-                                 "Content-Type: application/json\r\nContent-Length: " +
+        const std::string post = "POST /api/v1/cis/outCheck HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                                 auth + "Content-Type: application/json\r\nContent-Length: " +
                                  std::to_string(17 + kAllowed.size()) + "\r\n\r\n" +
                                  R"({"cis_list":[")" + kAllowed + R"("]})";
-        const std::string status = "GET /api/v1/status HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+        const std::string status =
+            "GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "\r\n";
 
         // Three requests in one segment: three answers, in the order asked.
         std::string got = exchange(port, {check(kAllowed) + post + status}, 0ms, 3);

@@ -22,7 +22,7 @@ auth="Authorization: Basic YWRtaW46YWRtaW4="
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # start_daemon LOG ARGS...: starts piotd (credentials admin:admin) on a free port; sets port and
-# daemon_pid. Pass --demo for the demo lists (it replaces imported lists: not on a real data dir).
+# daemon_pid. Pass --demo for the demo lists (seeded only into empty lists; imported ones are kept).
 start_daemon() {
     local log="$1"; shift
     port="$("$PIOTD_LOAD_CLIENT" free-port)"

@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 const std::string kCheck =
-    "GET /api/v1/cis/check?cis=0104603586014674215012516137746 HTTP/1.1\r\nHost: x\r\n"
+    "GET /api/v1/cis/check?cis=0104603586014674215012516137746 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
     "Authorization: Basic YWRtaW46YWRtaW4=\r\n\r\n";
 
 struct Latencies {
@@ -74,7 +74,7 @@ int slow_clients(unsigned short port, int idle_count, int slow_count, double sec
 
     // Slowloris: a request line, then one more header byte per connection every 2 s. The server
     // closes such a connection when its read timeout ends; the attacker reconnects at once.
-    const std::string start = "GET /api/v1/status HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    const std::string start = "GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
     std::vector<LoopbackConnection> slow;
     for (int i = 0; i < slow_count; ++i) {
         slow.emplace_back(port);

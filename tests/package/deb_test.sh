@@ -2,6 +2,8 @@
 # The Debian package end to end: build it with CPack from BUILD_DIR, install it with dpkg -i, run
 # the installed binaries (by hand, as user piotd, on a spare port: CI containers run no systemd),
 # reinstall (the upgrade path keeps password and data), then purge and check nothing is left.
+# The generated password is in the conffile only: postinst's output (apt's terminal log) never
+# carries it, and says where it is.
 # Usage: deb_test.sh BUILD_DIR. Root only: exit 77 (CTest: skipped) otherwise.
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -79,8 +81,10 @@ ok "package contents"
 
 out=$(dpkg_retry dpkg -i "$deb") || { echo "$out"; fail "dpkg -i"; }
 installed=1
-grep -q "generated the API password" <<<"$out" || fail "postinst did not show the password: $out"
-ok "installed; the password was shown once"
+grep -q "generated an API password" <<<"$out" || fail "postinst generated no password: $out"
+where="piotd: the API password is in /etc/piotd/piotd.conf ([auth] password)"
+grep -qxF "$where" <<<"$out" || fail "postinst did not say where the password is: $out"
+ok "installed; postinst said where the password is"
 
 /usr/bin/piotd --version | grep -q '^piotd ' || fail "piotd --version"
 ok "$(/usr/bin/piotd --version)"
@@ -90,6 +94,9 @@ getent passwd piotd >/dev/null || fail "no user piotd"
 [[ $(stat -c '%U %G' /var/lib/piotd) == "piotd piotd" ]] || fail "/var/lib/piotd not owned by piotd"
 password=$(sed -n 's/^password = \(.*\)$/\1/p' /etc/piotd/piotd.conf)
 [[ ${#password} -ge 20 ]] || fail "generated password too short: '${password}'"
+[[ $(sed -n '/^\[auth\]/,/^\[/s/^password = \(.*\)$/\1/p' /etc/piotd/piotd.conf) == "$password" ]] ||
+    fail "the password is not in the conffile's [auth] section"
+grep -qF -- "$password" <<<"$out" && fail "postinst printed the password: $out"
 ok "user, config 0640 root:piotd with a password, data dir owned by piotd"
 
 blocked='0104850013000162215!!Y!BsOtaR_n'
@@ -130,7 +137,8 @@ ok "metrics behind the generated password"
 
 # Upgrade path: the same package again; config and data stay.
 out=$(dpkg_retry dpkg -i "$deb") || { echo "$out"; fail "reinstall"; }
-grep -q "generated the API password" <<<"$out" && fail "the password was generated again"
+grep -q "generated an API password" <<<"$out" && fail "the password was generated again"
+grep -qF -- "$password" <<<"$out" && fail "the upgrade's postinst printed the password: $out"
 [[ $(sed -n 's/^password = \(.*\)$/\1/p' /etc/piotd/piotd.conf) == "$password" ]] ||
     fail "the password changed on upgrade"
 [[ -s /var/lib/piotd/data.mdb ]] || fail "data lost on upgrade"

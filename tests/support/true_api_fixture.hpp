@@ -82,8 +82,8 @@ public:
         return {};
     }
     // Waits until the piotd on `port` has listed the fake's host (its first refresh, at start).
-    static void wait_for_host(unsigned short port) {
-        HttpClient client(port);
+    static void wait_for_host(unsigned short port, const std::string& password = "admin") {
+        HttpClient client(port, "admin", password);
         for (int i = 0; i < 100; ++i) {
             rapidjson::Document hosts;
             const std::string body = client.get("/api/v1/trueapi/hosts").body;

@@ -47,6 +47,7 @@ struct Connection {
     }
     void send(const std::string& target) {
         beast::http::request<beast::http::empty_body> request{beast::http::verb::get, target, 11};
+        request.set(beast::http::field::host, "127.0.0.1");
         request.set(beast::http::field::authorization, "Basic YWRtaW46YWRtaW4=");
         beast::http::write(stream, request);
     }

@@ -37,7 +37,7 @@ struct Connection {
     }
     void send(const char* target) {
         Request request{http::verb::get, target, 11};
-        request.set(http::field::host, "x");
+        request.set(http::field::host, "127.0.0.1");
         http::write(socket, request);
     }
     http::response<http::string_body> receive() {

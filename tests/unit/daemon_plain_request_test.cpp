@@ -47,6 +47,10 @@ PlainRequest plain_as_beast_reads_it(const std::string& bytes) {
     CHECK(used == whole);
     CHECK(parser.keep_alive() == head.keep_alive);
     CHECK(piotd::test::request_difference(built, parser.get()) == "");
+    // The Host beside the message, the same in both (absent: a null view in both).
+    CHECK(parser.host_count() <= 1);
+    CHECK((head.host.data() == nullptr) == (parser.host().data() == nullptr));
+    CHECK(head.host == parser.host());
     return head;
 }
 
@@ -64,6 +68,36 @@ TEST_SUITE("daemon.http") {
         REQUIRE(head.field_count == 1);
         CHECK(head.fields[0].name == http::field::authorization);
         CHECK(head.fields[0].value == "Basic YWRtaW46YWRtaW4=");
+        CHECK(head.host == "127.0.0.1:5995");
+    }
+
+    TEST_CASE("Host is kept beside the fields, trimmed, and read the same by Beast's parser") {
+        CHECK(plain_as_beast_reads_it("GET / HTTP/1.1\r\nhOST:  localhost \r\n\r\n").host ==
+              "localhost");
+        CHECK(plain_as_beast_reads_it("GET / HTTP/1.1\r\nHost: evil.example\r\nX-A: 1\r\n\r\n")
+                  .host == "evil.example");
+        const PlainRequest none = plain_as_beast_reads_it("GET / HTTP/1.0\r\nX-A: 1\r\n\r\n");
+        CHECK(none.host.data() == nullptr);
+        const PlainRequest empty = plain_as_beast_reads_it("GET / HTTP/1.1\r\nHost:\r\n\r\n");
+        CHECK(empty.host.data() != nullptr);
+        CHECK(empty.host.empty());
+        // A scan that had a Host forgets it on the next one.
+        PlainRequest head;
+        REQUIRE(scan_plain_request_head(kCheck, kHeaderLimit, head));
+        REQUIRE(scan_plain_request_head("GET / HTTP/1.0\r\n\r\n", kHeaderLimit, head));
+        CHECK(head.host.data() == nullptr);
+
+        // Two Host fields: Beast's path, where the session refuses them (400).
+        const std::string twice = "GET / HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n";
+        CHECK(!plain(twice));
+        RequestParser parser;
+        parser.eager(true);
+        boost::beast::error_code ec;
+        parser.put(boost::asio::buffer(twice), ec);
+        REQUIRE(!ec);
+        CHECK(parser.host_count() == 2);
+        CHECK(parser.host() == "localhost");
+        CHECK(parser.get().find(http::field::host) == parser.get().end());
     }
 
     TEST_CASE("a POS request with a body, more fields and names in any case is plain") {
@@ -155,6 +189,10 @@ TEST_SUITE("daemon.http") {
             "GET / HTTP/1.1\r\nConnection: keep-alive, Upgrade\r\n\r\n",
             "GET / HTTP/1.1\r\nConnection: \r\n\r\n",
             "GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n",
+            // An expectation is answered (100 Continue or 417) from the head, on Beast's path.
+            "POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}",
+            "GET / HTTP/1.1\r\nexpect: something-else\r\n\r\n",
+            "GET / HTTP/1.1\r\nEXPECT: 100-continue\r\n\r\n",
         };
         for (const char* text : not_plain) {
             const std::string request(text);
@@ -208,7 +246,8 @@ TEST_SUITE("daemon.http") {
                                  "a",
                                  "Authorization-",
                                  "Content_Type",
-                                 "Pragma!"}) {
+                                 "Pragma!",
+                                 "Expecs"}) {
             const std::string field(name);
             CAPTURE(field);
             const std::string value = field == "content-length" ? "0"

@@ -48,6 +48,7 @@ Fetched fetch(unsigned short port, const std::string& target, unsigned version =
     beast::tcp_stream stream(io);
     stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     beast::http::request<beast::http::empty_body> request{beast::http::verb::get, target, version};
+    request.set(beast::http::field::host, "127.0.0.1");
     request.set(beast::http::field::authorization, "Basic YWRtaW46YWRtaW4=");
     beast::http::write(stream, request);
     beast::flat_buffer buffer;
