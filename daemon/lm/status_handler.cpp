@@ -11,51 +11,6 @@
 
 namespace piotd::daemon {
 
-namespace {
-
-using protocol::write_key;
-using protocol::write_string;
-
-// The anonymous `localModule`: what monitoring needs to tell whether the store's LM is healthy,
-// in the same names and forms as write_lm_mirror writes them.
-void write_lm_health(protocol::JsonWriter& writer, const LmMirror& mirror) {
-    writer.StartObject();
-    write_key(writer, "reachable");
-    writer.Bool(mirror.reachable);
-    write_key(writer, "status");
-    if (mirror.status) {
-        const protocol::LmClientStatus& s = *mirror.status;
-        write_string(writer, s.status);
-        write_key(writer, "operationMode");
-        write_string(writer, s.operation_mode);
-        write_key(writer, "lastSync");
-        if (s.last_sync_ms) {
-            writer.Int64(*s.last_sync_ms);
-            write_key(writer, "syncDeadline");
-            writer.Int64(*s.last_sync_ms + kLmSyncLimitMs);
-        } else {
-            writer.Null();
-        }
-        write_key(writer, "requiresDownload");
-        if (s.requires_download) {
-            writer.Bool(*s.requires_download);
-        } else {
-            writer.Null();
-        }
-    } else {
-        writer.Null();
-    }
-    write_key(writer, "checkedAt");
-    writer.Int64(mirror.checked_at_ms);
-    write_key(writer, "lastOk");
-    writer.Int64(mirror.last_ok_ms);
-    write_key(writer, "circuit");
-    write_string(writer, mirror.circuit);
-    writer.EndObject();
-}
-
-}  // namespace
-
 Response handle_status(const LocalModule& module, protocol::LmApiVersion api,
                        const LocalModuleStatusProvider* upstream_lm, StatusView view) {
     const bool full = view == StatusView::full;
@@ -120,11 +75,8 @@ Response handle_status(const LocalModule& module, protocol::LmApiVersion api,
     if (upstream_lm != nullptr) {
         protocol::JsonBuffer mirror;
         protocol::JsonWriter mirror_writer(mirror);
-        if (full) {
-            write_lm_mirror(mirror_writer, upstream_lm->local_module());
-        } else {
-            write_lm_health(mirror_writer, upstream_lm->local_module());
-        }
+        write_lm_mirror(mirror_writer, upstream_lm->local_module(),
+                        full ? LmMirrorView::full : LmMirrorView::health);
         local_module_json.assign(mirror.GetString(), mirror.GetSize());
         answer.local_module_json = local_module_json;
     }

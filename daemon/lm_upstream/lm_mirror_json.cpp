@@ -56,32 +56,31 @@ void write_lists(protocol::JsonWriter& writer, const protocol::LmClientStatus& s
 
 }  // namespace
 
-void write_lm_mirror(protocol::JsonWriter& writer, const LmMirror& mirror) {
+void write_lm_mirror(protocol::JsonWriter& writer, const LmMirror& mirror, LmMirrorView view) {
+    const bool full = view == LmMirrorView::full;
+    const auto text = [&](const char* key, const std::string& value) {
+        write_key(writer, key);
+        write_string(writer, value);
+    };
     writer.StartObject();
-    write_key(writer, "url");
-    write_string(writer, mirror.url);
-    write_key(writer, "apiVersion");
-    write_string(writer, mirror.api_version);
+    if (full) {
+        text("url", mirror.url);
+        text("apiVersion", mirror.api_version);
+    }
     write_key(writer, "reachable");
     writer.Bool(mirror.reachable);
     if (mirror.status) {
         const protocol::LmClientStatus& s = *mirror.status;
-        write_key(writer, "status");
-        write_string(writer, s.status);
-        write_key(writer, "inst");
-        write_string(writer, s.inst);
-        write_key(writer, "version");
-        write_string(writer, s.version);
-        write_key(writer, "name");
-        write_string(writer, s.name);
-        write_key(writer, "inn");
-        write_string(writer, s.inn);
-        write_key(writer, "dbVersion");
-        write_string(writer, s.db_version);
-        write_key(writer, "operationMode");
-        write_string(writer, s.operation_mode);
-        write_key(writer, "serviceUrl");
-        write_string(writer, s.service_url);
+        text("status", s.status);
+        if (full) {
+            text("inst", s.inst);
+            text("version", s.version);
+            text("name", s.name);
+            text("inn", s.inn);
+            text("dbVersion", s.db_version);
+        }
+        text("operationMode", s.operation_mode);
+        if (full) text("serviceUrl", s.service_url);
         write_key(writer, "lastSync");
         if (s.last_sync_ms) {
             writer.Int64(*s.last_sync_ms);
@@ -91,11 +90,13 @@ void write_lm_mirror(protocol::JsonWriter& writer, const LmMirror& mirror) {
         } else {
             writer.Null();
         }
-        write_key(writer, "lastUpdate");
-        if (s.last_update_ms) {
-            writer.Int64(*s.last_update_ms);
-        } else {
-            writer.Null();
+        if (full) {
+            write_key(writer, "lastUpdate");
+            if (s.last_update_ms) {
+                writer.Int64(*s.last_update_ms);
+            } else {
+                writer.Null();
+            }
         }
         write_key(writer, "requiresDownload");
         if (s.requires_download) {
@@ -103,19 +104,21 @@ void write_lm_mirror(protocol::JsonWriter& writer, const LmMirror& mirror) {
         } else {
             writer.Null();
         }
-        write_lists(writer, s);
+        if (full) write_lists(writer, s);
     } else {
         write_key(writer, "status");
         writer.Null();
     }
-    write_key(writer, "lastError");
-    write_string(writer, mirror.last_error);
+    if (full) text("lastError", mirror.last_error);
     write_key(writer, "checkedAt");
     writer.Int64(mirror.checked_at_ms);
     write_key(writer, "lastOk");
     writer.Int64(mirror.last_ok_ms);
-    write_key(writer, "circuit");
-    write_string(writer, mirror.circuit);
+    text("circuit", mirror.circuit);
+    if (!full) {
+        writer.EndObject();
+        return;
+    }
     write_key(writer, "circuitOpenUntil");
     writer.Int64(mirror.circuit_open_until_ms);
     write_key(writer, "checks");

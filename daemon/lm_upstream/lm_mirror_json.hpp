@@ -12,6 +12,11 @@
 
 namespace piotd::daemon {
 
-void write_lm_mirror(protocol::JsonWriter& writer, const LmMirror& mirror);
+// full: everything above. health: what an anonymous monitoring poll needs to tell whether the
+// LM is healthy (reachable, status, operationMode, lastSync, syncDeadline, requiresDownload,
+// checkedAt, lastOk, circuit): no URL, identity, error texts or counters.
+enum class LmMirrorView : std::uint8_t { full, health };
+void write_lm_mirror(protocol::JsonWriter& writer, const LmMirror& mirror,
+                     LmMirrorView view = LmMirrorView::full);
 
 }  // namespace piotd::daemon

@@ -79,7 +79,8 @@ TEST_SUITE("storage.check_journal") {
         JournalRetention keep;
         keep.max_entries = 50;
         const auto verdict = [](std::int64_t time, const std::string& ki) {
-            JournalEntry e = entry(time, ki + "\x1d" "93tail");
+            JournalEntry e = entry(time, ki + "\x1d"
+                                              "93tail");
             e.verdict_ki = ki;
             return e;
         };
