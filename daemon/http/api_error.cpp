@@ -20,6 +20,8 @@ std::string_view api_error_name(ApiError error) {
             return "invalid_field";
         case ApiError::unauthorized:
             return "unauthorized";
+        case ApiError::cross_site:
+            return "cross_site_request";
         case ApiError::not_found:
             return "not_found";
         case ApiError::unknown_document:

@@ -17,6 +17,7 @@ enum class ApiError : std::uint16_t {
     invalid_field = 4006,
     invalid_image = 4007,  // PNG/JPEG the decoder refused
     unauthorized = 4010,
+    cross_site = 4030,  // a state-changing request from another site's web page
     not_found = 4040,
     unknown_document = 4041,      // relay: no document with that id (the path itself exists)
     not_ready = 4045,             // LM: status not_configured or initialization

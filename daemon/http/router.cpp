@@ -1,5 +1,6 @@
 #include "daemon/http/router.hpp"
 
+#include "daemon/http/cross_site.hpp"
 #include "daemon/http/json_error.hpp"
 #include "daemon/log.hpp"
 #include "storage/storage_error.hpp"
@@ -97,6 +98,10 @@ Reply Router::dispatch(const Request& request, Listener listener, std::size_t& r
         path_match = &route;
         if (route.method != request.method()) continue;
         route_index = static_cast<std::size_t>(&route - routes_.data());
+        // Reads have no effect; anything else from another site's page is refused first.
+        if (request.method() != http::verb::get && request.method() != http::verb::head) {
+            if (auto refused = refuse_cross_site(request)) return std::move(*refused);
+        }
         bool authenticated = false;
         switch (route.access) {
             case Access::open:
