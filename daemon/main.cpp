@@ -168,6 +168,11 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     if (config.demo) log_info("main", "demo: " + module.start_demo() + "; " + demo_password);
 
     Router router(BasicAuth(config.user, config.password));
+    // The LM API first: the router tries routes in the order they were added, and the check is
+    // the hot path. What it needs of permissive mode is filled in below, before the server starts.
+    LmRouteOptions lm_routes;
+    lm_routes.status_open = config.status_open;
+    add_lm_routes(router, module, lm_routes);
     add_replication_routes(router, module);
     Operations operations(config, module, router);
 
@@ -188,8 +193,6 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
              : &operations.add_upstream("local_module", config.local_module.url)});
     operations.sources().cdn = permissive.cdn_status();
     operations.sources().local_module = permissive.local_module_status();
-    LmRouteOptions lm_routes;
-    lm_routes.status_open = config.status_open;
     lm_routes.upstream_lm = permissive.local_module_status();
     lm_routes.front = permissive.local_module_client();
     if (permissive.checks_ahead()) {
@@ -203,7 +206,6 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
             permissive.learn(std::move(kis));
         };
     }
-    add_lm_routes(router, module, lm_routes);
     permissive.add_routes(router);
     operations.sources().outbox = &relay;
     // The fiscal register (docs/drivers.md), when one is configured; its sales go through the

@@ -25,8 +25,8 @@ RouteHandler recording_client(LocalModule& module, RouteHandler handler) {
 }  // namespace
 
 void add_lm_routes(Router& router, LocalModule& module, const LmRouteOptions& options) {
+    // Read at each request: main fills the options in after adding the routes.
     const LmRouteOptions* lm = &options;
-    const LocalModuleStatusProvider* upstream_lm = options.upstream_lm;
     using http::verb;
     using protocol::LmApiVersion;
     const auto add = [&](verb method, const char* path, RouteHandler handler,
@@ -40,8 +40,8 @@ void add_lm_routes(Router& router, LocalModule& module, const LmRouteOptions& op
         const std::string prefix = api == LmApiVersion::v1 ? "/api/v1" : "/api/v2";
         add(
             verb::get, (prefix + "/status").c_str(),
-            [&module, api, upstream_lm](const RequestContext& c) {
-                return handle_status(module, api, upstream_lm,
+            [&module, api, lm](const RequestContext& c) {
+                return handle_status(module, api, lm->upstream_lm,
                                      c.authenticated ? StatusView::full : StatusView::anonymous);
             },
             status_access);

@@ -7,7 +7,8 @@
 
 namespace piotd::daemon {
 
-// `options` lives as long as the router (main keeps it).
+// `options` lives as long as the router (main keeps it); the handlers read it at each request,
+// so it may be filled in after this call, before the server starts (status_open excepted).
 void add_lm_routes(Router& router, LocalModule& module, const LmRouteOptions& options);
 inline void add_lm_routes(Router& router, LocalModule& module) {
     static const LmRouteOptions none;
