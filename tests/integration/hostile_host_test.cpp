@@ -20,6 +20,7 @@
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/shell_command.hpp"
 #include "tests/support/test_pki.hpp"
 
 using namespace piotd::test;
@@ -70,16 +71,6 @@ std::string outcheck_body() {
     std::string body = R"({"cis_list":[")" + kAllowed + "\"";
     while (body.size() < 2048 - 40) body += ",\"" + kAllowed + "\"";
     return body + "]}";
-}
-
-std::string run_command(const std::string& command, int& status) {
-    std::string output;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char chunk[4096];
-    while (const std::size_t n = fread(chunk, 1, sizeof chunk, pipe)) output.append(chunk, n);
-    status = pclose(pipe);
-    return output;
 }
 
 }  // namespace

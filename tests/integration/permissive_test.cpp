@@ -24,6 +24,7 @@
 #include "storage/transaction.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/shell_command.hpp"
 #include "tests/support/test_pki.hpp"
 
 using namespace piotd::test;
@@ -284,17 +285,6 @@ void check_tag1260(const rapidjson::Value& item) {
     CHECK(str(tag["1264"]) == "1944");
     CHECK(item["tag1260Hex"].IsString());
     CHECK(str(item["tag1260Hex"]).starts_with("EC04"));  // tag 1260, little endian
-}
-
-// Runs a shell command; its stdout, and its exit status in `status`.
-std::string run_command(const std::string& command, int& status) {
-    std::string output;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char chunk[4096];
-    while (const std::size_t n = fread(chunk, 1, sizeof chunk, pipe)) output.append(chunk, n);
-    status = pclose(pipe);
-    return output;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "tests/support/eventually.hpp"
 #include "tests/support/fake_local_module_fixture.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/shell_command.hpp"
 #include "tests/support/test_pki.hpp"
 
 using namespace piotd::test;
@@ -81,16 +82,6 @@ void check_monitoring_fields(const rapidjson::Document& status, bool v2) {
     CHECK(status["replicationStatus"]["blocked_gtin"].HasMember("serverDocCount"));
     CHECK(status.HasMember("dbState") == v2);
     if (v2) CHECK(status["dbState"]["blocked_cis"]["docCount"].IsUint64());
-}
-
-std::string run_command(const std::string& command, int& exit_status) {
-    std::string output;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char chunk[4096];
-    while (const std::size_t n = fread(chunk, 1, sizeof chunk, pipe)) output.append(chunk, n);
-    exit_status = pclose(pipe);
-    return output;
 }
 
 }  // namespace
