@@ -20,6 +20,7 @@
 #include "tests/support/fake_local_module_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/image_fixtures.hpp"
+#include "tests/support/json_answer.hpp"
 
 using namespace piotd::test;
 
@@ -30,17 +31,6 @@ constexpr const char* kFakeInst = kFakeLmInst;
 constexpr const char* kFreeCode = "0104603586014674215012516137746";
 // On piotd's demo black list (the sandbox's, lm-api.md Appendix A).
 constexpr const char* kDemoBlocked = "0104850013000162215!!Y!BsOtaR_n";
-
-rapidjson::Document parse(const std::string& body) {
-    rapidjson::Document document;
-    document.Parse(body.c_str(), body.size());
-    REQUIRE_MESSAGE((!document.HasParseError() && document.IsObject()), "not JSON: " << body);
-    return document;
-}
-
-std::string str(const rapidjson::Value& value) {
-    return value.IsString() ? std::string(value.GetString(), value.GetStringLength()) : "";
-}
 
 using FakeLm = FakeLocalModule;
 

@@ -16,6 +16,7 @@
 #include "tests/support/eventually.hpp"
 #include "tests/support/fake_local_module_fixture.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/json_answer.hpp"
 #include "tests/support/shell_command.hpp"
 #include "tests/support/test_pki.hpp"
 
@@ -24,17 +25,6 @@ using namespace piotd::test;
 namespace {
 
 const std::string kAllowed = "0104603586014674215012516137746";
-
-rapidjson::Document parse(const std::string& body) {
-    rapidjson::Document document;
-    document.Parse(body.c_str(), body.size());
-    REQUIRE_MESSAGE((!document.HasParseError() && document.IsObject()), "not JSON: " << body);
-    return document;
-}
-
-std::string str(const rapidjson::Value& value) {
-    return value.IsString() ? std::string(value.GetString(), value.GetStringLength()) : "";
-}
 
 // A demo daemon (admin:admin) on its own data dir, with an optional config file.
 struct Daemon {
