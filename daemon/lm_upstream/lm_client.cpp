@@ -29,12 +29,16 @@ std::string check_path(const std::string& version) {
 
 }  // namespace
 
-std::string lm_not_ready_reason(const LmMirror& mirror, std::int64_t now_ms) {
-    if (!mirror.status) return {};
-    if (mirror.status->status != "ready") return "status " + mirror.status->status;
+LmUnready lm_unready(const LmMirror& mirror, std::int64_t now_ms) {
+    if (!mirror.status) return {};  // never polled: the circuit judges
+    const std::string& status = mirror.status->status;
+    if (status != "ready") {
+        return {status == "sync_error" ? "out_of_sync" : "not_ready", "status " + status};
+    }
     if (mirror.status->last_sync_ms && now_ms - *mirror.status->last_sync_ms > kLmSyncLimitMs) {
-        return "lastSync " + std::to_string((now_ms - *mirror.status->last_sync_ms) / 3'600'000) +
-               " h ago (72 h rule)";
+        return {"out_of_sync",
+                "lastSync " + std::to_string((now_ms - *mirror.status->last_sync_ms) / 3'600'000) +
+                    " h ago (72 h rule)"};
     }
     return {};
 }
@@ -228,18 +232,16 @@ void LmClient::check(asio::any_io_executor executor, std::vector<LmCheckCode> co
     if (!enabled_) return fail_now("off", "no local module configured");
     if (stopped_) return fail_now("stopping", "stopping");
     const std::int64_t now = clock_.now_ms();
-    std::string not_ready;
+    LmUnready unready;
     std::string last_error;
     {
         std::lock_guard lock(mutex_);
-        not_ready = lm_not_ready_reason(mirror_, now);
+        unready = lm_unready(mirror_, now);
         attempt->version = mirror_.api_version.empty() ? "2" : mirror_.api_version;
         last_error = mirror_.last_error;
     }
-    if (!not_ready.empty()) {
-        const bool out_of_sync =
-            not_ready.starts_with("lastSync") || not_ready == "status sync_error";
-        return fail_now(out_of_sync ? "out_of_sync" : "not_ready", "local module " + not_ready);
+    if (!unready.kind.empty()) {
+        return fail_now(std::move(unready.kind), "local module " + unready.reason);
     }
     if (!circuit_.allow(now)) {
         return fail_now("circuit_open",

@@ -35,7 +35,10 @@ struct LmMirror {
 inline constexpr std::int64_t kLmSyncLimitMs = 72LL * 3600 * 1000;
 
 // Whether the mirror says the LM can answer a check now: status ready, lastSync within 72 h.
-// Empty: it can; otherwise why not ("status initialization", "lastSync 73 h ago").
-std::string lm_not_ready_reason(const LmMirror& mirror, std::int64_t now_ms);
+struct LmUnready {
+    std::string kind;    // empty: it can; "not_ready" (4045) or "out_of_sync" (4050, 72 h)
+    std::string reason;  // "status initialization", "lastSync 73 h ago (72 h rule)"
+};
+LmUnready lm_unready(const LmMirror& mirror, std::int64_t now_ms);
 
 }  // namespace piotd::daemon

@@ -96,15 +96,19 @@ TEST_SUITE("daemon.local_module") {
     TEST_CASE("the mirror says when the LM cannot answer: not ready, or lastSync past 72 h") {
         LmMirror mirror;
         const std::int64_t now = 1'800'000'000'000;
-        CHECK(lm_not_ready_reason(mirror, now).empty());  // never polled: let the circuit judge
+        CHECK(lm_unready(mirror, now).kind.empty());  // never polled: let the circuit judge
         mirror.status = piotd::protocol::LmClientStatus{};
         mirror.status->status = "initialization";
-        CHECK(lm_not_ready_reason(mirror, now) == "status initialization");
+        CHECK(lm_unready(mirror, now).kind == "not_ready");
+        CHECK(lm_unready(mirror, now).reason == "status initialization");
+        mirror.status->status = "sync_error";
+        CHECK(lm_unready(mirror, now).kind == "out_of_sync");
         mirror.status->status = "ready";
         mirror.status->last_sync_ms = now - kLmSyncLimitMs;
-        CHECK(lm_not_ready_reason(mirror, now).empty());
+        CHECK(lm_unready(mirror, now).kind.empty());
         mirror.status->last_sync_ms = now - kLmSyncLimitMs - 3'600'000;
-        CHECK(lm_not_ready_reason(mirror, now) == "lastSync 73 h ago (72 h rule)");
+        CHECK(lm_unready(mirror, now).kind == "out_of_sync");
+        CHECK(lm_unready(mirror, now).reason == "lastSync 73 h ago (72 h rule)");
     }
 }
 
