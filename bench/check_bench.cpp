@@ -12,7 +12,7 @@
 #include <random>
 
 #include "bench/code_generator.hpp"
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/marking_code.hpp"
 #include "storage/black_lists.hpp"
 #include "storage/environment.hpp"
 #include "storage/list_item.hpp"

@@ -1,4 +1,4 @@
-// The sale decision engine per item (protocol/sale_decision.hpp): decide_online on a mix of True
+// The sale decision engine per item (protocol/decision/sale_decision.hpp): decide_online on a mix of True
 // API answers shaped like the CRPT scenarios (allowed, refused, tobacco packs and blocks with
 // price rules, ncp), and decide_offline on local-module results. Target: ≤ 0.5 µs per item.
 // For scale it also times parsing one code's answer and encoding tag 1260.
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "protocol/sale_decision.hpp"
-#include "protocol/tag1260.hpp"
-#include "protocol/true_api_check.hpp"
+#include "protocol/decision/sale_decision.hpp"
+#include "protocol/decision/tag1260.hpp"
+#include "protocol/trueapi/true_api_check.hpp"
 
 namespace {
 

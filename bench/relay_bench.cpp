@@ -19,7 +19,7 @@
 #include "daemon/relay/document_intake.hpp"
 #include "daemon/relay/document_transport.hpp"
 #include "daemon/relay/relay.hpp"
-#include "protocol/relay_document.hpp"
+#include "protocol/documents/relay_document.hpp"
 #include "storage/outbox.hpp"
 #include "storage/transaction.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "ctl/ctl_context.hpp"
 #include "ctl/exit_code.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace piotd::ctl {
 

@@ -13,7 +13,7 @@
 #include "ctl/exit_code.hpp"
 #include "ctl/local_module_report.hpp"
 #include "daemon/status/html_text.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace piotd::ctl {
 

@@ -11,7 +11,7 @@
 #include "ctl/ctl_context.hpp"
 #include "ctl/exit_code.hpp"
 #include "daemon/status/html_text.hpp"
-#include "protocol/relay_document.hpp"
+#include "protocol/documents/relay_document.hpp"
 #include "storage/outbox_record.hpp"
 
 namespace piotd::ctl {

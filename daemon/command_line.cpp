@@ -9,6 +9,7 @@ const char* usage_text() {
            "  piotd [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--demo]\n"
            "        [--threads N] [--map-size-mb N] [--log-level error|warning|info|debug]\n"
            "        [--upstream http://HOST:PORT] [--sync-period SECONDS]\n"
+           "        [--max-snapshot-streams N]\n"
            "        [--kkt DEVICE|tcp://HOST:PORT]\n"
            "        [--relay URL] [--relay-kind piotd|lm|trueapi] [--sign-command CMD]\n"
            "        [--scanner DEVICE]   (DEVICE: /dev/ttyACM0 or a USB id vvvv:pppp)\n"
@@ -62,6 +63,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             line.upstream = value();
         } else if (arg == "--sync-period" && line.command == Command::run) {
             line.sync_period = value();
+        } else if (arg == "--max-snapshot-streams" && line.command == Command::run) {
+            line.max_snapshot_streams = value();
         } else if (arg == "--kkt" && line.command == Command::run) {
             line.kkt = value();
         } else if (arg == "--relay" && line.command == Command::run) {

@@ -1,6 +1,7 @@
 // The command line. Flag names are a contract: deployment scripts and test harnesses call them.
 //   piotd [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--demo] [--threads N]
 //         [--map-size-mb N] [--log-level LEVEL] [--upstream URL] [--sync-period SECONDS]
+//         [--max-snapshot-streams N]
 //         [--kkt DEVICE|tcp://HOST:PORT]
 //         [--relay URL] [--relay-kind piotd|lm|trueapi] [--sign-command CMD]
 //         [--scanner DEVICE]
@@ -33,6 +34,7 @@ struct CommandLine {
     std::optional<std::string> log_level;
     std::optional<std::string> upstream;
     std::optional<std::string> sync_period;
+    std::optional<std::string> max_snapshot_streams;  // [replication] max_snapshot_streams
     std::optional<std::string> kkt;           // --kkt DEVICE|tcp://HOST:PORT
     std::optional<std::string> relay;         // --relay URL
     std::optional<std::string> relay_kind;    // --relay-kind piotd|lm|trueapi

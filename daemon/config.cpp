@@ -80,6 +80,8 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.limits.max_connections = to_size(name, value, 1, 1'000'000);
     } else if (name == "server.max_body_bytes") {
         config.limits.max_body_bytes = to_size(name, value, 1024, 64u << 20);
+    } else if (name == "server.body_budget_mb") {
+        config.body_budget_bytes = to_size(name, value, 1, 4096) << 20;
     } else if (name == "server.max_header_bytes") {
         config.limits.max_header_bytes = to_size(name, value, 1024, 1u << 20);
     } else if (name == "server.read_timeout_ms") {
@@ -98,6 +100,14 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.user = value;
     } else if (name == "auth.password") {
         config.password = value;
+    } else if (name == "auth.pos_user") {
+        config.pos_user = value;
+    } else if (name == "auth.pos_password") {
+        config.pos_password = value;
+    } else if (name == "auth.replica_user") {
+        config.replica_user = value;
+    } else if (name == "auth.replica_password") {
+        config.replica_password = value;
     } else if (name == "auth.status_open") {
         if (value != "true" && value != "false") {
             throw std::runtime_error("auth.status_open must be true or false");
@@ -121,6 +131,8 @@ void set_config_value(Config& config, std::string_view section, std::string_view
         config.snapshot_batch_items = to_size(name, value, 1, 1'000'000);
     } else if (name == "upstream.timeout_ms") {
         config.upstream_timeout_ms = to_size(name, value, 100, 600'000);
+    } else if (name == "replication.max_snapshot_streams") {
+        config.max_snapshot_streams = to_size(name, value, 1, 1'000);
     } else if (name == "kkt.device") {
         config.kkt_device = value;
     } else if (name == "kkt.baud") {
@@ -185,6 +197,12 @@ void apply_environment(Config& config) {
     }
     if (const char* user = std::getenv("PIOTD_UPSTREAM_USER"); user && *user) {
         config.upstream_user = user;
+    }
+    if (const char* password = std::getenv("PIOTD_POS_PASSWORD"); password && *password) {
+        config.pos_password = password;
+    }
+    if (const char* password = std::getenv("PIOTD_REPLICA_PASSWORD"); password && *password) {
+        config.replica_password = password;
     }
     if (const char* password = std::getenv("PIOTD_UPSTREAM_PASSWORD"); password && *password) {
         config.upstream_password = password;

@@ -26,12 +26,20 @@ struct Config {
     std::string tls_key_file;
     ServerLimits limits{};
     std::size_t max_codes_per_request = 10'000;
+    // Every request body on its way, all listeners together (body_budget.hpp).
+    std::size_t body_budget_bytes = BodyBudget::kDefaultBytes;
     // [storage]
     std::filesystem::path data_dir = "/var/lib/piotd";
     std::size_t map_size_mb = 4096;
     // [auth]
     std::string user = "admin";
     std::string password;  // required unless demo
+    // The other roles' credentials (daemon/http/role.hpp); an empty password: no such
+    // credential, only admin's is accepted for that role's routes.
+    std::string pos_user = "pos";
+    std::string pos_password;
+    std::string replica_user = "replica";
+    std::string replica_password;
     // GET /api/v{1,2}/status without credentials on a loopback listener, for monitoring
     // (docs/api.md); false: credentials as on every other route.
     bool status_open = true;
@@ -46,6 +54,9 @@ struct Config {
     unsigned sync_period_s = 60;
     std::size_t snapshot_batch_items = 50'000;  // items per write transaction of a snapshot
     std::size_t upstream_timeout_ms = 30'000;   // one connect, read or write; a stall ends there
+    // [replication]: serving lists to the tills below (docs/replication.md); a snapshot request
+    // past this many streams at once gets 503 with Retry-After
+    std::size_t max_snapshot_streams = 8;
     // [kkt]: the fiscal register (docs/drivers.md); empty device = none
     std::string kkt_device;  // serial device path, or tcp://HOST:PORT
     unsigned kkt_baud = 115200;

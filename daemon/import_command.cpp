@@ -62,6 +62,8 @@ int run_import(const CommandLine& line, const Config& config) {
     std::cout << "piotd import: " << storage::list_name(*list) << ": " << stats.loaded
               << " items loaded from " << stats.lines << " lines";
     if (stats.rejected > 0) std::cout << ", " << stats.rejected << " rejected";
+    // A key on several lines is loaded once, with the last line's value.
+    if (stats.duplicates > 0) std::cout << ", " << stats.duplicates << " duplicates dropped";
     std::cout << "\n";
     for (const std::string& error : stats.first_errors) std::cerr << "  " << error << "\n";
     return stats.rejected > 0 ? 3 : 0;

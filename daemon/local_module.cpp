@@ -6,7 +6,7 @@
 
 #include "daemon/demo_data.hpp"
 #include "daemon/log.hpp"
-#include "protocol/uuid.hpp"
+#include "protocol/text/uuid.hpp"
 #include "storage/list_item.hpp"
 #include "storage/list_name.hpp"
 #include "storage/snapshot_reader.hpp"

@@ -14,7 +14,7 @@
 #include "daemon/clock.hpp"
 #include "daemon/config.hpp"
 #include "daemon/lm/client_registry.hpp"
-#include "protocol/lm_status.hpp"
+#include "protocol/lm/lm_status.hpp"
 #include "storage/black_lists.hpp"
 #include "storage/environment.hpp"
 #include "storage/module_state.hpp"

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "daemon/clock.hpp"
@@ -33,6 +34,7 @@
 #include "daemon/replication/replication_routes.hpp"
 #include "daemon/replication/replicator.hpp"
 #include "daemon/replication/upstream_url.hpp"
+#include "daemon/role_grants.hpp"
 #include "daemon/scanner/chain_scan_checker.hpp"
 #include "daemon/scanner/scan_event_hub.hpp"
 #include "daemon/scanner/scanner_routes.hpp"
@@ -59,6 +61,9 @@ Config build_config(const CommandLine& line, std::string* demo_password = nullpt
     if (line.log_level) set_config_value(config, "log", "level", *line.log_level);
     if (line.upstream) config.upstream_url = *line.upstream;
     if (line.sync_period) set_config_value(config, "upstream", "sync_period_s", *line.sync_period);
+    if (line.max_snapshot_streams) {
+        set_config_value(config, "replication", "max_snapshot_streams", *line.max_snapshot_streams);
+    }
     if (line.kkt) config.kkt_device = *line.kkt;
     if (line.relay) config.relay.url = *line.relay;
     if (line.relay_kind) set_config_value(config, "relay", "kind", *line.relay_kind);
@@ -168,13 +173,29 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     if (config.demo) log_info("main", "demo: " + module.start_demo() + "; " + demo_password);
 
     Router router(BasicAuth(config.user, config.password));
+    try {
+        if (!config.pos_password.empty()) {
+            router.add_credential(Role::pos, config.pos_user, config.pos_password);
+        }
+        if (!config.replica_password.empty()) {
+            router.add_credential(Role::replica, config.replica_user, config.replica_password);
+        }
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "piotd: [auth]: " << e.what() << "\n";
+        return 1;
+    }
+    BodyBudget::process().set_limit(config.body_budget_bytes);
     // The LM API first: the router tries routes in the order they were added, and the check is
     // the hot path. What it needs of permissive mode is filled in below, before the server starts.
     LmRouteOptions lm_routes;
     lm_routes.status_open = config.status_open;
     add_lm_routes(router, module, lm_routes);
-    add_replication_routes(router, module);
+    // Snapshots and pages of changes for the tills below are made on background workers and
+    // bounded (docs/replication.md, "Serving many tills at once").
+    ReplicationServing replication_serving({.max_snapshot_streams = config.max_snapshot_streams});
+    add_replication_routes(router, module, replication_serving);
     Operations operations(config, module, router);
+    replication_serving.start(&operations.metrics());
 
     RelayService relay(module, config, clock);
     add_relay_routes(router, relay);
@@ -249,7 +270,8 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     if (kkt) devices.add([&kkt] { return kkt->device_status(); });
     if (!devices.empty()) operations.sources().devices = &devices;
 
-    scanner.start();  // before the server, so the first status answer knows the device
+    grant_roles(router);  // every route is added by now
+    scanner.start();      // before the server, so the first status answer knows the device
     HttpServer server(parse_listen_address(config.listen), config.limits, router);
     router.set_listener(listener_for(server.local_endpoint().address()));
     server.start();
@@ -292,7 +314,8 @@ int run_daemon(const Config& config, std::chrono::steady_clock::time_point start
     scanner.stop();
     scan_events.close();
     images.stop();
-    permissive.stop();  // completes deferred answers while the server can still send them
+    replication_serving.stop();  // no worker wakes a connection once the server is down
+    permissive.stop();           // completes deferred answers while the server can still send them
     if (tls_listener) tls_listener->stop();
     server.stop();
     // Saves the blocked_cis filter if it had to be rebuilt, so the next start needs no scan.

@@ -12,12 +12,13 @@ packages=(
 )
 # The libFuzzer targets tests/run.sh builds and runs (tests/fuzz/run.sh).
 packages+=(clang libclang-rt-14-dev)
-# Extra sets: "bench" adds the load generator, nginx (a reference server bench/run.sh starts) and
-# valgrind (bench/instructions.sh counts instructions per request);
+# Extra sets: "bench" adds the load generator, nginx (a reference server bench/run.sh starts),
+# valgrind (bench/instructions.sh counts instructions per request) and GNU time (bench/import.sh
+# reads an import's peak RSS from /usr/bin/time -v);
 # "browser" and "package" what the operations tests need (docs/operations.md).
 for extra in "$@"; do
     case "$extra" in
-        bench) packages+=(wrk nginx valgrind) ;;
+        bench) packages+=(wrk nginx valgrind time) ;;
         # The status page test in a headless browser (large: only for tests).
         browser) packages+=(chromium) ;;
         # The .deb (dpkg-shlibdeps) and the unit checks (systemd-analyze).

@@ -35,8 +35,8 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/marking_code.hpp"
-#include "protocol/replication_feed.hpp"
+#include "protocol/codes/marking_code.hpp"
+#include "protocol/documents/replication_feed.hpp"
 #include "storage/change_log.hpp"
 #include "storage/environment.hpp"
 #include "storage/list_item.hpp"

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "protocol/uuid.hpp"
+#include "protocol/text/uuid.hpp"
 #include "storage/cursor.hpp"
 #include "storage/list_slots.hpp"
 #include "storage/sequence_key.hpp"

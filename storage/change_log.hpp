@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/replication_feed.hpp"
+#include "protocol/documents/replication_feed.hpp"
 #include "storage/environment.hpp"
 #include "storage/list_name.hpp"
 #include "storage/list_version.hpp"

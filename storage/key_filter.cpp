@@ -1,11 +1,15 @@
 #include "storage/key_filter.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <bit>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace piotd::storage {
 
@@ -16,6 +20,8 @@ constexpr std::size_t kBitsPerKey = 10;
 constexpr unsigned kBitsPerLookup = 7;
 constexpr std::size_t kWordsPerBlock = 8;  // 64 bytes: one cache line
 constexpr std::size_t kBlockBits = kWordsPerBlock * 64;
+constexpr std::size_t kBlockBytes = kWordsPerBlock * 8;
+constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 // Far above any real list; only keeps the size arithmetic of a hostile header from overflowing.
 constexpr std::size_t kMaxCapacity = std::size_t{1} << 40;
 
@@ -126,12 +132,27 @@ KeyFilter::KeyFilter(std::size_t expected_keys)
     allocate(blocks_for(capacity_));
 }
 
+void KeyFilter::FreeWords::operator()(std::uint64_t* words) const {
+    std::free(words);
+}
+
 void KeyFilter::allocate(std::size_t block_count) {
     block_count_ = block_count;
-    // operator new[] aligns to 16 bytes; 7 spare words let the blocks start on a cache line.
-    words_.reset(new std::uint64_t[block_count * kWordsPerBlock + 7]());
-    const auto base = reinterpret_cast<std::uintptr_t>(words_.get());
-    blocks_ = words_.get() + (((base + 63) & ~std::uintptr_t{63}) - base) / sizeof(std::uint64_t);
+    const std::size_t bytes = block_count * kWordsPerBlock * 8;
+    // A check reads one random cache line of the filter. With 4 KiB pages nearly every read of a
+    // large filter (15.6 MB for 10 M keys) also misses the TLB; on 2 MiB pages the whole filter
+    // takes a few TLB entries (issue 23: a check with 10 M blocked CIS as fast as with 1.1 M).
+    // Transparent huge pages are given on request (madvise mode, Debian's default) to a
+    // 2 MiB-aligned range, before its pages are first touched.
+    const bool huge = bytes >= kHugePageBytes;
+    const std::size_t alignment = huge ? kHugePageBytes : kBlockBytes;
+    const std::size_t size = (bytes + alignment - 1) / alignment * alignment;
+    void* memory = std::aligned_alloc(alignment, size);
+    if (memory == nullptr) throw std::bad_alloc();
+    if (huge) ::madvise(memory, size, MADV_HUGEPAGE);  // only a hint: fine if refused
+    std::memset(memory, 0, size);
+    words_.reset(static_cast<std::uint64_t*>(memory));
+    blocks_ = words_.get();
 }
 
 std::size_t KeyFilter::bytes() const {

@@ -43,10 +43,14 @@ private:
     KeyFilter() = default;
     void allocate(std::size_t block_count);
 
+    struct FreeWords {
+        void operator()(std::uint64_t* words) const;
+    };
+
     std::size_t capacity_ = 0;
     std::size_t block_count_ = 0;
-    std::unique_ptr<std::uint64_t[]> words_;  // block_count_ * 8 words, plus slack for alignment
-    std::uint64_t* blocks_ = nullptr;         // first word of block 0, 64-byte aligned in words_
+    std::unique_ptr<std::uint64_t[], FreeWords> words_;  // block_count_ * 8 words
+    std::uint64_t* blocks_ = nullptr;  // first word of block 0, 64-byte aligned (words_ itself)
 };
 
 }  // namespace piotd::storage

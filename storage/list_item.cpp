@@ -3,9 +3,9 @@
 #include <charconv>
 #include <limits>
 
-#include "protocol/code_error.hpp"
-#include "protocol/code_normaliser.hpp"
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/code_error.hpp"
+#include "protocol/codes/code_normaliser.hpp"
+#include "protocol/codes/marking_code.hpp"
 
 namespace piotd::storage {
 

@@ -28,7 +28,7 @@ struct OutboxRecord {
     std::uint64_t seq = 0;
     std::string id;  // document id = idempotency key
     OutboxState state = OutboxState::queued;
-    std::string document;  // canonical JSON (protocol/relay_document.hpp)
+    std::string document;  // canonical JSON (protocol/documents/relay_document.hpp)
     std::int64_t created_ms = 0;
     std::int64_t updated_ms = 0;
     std::int64_t next_attempt_ms = 0;  // not before: backoff after a failure, poll period

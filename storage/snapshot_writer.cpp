@@ -84,9 +84,13 @@ SnapshotWriter::SnapshotWriter(SnapshotWriter&& other) noexcept
 SnapshotWriter::~SnapshotWriter() = default;
 
 void SnapshotWriter::add(const ListItem& item) {
+    add(item.key, item.value);
+}
+
+void SnapshotWriter::add(std::string_view key, std::string_view value) {
     if (finished_ || broken_) throw StorageError("snapshot writer used after finish or failure");
-    batch_.push_back(item);
-    if (filter_) filter_->add(item.key);
+    batch_.push_back(ListItem{std::string(key), std::string(value)});
+    if (filter_) filter_->add(key);
     ++added_;
     if (batch_.size() >= batch_size_) write_batch(nullptr);
 }

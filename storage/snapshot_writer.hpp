@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/environment.hpp"
@@ -51,6 +52,7 @@ public:
     // Items should come in key order (the order of the snapshot stream) for a resumable load:
     // the progress records the last one of each batch as the point to resume after.
     void add(const ListItem& item);
+    void add(std::string_view key, std::string_view value);
     // Items added through this writer (buffered ones included; not those of a resumed load).
     std::size_t added() const { return added_; }
 

@@ -22,6 +22,8 @@ std::string_view api_error_name(ApiError error) {
             return "unauthorized";
         case ApiError::cross_site:
             return "cross_site_request";
+        case ApiError::forbidden_role:
+            return "forbidden_role";
         case ApiError::not_found:
             return "not_found";
         case ApiError::unknown_document:
@@ -44,6 +46,8 @@ std::string_view api_error_name(ApiError error) {
             return "storage_unavailable";
         case ApiError::cannot_check:
             return "cannot_check";
+        case ApiError::bodies_busy:
+            return "bodies_busy";
         case ApiError::too_many_connections:
             return "too_many_connections";
         case ApiError::code_refused:

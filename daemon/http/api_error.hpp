@@ -17,7 +17,8 @@ enum class ApiError : std::uint16_t {
     invalid_field = 4006,
     invalid_image = 4007,  // PNG/JPEG the decoder refused
     unauthorized = 4010,
-    cross_site = 4030,  // a state-changing request from another site's web page
+    cross_site = 4030,      // a state-changing request from another site's web page
+    forbidden_role = 4031,  // right credentials of a role the route does not admit
     not_found = 4040,
     unknown_document = 4041,      // relay: no document with that id (the path itself exists)
     not_ready = 4045,             // LM: status not_configured or initialization
@@ -42,6 +43,7 @@ enum class ApiError : std::uint16_t {
     signing_failed = 5033,   // relay: the True API needs a signature and signing failed
     busy = 5034,             // the image decoders' queue is full
     cannot_check = 5035,  // permissive mode: neither the online nor the local check could be made
+    bodies_busy = 5036,   // the request bodies being read together fill their memory budget
 };
 
 // snake_case name, sent as "error" beside the number.

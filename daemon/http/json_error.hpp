@@ -7,7 +7,7 @@
 
 #include "daemon/http/api_error.hpp"
 #include "daemon/http/http_types.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace piotd::daemon {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "daemon/http/http_types.hpp"
-#include "protocol/cis_list_request.hpp"
+#include "protocol/lm/cis_list_request.hpp"
 
 namespace piotd::daemon {
 

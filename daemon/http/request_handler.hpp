@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 #include "daemon/http/chunk_source.hpp"
@@ -14,6 +15,10 @@ class RequestHandler {
 public:
     virtual ~RequestHandler() = default;
     virtual Reply handle(const Request& request) = 0;
+    // Asked once the head of a request with a body is in, before a byte of the body is read:
+    // the answer when the head alone refuses it (no such route, no credentials). The session
+    // then sends it and closes without reading the body.
+    virtual std::optional<Response> refuse_head(const Request& /*head*/) { return std::nullopt; }
     // The largest body accepted for `target` (path and query), asked once the headers are in, so
     // one route (image uploads) may take more than the server-wide default.
     virtual std::size_t max_body_bytes(std::string_view /*target*/,

@@ -26,12 +26,36 @@ Response unauthorized() {
     return response;
 }
 
+Response forbidden(Role role) {
+    return json_error(
+        http::status::forbidden, ApiError::forbidden_role,
+        "the " + std::string(role_name(role)) + " credential may not call this endpoint");
+}
+
+std::string_view path_of(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
+
 }  // namespace
 
 void Router::add(http::verb method, std::string path, RouteHandler handler, Access access) {
     const bool prefix = !path.empty() && path.back() == '*';
     if (prefix) path.pop_back();
-    routes_.push_back(Route{method, std::move(path), prefix, std::move(handler), access});
+    routes_.push_back(
+        Route{method, std::move(path), prefix, std::move(handler), access, Roles(Role::admin)});
+}
+
+bool Router::grant(http::verb method, std::string_view path, Roles roles) {
+    const bool prefix = !path.empty() && path.back() == '*';
+    if (prefix) path.remove_suffix(1);
+    bool found = false;
+    for (Route& route : routes_) {
+        if (route.method == method && route.path == path && route.prefix == prefix) {
+            route.roles = route.roles | roles;
+            found = true;
+        }
+    }
+    return found;
 }
 
 std::vector<Router::RouteLabel> Router::route_labels() const {
@@ -39,7 +63,7 @@ std::vector<Router::RouteLabel> Router::route_labels() const {
     labels.reserve(routes_.size());
     for (const Route& route : routes_) {
         labels.push_back({std::string(http::to_string(route.method)),
-                          route.prefix ? route.path + "*" : route.path});
+                          route.prefix ? route.path + "*" : route.path, route.roles});
     }
     return labels;
 }
@@ -84,45 +108,78 @@ Reply Router::guarded_dispatch(const Request& request, Listener listener,
     }
 }
 
-Reply Router::dispatch(const Request& request, Listener listener, std::size_t& route_index) {
-    const std::string_view target = request.target();
-    const std::size_t question = target.find('?');
-    const std::string_view path = target.substr(0, question);
-    const std::string_view query =
-        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+std::optional<Response> Router::refuse_head(const Request& head, Listener listener) {
+    Admission admission = admit(head, path_of(head.target()), listener);
+    if (admission.refusal && observer_ != nullptr) {
+        observer_->on_answer(admission.route_index, admission.refusal->result_int());
+    }
+    return std::move(admission.refusal);
+}
 
+Router::Admission Router::admit(const Request& request, std::string_view path,
+                                Listener listener) const {
+    Admission admission;
     const Route* path_match = nullptr;
     for (const Route& route : routes_) {
         const bool matches = route.prefix ? path.starts_with(route.path) : path == route.path;
         if (!matches) continue;
         path_match = &route;
         if (route.method != request.method()) continue;
-        route_index = static_cast<std::size_t>(&route - routes_.data());
+        admission.route_index = static_cast<std::size_t>(&route - routes_.data());
         // Reads have no effect; anything else from another site's page is refused first.
         if (request.method() != http::verb::get && request.method() != http::verb::head) {
-            if (auto refused = refuse_cross_site(request)) return std::move(*refused);
+            if (auto refused = refuse_cross_site(request)) {
+                admission.refusal = std::move(refused);
+                return admission;
+            }
         }
-        bool authenticated = false;
         switch (route.access) {
             case Access::open:
-                break;
+                return admission;
             case Access::loopback_open:
                 // Anonymous only where every client is a local process; credentials that are sent
                 // are checked everywhere, so a POS with a wrong password learns it from /status.
-                if (listener == Listener::loopback && !BasicAuth::offered(request)) break;
+                if (listener == Listener::loopback && !BasicAuth::offered(request)) {
+                    return admission;
+                }
                 [[fallthrough]];
-            case Access::authenticated:
-                if (!auth_.allows(request)) return unauthorized();
-                authenticated = true;
-                break;
+            case Access::authenticated: {
+                const std::optional<Role> role = auth_.role_of(request);
+                if (!role) {
+                    admission.refusal = unauthorized();
+                } else if (!route.roles.contains(*role)) {
+                    admission.refusal = forbidden(*role);
+                } else {
+                    admission.authenticated = true;
+                    admission.role = *role;
+                }
+                return admission;
+            }
         }
-        return route.handler(RequestContext{request, path, query, authenticated, listener});
+        return admission;
     }
     if (path_match != nullptr) {
-        return json_error(http::status::method_not_allowed, ApiError::method_not_allowed,
-                          "method not allowed for this path");
+        admission.refusal =
+            json_error(http::status::method_not_allowed, ApiError::method_not_allowed,
+                       "method not allowed for this path");
+    } else {
+        admission.refusal =
+            json_error(http::status::not_found, ApiError::not_found, "no such endpoint");
     }
-    return json_error(http::status::not_found, ApiError::not_found, "no such endpoint");
+    return admission;
+}
+
+Reply Router::dispatch(const Request& request, Listener listener, std::size_t& route_index) {
+    const std::string_view target = request.target();
+    const std::size_t question = target.find('?');
+    const std::string_view path = target.substr(0, question);
+    const std::string_view query =
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    Admission admission = admit(request, path, listener);
+    route_index = admission.route_index;
+    if (admission.refusal) return std::move(*admission.refusal);
+    return routes_[route_index].handler(
+        RequestContext{request, path, query, admission.authenticated, listener, admission.role});
 }
 
 }  // namespace piotd::daemon

@@ -1,19 +1,23 @@
 // Dispatch by method and path, with Basic auth and the error boundary in one place: a handler
 // that throws never takes the daemon down; the client gets a JSON 500/503 and the next request
-// is served as usual. Auth is decided per route (Access) and per listener (Listener): the LM's
-// status answers monitoring without credentials on a loopback listener only.
+// is served as usual. Auth is decided per route (Access, Roles) and per listener (Listener): the
+// LM's status answers monitoring without credentials on a loopback listener only. The same
+// decision is made from the head alone before a body is read (refuse_head), so a client
+// without the right credentials never makes piotd hold its body.
 #pragma once
 
 #include <boost/asio/ip/address.hpp>
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "daemon/http/basic_auth.hpp"
 #include "daemon/http/request_handler.hpp"
+#include "daemon/http/role.hpp"
 #include "daemon/http/route_observer.hpp"
 
 namespace piotd::daemon {
@@ -37,6 +41,8 @@ struct RequestContext {
     // an authenticated client may read.
     bool authenticated = false;
     Listener listener = Listener::network;
+    // The credential's role when authenticated (admin otherwise, unread).
+    Role role = Role::admin;
 };
 
 using RouteHandler = std::function<Reply(const RequestContext&)>;
@@ -54,13 +60,28 @@ class Router : public RequestHandler {
 public:
     explicit Router(BasicAuth auth) : auth_(std::move(auth)) {}
 
-    // `path` is matched exactly, or as a prefix when it ends with '*'.
+    // Another role's credential besides the admin's (BasicAuth::add).
+    void add_credential(Role role, std::string user, std::string password) {
+        auth_.add(role, std::move(user), std::move(password));
+    }
+
+    // `path` is matched exactly, or as a prefix when it ends with '*'. Only admin may call it
+    // until grant() names more roles.
     void add(http::verb method, std::string path, RouteHandler handler,
              Access access = Access::authenticated);
+    // Lets `roles` call the route `method` `path` (spelled as added, '*' included). Returns
+    // false when there is no such route (a feature that is not configured).
+    bool grant(http::verb method, std::string_view path, Roles roles);
 
     // As a request of the listener set with set_listener (network unless set).
     Reply handle(const Request& request) override;
     Reply handle(const Request& request, Listener listener);
+    // The same decision from the head alone: the refusal (401, 403, 404, 405) when the request
+    // would get one whatever its body; none when the route may be called.
+    std::optional<Response> refuse_head(const Request& head) override {
+        return refuse_head(head, listener_);
+    }
+    std::optional<Response> refuse_head(const Request& head, Listener listener);
     // What the server that calls handle(request) listens on. Set before the server starts.
     void set_listener(Listener listener) { listener_ = listener; }
     // Routes whose path is `path` accept bodies up to `bytes` (instead of the server default).
@@ -73,6 +94,7 @@ public:
     struct RouteLabel {
         std::string method;
         std::string pattern;
+        Roles roles;
     };
     std::vector<RouteLabel> route_labels() const;
 
@@ -83,7 +105,17 @@ private:
         bool prefix;
         RouteHandler handler;
         Access access;
+        Roles roles;
     };
+    // What the head decides: the route to call (index into routes_) with the caller's role, or
+    // the refusal.
+    struct Admission {
+        std::size_t route_index = RouteObserver::kUnmatched;
+        std::optional<Response> refusal;
+        bool authenticated = false;
+        Role role = Role::admin;
+    };
+    Admission admit(const Request& request, std::string_view path, Listener listener) const;
     Reply guarded_dispatch(const Request& request, Listener listener, std::size_t& route_index);
     Reply dispatch(const Request& request, Listener listener, std::size_t& route_index);
 
@@ -100,6 +132,9 @@ class ListenerRouter final : public RequestHandler {
 public:
     ListenerRouter(Router& router, Listener listener) : router_(router), listener_(listener) {}
     Reply handle(const Request& request) override { return router_.handle(request, listener_); }
+    std::optional<Response> refuse_head(const Request& head) override {
+        return router_.refuse_head(head, listener_);
+    }
     std::size_t max_body_bytes(std::string_view target, std::size_t default_limit) const override {
         return router_.max_body_bytes(target, default_limit);
     }

@@ -14,6 +14,7 @@
 
 #include "daemon/http/client_cpu_steering.hpp"
 #include "daemon/http/drained_read_buffer.hpp"
+#include "daemon/http/idle_connections.hpp"
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/session.hpp"
 #include "daemon/listen_address.hpp"
@@ -27,6 +28,9 @@ using asio::ip::tcp;
 using Acceptor = asio::basic_socket_acceptor<tcp, asio::io_context::executor_type>;
 
 struct HttpServer::Worker {
+    // This thread's sessions waiting for their next request. Declared first, so destroyed
+    // last: the io_context's destruction destroys the sessions still in it.
+    IdleConnections idle;
     // One thread per context, and every socket and timer of a context is used only on its
     // thread: sessions, the online client's connections (one pool per thread), and other
     // threads reach a session only by posting to its executor. So Asio may skip the lock it
@@ -150,7 +154,7 @@ void HttpServer::accept_next(Worker& worker) {
             if (ec == asio::error::operation_aborted) return;
             if (!ec) {
                 const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
-                if (open >= limits_.max_connections) {
+                if (open >= limits_.max_connections && !make_room(worker, open)) {
                     connections_.fetch_sub(1, std::memory_order_relaxed);
                     refused_.fetch_add(1, std::memory_order_relaxed);
                     boost::system::error_code ignored;
@@ -159,7 +163,8 @@ void HttpServer::accept_next(Worker& worker) {
                     socket.shutdown(Session::Socket::shutdown_both, ignored);
                     socket.close(ignored);
                 } else {
-                    std::make_shared<Session>(std::move(socket), limits_, handler_, connections_)
+                    std::make_shared<Session>(std::move(socket), limits_, handler_, connections_,
+                                              worker.idle)
                         ->start();
                 }
             }
@@ -173,6 +178,27 @@ void HttpServer::accept_next(Worker& worker) {
             }
             accept_next(worker);
         });
+}
+
+// At the limit: the connection idle the longest, of all threads, makes room: evicted at once
+// when it is this thread's, else posted to its thread (the count may pass the limit by the
+// evictions under way, at most kEvictionSlack).
+bool HttpServer::make_room(Worker& worker, std::size_t open) {
+    constexpr std::size_t kEvictionSlack = 64;
+    if (open >= limits_.max_connections + kEvictionSlack) return false;
+    Worker* oldest = &worker;
+    for (auto& other : workers_) {
+        if (other->idle.oldest_since() < oldest->idle.oldest_since()) oldest = other.get();
+    }
+    if (oldest == &worker) {
+        if (!worker.idle.evict_oldest()) return false;
+        evicted_.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+    asio::post(oldest->io, [this, oldest] {
+        if (oldest->idle.evict_oldest()) evicted_.fetch_add(1, std::memory_order_relaxed);
+    });
+    return true;
 }
 
 std::vector<asio::io_context*> HttpServer::event_loops() const {

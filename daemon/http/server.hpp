@@ -1,7 +1,9 @@
 // The HTTP/1.1 server (Boost.Beast). One io_context per thread, each with its own acceptor on the
 // same port (SO_REUSEPORT), so a connection lives on one thread for its whole life and the hot
 // path takes no lock. On loopback a connection goes to the thread of its client's CPU
-// (client_cpu_steering.hpp). Connections above the limit get a 503 JSON answer and are closed.
+// (client_cpu_steering.hpp). At the connection limit a new client takes the slot of the
+// connection idle the longest (idle_connections.hpp); with none idle it gets a 503 JSON answer
+// and is closed.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -43,10 +45,12 @@ public:
 
     std::size_t open_connections() const { return connections_.load(std::memory_order_relaxed); }
     std::uint64_t refused_connections() const { return refused_.load(std::memory_order_relaxed); }
+    std::uint64_t evicted_connections() const { return evicted_.load(std::memory_order_relaxed); }
 
 private:
     struct Worker;
     void accept_next(Worker& worker);
+    bool make_room(Worker& worker, std::size_t open);
 
     ServerLimits limits_;
     RequestHandler& handler_;
@@ -55,6 +59,7 @@ private:
     std::vector<std::thread> threads_;
     std::atomic<std::size_t> connections_{0};
     std::atomic<std::uint64_t> refused_{0};
+    std::atomic<std::uint64_t> evicted_{0};
     bool steers_by_client_cpu_ = false;
     bool stopped_ = false;
 };

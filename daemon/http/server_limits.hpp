@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 
+#include "daemon/http/body_budget.hpp"
 #include "daemon/http/host_names.hpp"
 
 namespace piotd::daemon {
@@ -21,6 +22,8 @@ struct ServerLimits {
     unsigned threads = 2;
     // What a request's Host may name (host_names.hpp); anything else gets 421.
     HostNames hosts;
+    // Shared by every listener (body_budget.hpp); null: each body is bounded by its route only.
+    BodyBudget* body_budget = &BodyBudget::process();
 };
 
 }  // namespace piotd::daemon

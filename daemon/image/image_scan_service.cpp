@@ -8,7 +8,7 @@
 #include "daemon/scanner/checked_code_json.hpp"
 #include "drivers/image/image_loader.hpp"
 #include "drivers/image/symbol_decoder.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace piotd::daemon {
 

@@ -4,9 +4,9 @@
 #include <limits>
 
 #include "daemon/permissive/waited_check.hpp"
-#include "protocol/code_error.hpp"
-#include "protocol/marking_code.hpp"
-#include "protocol/tag1260.hpp"
+#include "protocol/codes/code_error.hpp"
+#include "protocol/codes/marking_code.hpp"
+#include "protocol/decision/tag1260.hpp"
 
 namespace piotd::daemon {
 

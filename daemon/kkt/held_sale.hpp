@@ -10,7 +10,7 @@
 
 #include "daemon/kkt/sale_recorder.hpp"
 #include "drivers/kkt/kkt_session.hpp"
-#include "protocol/shtrih_reply.hpp"
+#include "protocol/kkt/shtrih_reply.hpp"
 
 namespace piotd::daemon {
 

@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "daemon/http/json_error.hpp"
-#include "protocol/json_writer.hpp"
-#include "protocol/shtrih_error.hpp"
+#include "protocol/json/json_writer.hpp"
+#include "protocol/kkt/shtrih_error.hpp"
 
 namespace piotd::daemon {
 

@@ -7,7 +7,7 @@
 #include "daemon/http/request_error_response.hpp"
 #include "daemon/kkt/kkt_json.hpp"
 #include "daemon/kkt/receipt_flow.hpp"
-#include "protocol/kkt_receipt_request.hpp"
+#include "protocol/kkt/kkt_receipt_request.hpp"
 
 namespace piotd::daemon {
 

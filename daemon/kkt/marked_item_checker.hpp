@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/kkt_receipt_request.hpp"
+#include "protocol/kkt/kkt_receipt_request.hpp"
 
 namespace piotd::daemon {
 

@@ -4,8 +4,8 @@
 
 #include "daemon/kkt/held_sale.hpp"
 #include "daemon/log.hpp"
-#include "protocol/shtrih_command.hpp"
-#include "protocol/shtrih_error.hpp"
+#include "protocol/kkt/shtrih_command.hpp"
+#include "protocol/kkt/shtrih_error.hpp"
 
 namespace piotd::daemon {
 

@@ -21,7 +21,7 @@
 #include "daemon/kkt/marked_item_checker.hpp"
 #include "daemon/kkt/sale_recorder.hpp"
 #include "drivers/kkt/kkt_session.hpp"
-#include "protocol/kkt_receipt_request.hpp"
+#include "protocol/kkt/kkt_receipt_request.hpp"
 
 namespace piotd::daemon {
 

@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace piotd::daemon {
 

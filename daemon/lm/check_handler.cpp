@@ -11,10 +11,10 @@
 #include "daemon/lm/lm_front_check.hpp"
 #include "daemon/lm/readiness.hpp"
 #include "daemon/version.hpp"
-#include "protocol/cis_list_request.hpp"
-#include "protocol/code_error.hpp"
-#include "protocol/marking_code.hpp"
-#include "protocol/uuid.hpp"
+#include "protocol/lm/cis_list_request.hpp"
+#include "protocol/codes/code_error.hpp"
+#include "protocol/codes/marking_code.hpp"
+#include "protocol/text/uuid.hpp"
 
 namespace piotd::daemon {
 

@@ -12,7 +12,7 @@
 #include "daemon/http/router.hpp"
 #include "daemon/lm/lm_route_options.hpp"
 #include "daemon/local_module.hpp"
-#include "protocol/lm_check_answer.hpp"
+#include "protocol/lm/lm_check_answer.hpp"
 
 namespace piotd::daemon {
 

@@ -14,8 +14,8 @@
 #include "daemon/http/router.hpp"
 #include "daemon/lm_upstream/lm_client.hpp"
 #include "daemon/local_module.hpp"
-#include "protocol/lm_check_answer.hpp"
-#include "protocol/marking_code.hpp"
+#include "protocol/lm/lm_check_answer.hpp"
+#include "protocol/codes/marking_code.hpp"
 
 namespace piotd::daemon {
 

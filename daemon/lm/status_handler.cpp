@@ -7,7 +7,7 @@
 #include "daemon/http/json_response.hpp"
 #include "daemon/lm_upstream/lm_mirror_json.hpp"
 #include "daemon/version.hpp"
-#include "protocol/lm_status_answer.hpp"
+#include "protocol/lm/lm_status_answer.hpp"
 
 namespace piotd::daemon {
 

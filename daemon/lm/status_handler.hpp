@@ -6,7 +6,7 @@
 #include "daemon/http/http_types.hpp"
 #include "daemon/local_module.hpp"
 #include "daemon/status/status_providers.hpp"
-#include "protocol/lm_check_answer.hpp"
+#include "protocol/lm/lm_check_answer.hpp"
 
 namespace piotd::daemon {
 

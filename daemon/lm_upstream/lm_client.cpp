@@ -5,8 +5,8 @@
 
 #include "daemon/log.hpp"
 #include "daemon/trueapi/http_exchange.hpp"
-#include "protocol/base64.hpp"
-#include "protocol/lm_client_request.hpp"
+#include "protocol/text/base64.hpp"
+#include "protocol/lm/lm_client_request.hpp"
 
 namespace piotd::daemon {
 

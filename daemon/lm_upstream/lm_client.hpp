@@ -28,7 +28,7 @@
 #include "daemon/lm_upstream/local_module_config.hpp"
 #include "daemon/replication/upstream_url.hpp"
 #include "daemon/status/upstream_health.hpp"
-#include "protocol/lm_client_answer.hpp"
+#include "protocol/lm/lm_client_answer.hpp"
 
 namespace piotd::daemon {
 

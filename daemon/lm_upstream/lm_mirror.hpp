@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "protocol/lm_client_answer.hpp"
+#include "protocol/lm/lm_client_answer.hpp"
 
 namespace piotd::daemon {
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "daemon/lm_upstream/lm_mirror.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace piotd::daemon {
 

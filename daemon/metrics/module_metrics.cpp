@@ -121,6 +121,14 @@ void add_module_metrics(MetricsRegistry& registry, const LocalModule& module,
                            {},
                            server.refused_connections()});
         }
+        if (server.evicted_connections) {
+            out.push_back({"piotd_http_evicted_connections_total",
+                           "idle connections closed to make room for a new client at "
+                           "[server] max_connections",
+                           MetricType::counter,
+                           {},
+                           server.evicted_connections()});
+        }
         if (sources.outbox != nullptr) {
             const OutboxStatus outbox = sources.outbox->outbox_status();
             out.push_back({"piotd_outbox_queued",

@@ -14,6 +14,7 @@ namespace piotd::daemon {
 struct ServerFigures {
     std::function<double()> open_connections;
     std::function<double()> refused_connections;
+    std::function<double()> evicted_connections;
 };
 
 // The piotd_local_module_* figures of the mirrored LM (docs/operations.md); `now_ms` is the

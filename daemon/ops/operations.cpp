@@ -49,6 +49,9 @@ Operations::Operations(const Config& config, LocalModule& module, Router& router
     server.refused_connections = [this]() -> double {
         return server_ != nullptr ? static_cast<double>(server_->refused_connections()) : 0.0;
     };
+    server.evicted_connections = [this]() -> double {
+        return server_ != nullptr ? static_cast<double>(server_->evicted_connections()) : 0.0;
+    };
     add_module_metrics(metrics_, module_, sources_, std::move(server));
 }
 

@@ -4,8 +4,8 @@
 #include "daemon/log.hpp"
 #include "daemon/permissive/journal_writer.hpp"
 #include "daemon/version.hpp"
-#include "protocol/tag1260.hpp"
-#include "protocol/uuid.hpp"
+#include "protocol/decision/tag1260.hpp"
+#include "protocol/text/uuid.hpp"
 #include "storage/storage_error.hpp"
 
 namespace piotd::daemon {

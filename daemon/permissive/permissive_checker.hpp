@@ -20,9 +20,9 @@
 #include "daemon/local_module.hpp"
 #include "daemon/permissive/verdict_cache.hpp"
 #include "daemon/trueapi/true_api_client.hpp"
-#include "protocol/lm_check_answer.hpp"
-#include "protocol/marking_code.hpp"
-#include "protocol/sale_decision.hpp"
+#include "protocol/lm/lm_check_answer.hpp"
+#include "protocol/codes/marking_code.hpp"
+#include "protocol/decision/sale_decision.hpp"
 
 namespace piotd::daemon {
 

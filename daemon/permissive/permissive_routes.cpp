@@ -7,10 +7,10 @@
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/query_string.hpp"
 #include "daemon/permissive/piot_check_request.hpp"
-#include "protocol/code_error.hpp"
-#include "protocol/json_writer.hpp"
-#include "protocol/marking_code.hpp"
-#include "protocol/tag1260.hpp"
+#include "protocol/codes/code_error.hpp"
+#include "protocol/json/json_writer.hpp"
+#include "protocol/codes/marking_code.hpp"
+#include "protocol/decision/tag1260.hpp"
 #include "storage/check_journal.hpp"
 
 namespace piotd::daemon {

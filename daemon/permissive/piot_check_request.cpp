@@ -2,7 +2,7 @@
 
 #include <rapidjson/document.h>
 
-#include "protocol/code_error.hpp"
+#include "protocol/codes/code_error.hpp"
 
 namespace piotd::daemon {
 

@@ -5,7 +5,7 @@
 #include "daemon/http/request_error_response.hpp"
 #include "daemon/listen_address.hpp"
 #include "daemon/version.hpp"
-#include "protocol/tspiot_answer.hpp"
+#include "protocol/tspiot/tspiot_answer.hpp"
 
 namespace piotd::daemon {
 

@@ -19,7 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "protocol/true_api_check.hpp"
+#include "protocol/trueapi/true_api_check.hpp"
 
 namespace piotd::daemon {
 

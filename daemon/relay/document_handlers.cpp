@@ -9,7 +9,7 @@
 #include "daemon/http/query_string.hpp"
 #include "daemon/relay/outbox_json.hpp"
 #include "daemon/relay/request_id.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace piotd::daemon {
 

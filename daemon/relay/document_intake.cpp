@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "protocol/marking_code.hpp"
-#include "protocol/true_api_document.hpp"
-#include "protocol/uuid.hpp"
+#include "protocol/codes/marking_code.hpp"
+#include "protocol/trueapi/true_api_document.hpp"
+#include "protocol/text/uuid.hpp"
 #include "storage/transaction.hpp"
 
 namespace piotd::daemon {

@@ -14,9 +14,9 @@
 #include "daemon/local_module.hpp"
 #include "daemon/relay/relay_config.hpp"
 #include "daemon/relay/sign_command.hpp"
-#include "protocol/cis_list_request.hpp"
-#include "protocol/lm_sale.hpp"
-#include "protocol/relay_document.hpp"
+#include "protocol/lm/cis_list_request.hpp"
+#include "protocol/lm/lm_sale.hpp"
+#include "protocol/documents/relay_document.hpp"
 #include "storage/outbox.hpp"
 
 namespace piotd::daemon {

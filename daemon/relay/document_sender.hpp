@@ -11,7 +11,7 @@
 #include "daemon/relay/document_transport.hpp"
 #include "daemon/relay/relay_config.hpp"
 #include "daemon/relay/sign_command.hpp"
-#include "protocol/relay_document.hpp"
+#include "protocol/documents/relay_document.hpp"
 #include "storage/outbox_record.hpp"
 
 namespace piotd::daemon {

@@ -3,8 +3,8 @@
 #include <rapidjson/document.h>
 
 #include "daemon/relay/document_sender.hpp"
-#include "protocol/lm_sale.hpp"
-#include "protocol/upstream_json.hpp"
+#include "protocol/lm/lm_sale.hpp"
+#include "protocol/json/upstream_json.hpp"
 
 namespace piotd::daemon {
 

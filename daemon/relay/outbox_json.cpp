@@ -1,6 +1,6 @@
 #include "daemon/relay/outbox_json.hpp"
 
-#include "protocol/relay_document.hpp"
+#include "protocol/documents/relay_document.hpp"
 
 namespace piotd::daemon {
 

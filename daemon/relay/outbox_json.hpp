@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 #include "storage/outbox.hpp"
 
 namespace piotd::daemon {

@@ -4,7 +4,7 @@
 #include <rapidjson/document.h>
 
 #include "daemon/relay/document_sender.hpp"
-#include "protocol/upstream_json.hpp"
+#include "protocol/json/upstream_json.hpp"
 
 namespace piotd::daemon {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "daemon/log.hpp"
-#include "protocol/relay_document.hpp"
+#include "protocol/documents/relay_document.hpp"
 #include "storage/storage_error.hpp"
 
 namespace piotd::daemon {

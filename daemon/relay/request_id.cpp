@@ -2,7 +2,7 @@
 
 #include <rapidjson/document.h>
 
-#include "protocol/relay_document.hpp"
+#include "protocol/documents/relay_document.hpp"
 
 namespace piotd::daemon {
 

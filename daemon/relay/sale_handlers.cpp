@@ -10,9 +10,9 @@
 #include "daemon/http/query_string.hpp"
 #include "daemon/http/request_error_response.hpp"
 #include "daemon/relay/request_id.hpp"
-#include "protocol/code_error.hpp"
-#include "protocol/lm_sale.hpp"
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/code_error.hpp"
+#include "protocol/lm/lm_sale.hpp"
+#include "protocol/codes/marking_code.hpp"
 #include "storage/sold_page.hpp"
 
 namespace piotd::daemon {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "daemon/log.hpp"
-#include "protocol/true_api_document.hpp"
+#include "protocol/trueapi/true_api_document.hpp"
 
 extern char** environ;
 

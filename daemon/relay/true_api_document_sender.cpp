@@ -1,7 +1,7 @@
 // Relay kind trueapi (tspiot-kkt.md §A.5.2–A.5.6): LK_RECEIPT / LP_RETURN through the unified
 // create method, then the document's status is polled until processed or rejected.
 #include "daemon/relay/document_sender.hpp"
-#include "protocol/true_api_document.hpp"
+#include "protocol/trueapi/true_api_document.hpp"
 
 namespace piotd::daemon {
 

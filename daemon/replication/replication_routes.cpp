@@ -1,13 +1,17 @@
 #include "daemon/replication/replication_routes.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <exception>
 
 #include "daemon/http/json_error.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/query_string.hpp"
-#include "protocol/json_writer.hpp"
-#include "protocol/replication_feed.hpp"
+#include "daemon/log.hpp"
+#include "protocol/json/json_writer.hpp"
+#include "protocol/documents/replication_feed.hpp"
 #include "storage/snapshot_reader.hpp"
+#include "storage/storage_error.hpp"
 
 namespace piotd::daemon {
 
@@ -61,40 +65,7 @@ Response state(const LocalModule& module) {
     return json_response(http::status::ok, std::string(buffer.GetString(), buffer.GetSize()));
 }
 
-// Streams the header line, the items in key order, then the trailer.
-class SnapshotSource : public ChunkSource {
-public:
-    SnapshotSource(std::unique_ptr<storage::SnapshotReader> reader, storage::ListName list)
-        : reader_(std::move(reader)), list_(list) {}
-
-    bool next(std::string& out, std::size_t budget) override {
-        if (!header_sent_) {
-            const storage::ListVersion& version = reader_->header();
-            out +=
-                protocol::encode_snapshot_header({std::string(storage::list_name(list_)),
-                                                  version.epoch, version.seq, version.doc_count});
-            header_sent_ = true;
-        }
-        while (out.size() < budget) {
-            if (!reader_->next(item_)) {
-                out += protocol::encode_snapshot_trailer(count_);
-                return false;
-            }
-            protocol::append_snapshot_item(out, item_);
-            ++count_;
-        }
-        return true;
-    }
-
-private:
-    std::unique_ptr<storage::SnapshotReader> reader_;
-    storage::ListName list_;
-    std::string item_;
-    std::uint64_t count_ = 0;
-    bool header_sent_ = false;
-};
-
-Reply snapshot(LocalModule& module, const RequestContext& context) {
+Reply snapshot(LocalModule& module, ReplicationServing& serving, const RequestContext& context) {
     const auto list = list_param(context);
     if (!list) return bad_list();
     const QueryValue after = query_param(context.query, "after");
@@ -102,6 +73,9 @@ Reply snapshot(LocalModule& module, const RequestContext& context) {
         return json_error(http::status::bad_request, ApiError::invalid_field,
                           "after is not valid percent-encoding");
     }
+    // Before the read transaction: a refused till costs no LMDB reader.
+    auto slot = serving.open_stream();
+    if (!slot) return serving.streams_busy();
     std::unique_ptr<storage::SnapshotReader> reader;
     try {
         reader = std::make_unique<storage::SnapshotReader>(module.lists(), *list, after.value);
@@ -110,10 +84,45 @@ Reply snapshot(LocalModule& module, const RequestContext& context) {
     }
     Response head{http::status::ok, 11};
     head.set(http::field::content_type, "application/x-ndjson");
-    return Reply(std::move(head), std::make_unique<SnapshotSource>(std::move(reader), *list));
+    return Reply(std::move(head), serving.snapshot_body(*list, std::move(reader),
+                                                        after.value.empty(), std::move(slot)));
 }
 
-Response changes(const LocalModule& module, const RequestContext& context) {
+// One page of changes, read and encoded on a serving worker.
+Response change_page(const LocalModule& module, storage::ListName list, const std::string& epoch,
+                     std::uint64_t since, std::uint64_t limit) {
+    storage::ChangeRead read = module.lists().changes_since(list, epoch, since, limit);
+    if (read.snapshot_required) {
+        return json_error(http::status::gone, ApiError::snapshot_required,
+                          "the change log cannot serve this epoch and seq; load a snapshot");
+    }
+    protocol::ChangePage page;
+    page.list = storage::list_name(list);
+    page.epoch = read.version.epoch;
+    page.seq = read.version.seq;
+    page.doc_count = read.version.doc_count;
+    page.more = read.more;
+    page.changes = std::move(read.changes);
+    return json_response(http::status::ok, protocol::encode_change_page(page));
+}
+
+// What the router answers for an exception of a handler, for a page made off the I/O thread.
+Response failed_page(const std::exception_ptr& failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const storage::StorageError& e) {
+        log_error("storage", e.what());
+        return json_error(http::status::service_unavailable, ApiError::storage_unavailable,
+                          e.map_full() ? "local database is full; raise map_size_mb"
+                                       : "local database is unavailable");
+    } catch (const std::exception& e) {
+        log_error("replication", e.what());
+    }
+    return json_error(http::status::internal_server_error, ApiError::internal, "internal error");
+}
+
+Reply changes(const LocalModule& module, ReplicationServing& serving,
+              const RequestContext& context) {
     const auto list = list_param(context);
     if (!list) return bad_list();
     const QueryValue epoch = query_param(context.query, "epoch");
@@ -123,31 +132,33 @@ Response changes(const LocalModule& module, const RequestContext& context) {
         return json_error(http::status::bad_request, ApiError::invalid_field,
                           "changes needs epoch, since (a number) and an optional limit > 0");
     }
-    storage::ChangeRead read = module.lists().changes_since(
-        *list, epoch.value, *since, std::min<std::uint64_t>(*limit, kMaxChangesPerPage));
-    if (read.snapshot_required) {
-        return json_error(http::status::gone, ApiError::snapshot_required,
-                          "the change log cannot serve this epoch and seq; load a snapshot");
-    }
-    protocol::ChangePage page;
-    page.list = storage::list_name(*list);
-    page.epoch = read.version.epoch;
-    page.seq = read.version.seq;
-    page.doc_count = read.version.doc_count;
-    page.more = read.more;
-    page.changes = std::move(read.changes);
-    return json_response(http::status::ok, protocol::encode_change_page(page));
+    auto pending = std::make_shared<PendingReply>();
+    const bool queued = serving.post_page(
+        [&module, pending, list = *list, epoch = std::string(epoch.value), since = *since,
+         limit = std::min<std::uint64_t>(*limit, kMaxChangesPerPage)] {
+            Response page;
+            try {
+                page = change_page(module, list, epoch, since, limit);
+            } catch (...) {
+                page = failed_page(std::current_exception());
+            }
+            pending->fulfil(Reply(std::move(page)));
+        });
+    if (!queued) return serving.pages_busy();
+    return Reply(std::move(pending));
 }
 
 }  // namespace
 
-void add_replication_routes(Router& router, LocalModule& module) {
+void add_replication_routes(Router& router, LocalModule& module, ReplicationServing& serving) {
     router.add(http::verb::get, "/api/v1/replication/state",
                [&module](const RequestContext&) { return state(module); });
-    router.add(http::verb::get, "/api/v1/replication/snapshot",
-               [&module](const RequestContext& c) { return snapshot(module, c); });
-    router.add(http::verb::get, "/api/v1/replication/changes",
-               [&module](const RequestContext& c) { return changes(module, c); });
+    router.add(
+        http::verb::get, "/api/v1/replication/snapshot",
+        [&module, &serving](const RequestContext& c) { return snapshot(module, serving, c); });
+    router.add(
+        http::verb::get, "/api/v1/replication/changes",
+        [&module, &serving](const RequestContext& c) { return changes(module, serving, c); });
 }
 
 }  // namespace piotd::daemon

@@ -8,9 +8,10 @@
 
 #include "daemon/log.hpp"
 #include "daemon/replication/background_priority.hpp"
+#include "daemon/replication/retry_after.hpp"
 #include "daemon/replication/starvation_watch.hpp"
 #include "daemon/retry_backoff.hpp"
-#include "protocol/replication_feed.hpp"
+#include "protocol/documents/replication_feed.hpp"
 #include "storage/list_item.hpp"
 #include "storage/snapshot_writer.hpp"
 #include "storage/storage_error.hpp"
@@ -40,6 +41,26 @@ class ListUnserved : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// The upstream is serving as many tills as it will (503, or 429, with Retry-After): not a failure
+// of either side. The round ends and the next starts after the time it asked for.
+class UpstreamBusy : public std::runtime_error {
+public:
+    UpstreamBusy(const std::string& what, std::chrono::seconds retry_after)
+        : std::runtime_error(what), retry_after_(retry_after) {}
+    std::chrono::seconds retry_after() const { return retry_after_; }
+
+private:
+    std::chrono::seconds retry_after_;
+};
+
+void refuse_if_busy(const UpstreamReply& reply, const std::string& what) {
+    if ((reply.status != 503 && reply.status != 429) || !reply.retry_after) return;
+    throw UpstreamBusy(what + ": the upstream is busy (HTTP " + std::to_string(reply.status) +
+                           "), it asks to retry after " +
+                           std::to_string(reply.retry_after->count()) + " s",
+                       *reply.retry_after);
+}
 
 // Lists a till does without when its upstream does not serve them, and whose failures never fail
 // a round: nothing of the module's readiness rests on them.
@@ -147,6 +168,13 @@ void Replicator::run() {
             const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::steady_clock::now() - started);
             wait(std::max(period - spent, std::chrono::milliseconds{100}));
+        } else if (busy_retry_after_) {
+            // The upstream said when to come back: its word, not our backoff (which it does not
+            // advance either), with jitter so the tills it refused together do not return
+            // together.
+            const auto delay = jittered_retry_after(*busy_retry_after_, random_);
+            busy_retry_after_.reset();
+            wait(delay);
         } else {
             wait(backoff.next());
         }
@@ -160,6 +188,7 @@ void Replicator::record_error(std::string_view kind, std::string_view message) {
 }
 
 bool Replicator::sync_round() {
+    busy_retry_after_.reset();
     try {
         for (const storage::ListName list : storage::kAllLists) {
             {
@@ -183,6 +212,14 @@ bool Replicator::sync_round() {
         record_error("protocol", e.what());
     } catch (const SnapshotRestart& e) {
         log_info("replication", e.what());
+    } catch (const UpstreamBusy& e) {
+        // Expected while a store serves a fleet: on the status page and in the metrics as
+        // "busy", but not the module's lastError.
+        log_info("replication", e.what());
+        busy_retry_after_ = e.retry_after();
+        if (options_.health != nullptr) {
+            options_.health->record_error("busy", e.what(), module_.now_ms());
+        }
     } catch (const storage::StorageError& e) {
         const std::string remedy = e.remedy(module_.env().dir());
         const std::string message =
@@ -206,6 +243,9 @@ void Replicator::sync_optional_list(storage::ListName list) {
         if (!absent) log_info("replication", e.what());
         absent = true;
         return;
+    } catch (const UpstreamBusy& e) {
+        // Taken up again by the next round, a period later.
+        log_info("replication", e.what());
     } catch (const UpstreamError& e) {
         log_warning("replication", name + ": " + e.what());
     } catch (const FeedError& e) {
@@ -303,6 +343,7 @@ void Replicator::load_snapshot(storage::ListName list) {
             }
         }
     });
+    refuse_if_busy(reply, "snapshot of " + name);
     if (unserved(list, reply)) {
         if (resuming) {
             // Perhaps only the item we resume after is unknown: the next round starts afresh.
@@ -340,6 +381,7 @@ bool Replicator::catch_up(storage::ListName list, storage::ReplicationCursor cur
                                                 "&epoch=" + url_encode(cursor.epoch) +
                                                 "&since=" + std::to_string(cursor.seq));
         if (reply.status == 410) return false;
+        refuse_if_busy(reply, "changes of " + name);
         if (unserved(list, reply)) {
             throw ListUnserved(name + ": the upstream does not serve this list (HTTP " +
                                std::to_string(reply.status) + "); it stays as it is");

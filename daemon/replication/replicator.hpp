@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -71,6 +72,9 @@ private:
     std::thread thread_;
     // Per list: the upstream answered that it does not serve it (logged once, not every round).
     std::array<bool, storage::kAllLists.size()> unserved_{};
+    // Set by a round the upstream refused as busy: how long it asked us to wait (Retry-After).
+    std::optional<std::chrono::seconds> busy_retry_after_;
+    std::mt19937_64 random_{std::random_device{}()};
 };
 
 }  // namespace piotd::daemon

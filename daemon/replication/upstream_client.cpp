@@ -6,8 +6,9 @@
 
 #include <boost/asio/ssl/host_name_verification.hpp>
 
+#include "daemon/replication/retry_after.hpp"
 #include "daemon/trueapi/http_exchange.hpp"
-#include "protocol/base64.hpp"
+#include "protocol/text/base64.hpp"
 
 namespace piotd::daemon {
 
@@ -130,6 +131,13 @@ http::request<http::empty_body> make_request(const UpstreamUrl& url, const std::
     return request;
 }
 
+template <typename Fields>
+std::optional<std::chrono::seconds> retry_after_of(const Fields& fields) {
+    const auto found = fields.find(http::field::retry_after);
+    if (found == fields.end()) return std::nullopt;
+    return parse_retry_after(found->value());
+}
+
 }  // namespace
 
 template <typename Body>
@@ -157,6 +165,7 @@ UpstreamReply UpstreamClient::read_reply(std::size_t max_body) {
     UpstreamReply reply;
     reply.status = static_cast<int>(parser.get().result_int());
     reply.body = std::move(parser.get().body());
+    reply.retry_after = retry_after_of(parser.get());
     if (!parser.get().keep_alive()) disconnect();
     return reply;
 }
@@ -186,6 +195,7 @@ UpstreamReply UpstreamClient::get_lines(const std::string& target,
         "read from");
     UpstreamReply reply;
     reply.status = static_cast<int>(parser.get().result_int());
+    reply.retry_after = retry_after_of(parser.get());
 
     // Beast reads only as much as the buffer's spare capacity (at least 512 bytes), and after
     // the header that is about a kilobyte: a 40 MB snapshot took 25,000 recvmsg calls, each

@@ -36,6 +36,8 @@ public:
 struct UpstreamReply {
     int status = 0;
     std::string body;
+    // The answer's Retry-After in seconds (retry_after.hpp), when it has one.
+    std::optional<std::chrono::seconds> retry_after;
 };
 
 class UpstreamClient {

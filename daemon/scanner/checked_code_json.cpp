@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "protocol/code_error.hpp"
-#include "protocol/lm_check_answer.hpp"
-#include "protocol/tspiot_answer.hpp"
+#include "protocol/codes/code_error.hpp"
+#include "protocol/lm/lm_check_answer.hpp"
+#include "protocol/tspiot/tspiot_answer.hpp"
 
 namespace piotd::daemon {
 

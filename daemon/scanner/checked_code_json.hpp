@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "daemon/scanner/scan_checker.hpp"
-#include "protocol/json_writer.hpp"
-#include "protocol/marking_code.hpp"
+#include "protocol/json/json_writer.hpp"
+#include "protocol/codes/marking_code.hpp"
 
 namespace piotd::daemon {
 

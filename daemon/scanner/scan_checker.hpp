@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "protocol/marking_code.hpp"
-#include "protocol/sale_decision.hpp"
+#include "protocol/codes/marking_code.hpp"
+#include "protocol/decision/sale_decision.hpp"
 
 namespace piotd::daemon {
 

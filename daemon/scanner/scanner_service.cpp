@@ -6,7 +6,7 @@
 
 #include "daemon/log.hpp"
 #include "daemon/scanner/checked_code_json.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace piotd::daemon {
 

@@ -2,7 +2,7 @@
 
 #include "daemon/lm_upstream/lm_mirror_json.hpp"
 #include "daemon/status/html_text.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace piotd::daemon {
 

@@ -3,7 +3,7 @@
 #include "daemon/http/json_response.hpp"
 #include "daemon/status/status_page_html.hpp"
 #include "daemon/status/status_page_json.hpp"
-#include "protocol/uuid.hpp"
+#include "protocol/text/uuid.hpp"
 
 namespace piotd::daemon {
 

@@ -10,7 +10,7 @@
 
 #include "daemon/status/lag_history.hpp"
 #include "daemon/status/status_providers.hpp"
-#include "protocol/lm_status.hpp"
+#include "protocol/lm/lm_status.hpp"
 
 namespace piotd::daemon {
 

@@ -10,7 +10,7 @@
 
 #include "daemon/log.hpp"
 #include "daemon/trueapi/http_exchange.hpp"
-#include "protocol/upstream_json.hpp"
+#include "protocol/json/upstream_json.hpp"
 
 namespace piotd::daemon {
 

@@ -24,7 +24,7 @@
 #include "daemon/status/upstream_health.hpp"
 #include "daemon/trueapi/host_selector.hpp"
 #include "daemon/trueapi/http_exchange.hpp"
-#include "protocol/true_api_check.hpp"
+#include "protocol/trueapi/true_api_check.hpp"
 
 namespace piotd::daemon {
 

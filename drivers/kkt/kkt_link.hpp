@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "drivers/kkt/kkt_transport.hpp"
-#include "protocol/shtrih_frame.hpp"
+#include "protocol/kkt/shtrih_frame.hpp"
 
 namespace piotd::drivers {
 

@@ -2,8 +2,8 @@
 
 #include <thread>
 
-#include "protocol/cp1251.hpp"
-#include "protocol/shtrih_error.hpp"
+#include "protocol/text/cp1251.hpp"
+#include "protocol/kkt/shtrih_error.hpp"
 
 namespace piotd::drivers {
 

@@ -14,8 +14,8 @@
 #include "drivers/kkt/kkt_error.hpp"
 #include "drivers/kkt/kkt_link.hpp"
 #include "drivers/kkt/kkt_transport.hpp"
-#include "protocol/shtrih_command.hpp"
-#include "protocol/shtrih_reply.hpp"
+#include "protocol/kkt/shtrih_command.hpp"
+#include "protocol/kkt/shtrih_reply.hpp"
 
 namespace piotd::drivers {
 

@@ -17,7 +17,7 @@
 
 #include "drivers/scanner/scan_framer.hpp"
 #include "drivers/serial/serial_link.hpp"
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/marking_code.hpp"
 
 namespace piotd::drivers {
 

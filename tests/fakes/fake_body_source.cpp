@@ -1,6 +1,6 @@
 #include "tests/fakes/fake_body_source.hpp"
 
-#include "protocol/replication_feed.hpp"
+#include "protocol/documents/replication_feed.hpp"
 
 namespace piotd::fakes {
 

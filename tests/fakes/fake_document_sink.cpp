@@ -38,8 +38,8 @@
 #include <thread>
 #include <vector>
 
-#include "protocol/base64.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/text/base64.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;

@@ -2,7 +2,7 @@
 
 #include <rapidjson/document.h>
 
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace piotd::fakes {
 
@@ -104,6 +104,10 @@ FaultParse parse_fault(std::string_view json) {
             return reject("paths must be snapshot, changes, state, all or a comma list of them");
         }
     }
+    if (const auto it = document.FindMember("retry_after_s"); it != document.MemberEnd()) {
+        if (!it->value.IsUint()) return reject("retry_after_s must be a non-negative integer");
+        fault.retry_after_s = it->value.GetUint();
+    }
     if (fault.count == 0) fault.mode = FaultMode::none;
     FaultParse result;
     result.ok = true;
@@ -139,6 +143,8 @@ std::string FaultPlan::to_json() const {
     writer.Uint64(fault_.after_bytes);
     protocol::write_key(writer, "count");
     writer.Int64(fault_.count);
+    protocol::write_key(writer, "retry_after_s");
+    writer.Uint(fault_.retry_after_s);
     protocol::write_key(writer, "paths");
     std::string paths;
     for (const auto& [endpoint, name] :

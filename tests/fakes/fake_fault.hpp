@@ -1,7 +1,9 @@
 // Faults the fake upstream injects into its replication answers, set by POST /control/fault:
 //   {"mode":"none"|"slow"|"status"|"drop"|"garbage"|"truncate", "status":500, "delay_ms":100,
-//    "after_bytes":0, "count":-1, "paths":"snapshot"|"changes"|"state"|"all" (or a comma list)}
-// slow: wait delay_ms before each chunk / answer; status: answer `status` with a JSON error;
+//    "after_bytes":0, "count":-1, "paths":"snapshot"|"changes"|"state"|"all" (or a comma list),
+//    "retry_after_s":1}
+// slow: wait delay_ms before each chunk / answer; status: answer `status` with a JSON error
+// (with Retry-After: retry_after_s when it is 429 or 503);
 // drop: close the connection after `after_bytes` bytes of body; garbage: 200 with malformed
 // JSON (state, changes) or non-JSON lines after `after_bytes` (snapshot); truncate: end the
 // snapshot cleanly without its trailer (after the last whole line within `after_bytes`, when
@@ -27,6 +29,7 @@ struct Fault {
     std::uint64_t after_bytes = 0;
     std::int64_t count = -1;
     unsigned paths = 0b111;  // bit per Endpoint
+    unsigned retry_after_s = 1;
 };
 
 std::string_view fault_mode_name(FaultMode mode);

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "protocol/ffd_tlv.hpp"
-#include "protocol/shtrih_bytes.hpp"
-#include "protocol/shtrih_error.hpp"
-#include "protocol/shtrih_reply.hpp"
+#include "protocol/kkt/ffd_tlv.hpp"
+#include "protocol/kkt/shtrih_bytes.hpp"
+#include "protocol/kkt/shtrih_error.hpp"
+#include "protocol/kkt/shtrih_reply.hpp"
 
 namespace piotd::fakes {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "protocol/shtrih_command.hpp"
-#include "protocol/shtrih_frame.hpp"
+#include "protocol/kkt/shtrih_command.hpp"
+#include "protocol/kkt/shtrih_frame.hpp"
 
 namespace piotd::fakes {
 

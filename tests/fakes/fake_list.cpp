@@ -4,8 +4,8 @@
 #include <limits>
 #include <stdexcept>
 
-#include "protocol/code_normaliser.hpp"
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/code_normaliser.hpp"
+#include "protocol/codes/marking_code.hpp"
 
 namespace piotd::fakes {
 

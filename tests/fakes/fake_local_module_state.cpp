@@ -546,7 +546,7 @@ std::string LmState::check_object_locked(const std::vector<std::string>& codes) 
 }
 
 LmAnswer LmState::sale(std::string_view body, bool sell) {
-    // Also the relay's shape (protocol/lm_sale.cpp): an "id" beside cis_list, and partial-sale
+    // Also the relay's shape (protocol/lm/lm_sale.cpp): an "id" beside cis_list, and partial-sale
     // objects {"cis","soldUnitCount","innerUnitCount"}; a partial sale sells the whole code here.
     const CisList list = parse_cis_list(body, true, false);
     if (!list.error.empty()) return bad_request(list.error);

@@ -2,7 +2,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
 
 namespace piotd::fakes {
 
@@ -26,7 +30,32 @@ struct FakeStats {
               &snapshots_resumed, &snapshots_completed, &items_streamed, &connections}) {
             counter->store(0);
         }
+        std::lock_guard lock(times_mutex);
+        snapshot_times_ms.clear();
     }
+
+    // When snapshot requests arrived (ms on the fake's steady clock, the first 64), so a test
+    // can tell how long a client waited between two without timing it from outside.
+    void note_snapshot_request() {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+        std::lock_guard lock(times_mutex);
+        if (snapshot_times_ms.size() < 64) snapshot_times_ms.push_back(ms);
+    }
+    std::string snapshot_times_json() {
+        std::lock_guard lock(times_mutex);
+        std::string out = "[";
+        for (const auto ms : snapshot_times_ms) {
+            if (out.size() > 1) out += ',';
+            out += std::to_string(ms);
+        }
+        return out + "]";
+    }
+
+private:
+    std::mutex times_mutex;
+    std::vector<std::int64_t> snapshot_times_ms;
 };
 
 }  // namespace piotd::fakes

@@ -26,8 +26,8 @@
 #include <thread>
 #include <vector>
 
-#include "protocol/base64.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/text/base64.hpp"
+#include "protocol/json/json_writer.hpp"
 #include "tests/fakes/fake_body_source.hpp"
 #include "tests/fakes/fake_fault.hpp"
 #include "tests/fakes/fake_list.hpp"
@@ -247,6 +247,7 @@ private:
         } else if (name == "snapshot") {
             endpoint = Endpoint::snapshot;
             server_.stats.snapshot.fetch_add(1);
+            server_.stats.note_snapshot_request();
         } else if (name == "changes") {
             endpoint = Endpoint::changes;
             server_.stats.changes.fetch_add(1);
@@ -272,7 +273,7 @@ private:
             Response response = json_error(request_, fault.status, fault.status * 10,
                                            "injected_fault", "fault injected by the fake upstream");
             if (fault.status == 429 || fault.status == 503) {
-                response.set(http::field::retry_after, "1");
+                response.set(http::field::retry_after, std::to_string(fault.retry_after_s));
             }
             return whole(std::move(response));
         }
@@ -487,6 +488,7 @@ private:
         out += ",\"itemsStreamed\":" + std::to_string(s.items_streamed.load());
         out += ",\"activeStreams\":" + std::to_string(s.active_streams.load());
         out += ",\"connections\":" + std::to_string(s.connections.load());
+        out += ",\"snapshotRequestMs\":" + server_.stats.snapshot_times_json();
         out += ",\"fault\":" + server_.faults.to_json();
         out += ",\"lists\":" + server_.state.lists_json();
         out += '}';

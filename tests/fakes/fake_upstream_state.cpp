@@ -4,9 +4,9 @@
 #include <map>
 #include <vector>
 
-#include "protocol/json_writer.hpp"
-#include "protocol/replication_feed.hpp"
-#include "protocol/uuid.hpp"
+#include "protocol/json/json_writer.hpp"
+#include "protocol/documents/replication_feed.hpp"
+#include "protocol/text/uuid.hpp"
 #include "tests/fakes/fake_list_generator.hpp"
 
 namespace piotd::fakes {

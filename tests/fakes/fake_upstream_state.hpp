@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "protocol/replication_feed.hpp"
+#include "protocol/documents/replication_feed.hpp"
 #include "tests/fakes/fake_list.hpp"
 
 namespace piotd::fakes {

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "protocol/lm_client_answer.hpp"
+#include "protocol/lm/lm_client_answer.hpp"
 
 namespace {
 

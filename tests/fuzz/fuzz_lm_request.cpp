@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "protocol/cis_list_request.hpp"
-#include "protocol/marking_code.hpp"
+#include "protocol/lm/cis_list_request.hpp"
+#include "protocol/codes/marking_code.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/marking_code.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "protocol/relay_document.hpp"
-#include "protocol/true_api_document.hpp"
+#include "protocol/documents/relay_document.hpp"
+#include "protocol/trueapi/true_api_document.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace piotd::protocol;

@@ -1,4 +1,4 @@
-// libFuzzer target: the replication feed decoders (protocol/replication_feed.hpp). Whatever
+// libFuzzer target: the replication feed decoders (protocol/documents/replication_feed.hpp). Whatever
 // decodes must re-encode to something that decodes to the same value.
 #include <cstddef>
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "protocol/replication_feed.hpp"
+#include "protocol/documents/replication_feed.hpp"
 
 namespace {
 

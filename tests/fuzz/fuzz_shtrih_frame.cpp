@@ -1,5 +1,5 @@
 // libFuzzer target: the Shtrih-M streaming frame decoder and the reply/request decoders behind
-// it (protocol/shtrih_*.hpp), on hostile serial bytes. Every frame the decoder accepts must be
+// it (protocol/kkt/shtrih_*.hpp), on hostile serial bytes. Every frame the decoder accepts must be
 // at most 255 bytes, re-encode to the bytes that carried it, and decode back to itself; every
 // reply decoder must stay within its input.
 #include <cstddef>
@@ -9,10 +9,10 @@
 #include <span>
 #include <vector>
 
-#include "protocol/ffd_tlv.hpp"
-#include "protocol/shtrih_command.hpp"
-#include "protocol/shtrih_frame.hpp"
-#include "protocol/shtrih_reply.hpp"
+#include "protocol/kkt/ffd_tlv.hpp"
+#include "protocol/kkt/shtrih_command.hpp"
+#include "protocol/kkt/shtrih_frame.hpp"
+#include "protocol/kkt/shtrih_reply.hpp"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "protocol/sale_decision.hpp"
-#include "protocol/true_api_check.hpp"
-#include "protocol/true_api_document.hpp"
+#include "protocol/decision/sale_decision.hpp"
+#include "protocol/trueapi/true_api_check.hpp"
+#include "protocol/trueapi/true_api_document.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace piotd::protocol;

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "protocol/marking_code.hpp"
-#include "protocol/tspiot_answer.hpp"
+#include "protocol/codes/marking_code.hpp"
+#include "protocol/tspiot/tspiot_answer.hpp"
 
 namespace {
 

@@ -467,6 +467,61 @@ TEST_SUITE("integration.kkt") {
         CHECK(kkt.log()["receipts"].Size() == 2);
     }
 
+    TEST_CASE("kill -9 at the close, 20 times: no printed code is left unsold or unrelayed") {
+        // Issue 22 item 9. The kill lands at points around the close: while the register holds
+        // its answer to the close (printed, piotd not told), just as the register reports it
+        // closed (piotd told or about to be), and a little later (recording under way or done).
+        // Whatever the point, every receipt the register closed ends sold and queued.
+        FakeKkt kkt;
+        Piotd piotd(kkt.pty_link);
+        std::vector<std::vector<std::string>> sales;
+        for (int round = 0; round < 20; ++round) {
+            wait_connected(*piotd.client);
+            const auto receipts_before = kkt.log()["receipts"].Size();
+            sales.push_back(codes_for("Kill" + std::to_string(100 + round)));
+            const int point = round % 3;
+            if (point == 0) kkt.fault("hold_close", 1);
+            std::thread sale([port = piotd.port, codes = sales.back()] {
+                try {
+                    HttpClient(port).post("/api/v1/kkt/receipt", receipt_body(codes));
+                } catch (const std::exception&) {
+                    // The daemon is killed under it.
+                }
+            });
+            const bool closed = eventually(
+                [&] {
+                    const auto log = kkt.log();
+                    return log["receipts"].Size() > receipts_before &&
+                           str(last_receipt(log)["state"]) == "closed";
+                },
+                20s);
+            if (point == 2) std::this_thread::sleep_for(std::chrono::milliseconds(5 * round));
+            piotd.process->kill_hard();
+            sale.join();
+            REQUIRE(closed);
+            if (point == 0) kkt.fault("hold_close", 0);
+            piotd.start();
+        }
+        wait_connected(*piotd.client);
+        // Every receipt the register closed: its document queued for the relay, its codes sold.
+        const auto log = kkt.log();
+        std::size_t closed_receipts = 0;
+        for (const auto& receipt : log["receipts"].GetArray()) {
+            if (str(receipt["state"]) != "closed") continue;
+            ++closed_receipts;
+            const std::string id =
+                "kkt-9999078900012345-" + std::to_string(receipt["documentNumber"].GetUint());
+            CHECK_MESSAGE(
+                eventually([&] { return piotd.client->get("/api/v1/outbox/" + id).status == 200; },
+                           10s),
+                id);
+        }
+        CHECK(closed_receipts == sales.size());
+        for (const auto& codes : sales) {
+            for (const auto& code : codes) CHECK_MESSAGE(sold(*piotd.client, ki_of(code)), code);
+        }
+    }
+
     TEST_CASE("bad receipt requests are refused before the register is touched") {
         FakeKkt kkt;
         Piotd piotd(kkt.pty_link);

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "protocol/base64.hpp"
+#include "protocol/text/base64.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/fake_local_module_fixture.hpp"

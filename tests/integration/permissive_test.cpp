@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "protocol/base64.hpp"
+#include "protocol/text/base64.hpp"
 #include "storage/black_lists.hpp"
 #include "storage/environment.hpp"
 #include "storage/transaction.hpp"

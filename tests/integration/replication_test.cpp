@@ -1,11 +1,14 @@
 // Replication end to end: the real piotd binary against the fake upstream (tests/fakes/) and
 // against another piotd, with kill -9 at random points.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <linux/ioprio.h>
 #include <rapidjson/document.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -216,6 +219,42 @@ private:
     std::atomic<bool> stopping_{false};
     std::vector<std::thread> threads_;
 };
+
+// A client that asks for a snapshot and then reads nothing, with a receive buffer as small as
+// the kernel allows: the store's stream stalls on it and keeps its slot until close().
+class StalledReader {
+public:
+    StalledReader(unsigned short port, const std::string& list) : socket_(io_) {
+        namespace asio = boost::asio;
+        socket_.open(asio::ip::tcp::v4());
+        // Not inherited by the daemons the test starts after it: close() must end the
+        // connection.
+        ::fcntl(socket_.native_handle(), F_SETFD, FD_CLOEXEC);
+        socket_.set_option(asio::socket_base::receive_buffer_size(4096));
+        socket_.connect({asio::ip::make_address("127.0.0.1"), port});
+        const std::string request = "GET /api/v1/replication/snapshot?list=" + list +
+                                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " +
+                                    basic_authorization("admin", "admin") + "\r\n\r\n";
+        asio::write(socket_, asio::buffer(request));
+    }
+    void close() {
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+    }
+
+private:
+    boost::asio::io_context io_;
+    boost::asio::ip::tcp::socket socket_;
+};
+
+// A sample of the store's /metrics, e.g. `piotd_replication_snapshot_streams`, or -1.
+double metric(unsigned short port, const std::string& sample) {
+    HttpClient client(port);
+    const std::string text = client.get("/metrics").body;
+    const auto at = text.find("\n" + sample + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(text.substr(at + sample.size() + 2));
+}
 
 bool same_lists(Till& till, FakeUpstream& fake) {
     auto client = till.client();
@@ -657,5 +696,103 @@ TEST_SUITE("integration.replication") {
         auto till_client = till.client();
         CHECK(served_items(till_client, "learned") == served_items(store_client, "learned"));
         CHECK(till.status() == "ready");
+    }
+
+    TEST_CASE("a till waits what the upstream's Retry-After asks, not its own backoff") {
+        FakeUpstream fake({"--cis", "2000", "--gtin", "20"});
+        // The first snapshot request is refused as busy for 3 s. After a failed round the till's
+        // own backoff would wait under a second (its sync period is 1 s).
+        fake.control("/control/fault", R"({"mode":"status","status":503,"retry_after_s":3,)"
+                                       R"("paths":"snapshot","count":1})");
+        Till till(fake.url());
+        REQUIRE(eventually([&] { return till.status() == "ready"; }, 60s));
+        CHECK(same_lists(till, fake));
+        HttpClient client(fake.port);
+        const auto stats = parse(client.request("GET", "/control/stats", {}, "").body);
+        const auto& times = stats["snapshotRequestMs"];
+        REQUIRE(times.Size() >= 2);
+        CHECK(stats["faulted"].GetUint64() == 1);
+        // On the fake's own clock: the second request came at least 3 s after the refused one.
+        CHECK(times[1].GetInt64() - times[0].GetInt64() >= 3000);
+        const std::string log = till.process->log();
+        CHECK(log.find("the upstream is busy (HTTP 503), it asks to retry after 3 s") !=
+              std::string::npos);
+        // Busy is not an error of the module: no lastError.
+        CHECK_FALSE(parse(till.client().get("/api/v1/status").body).HasMember("lastError"));
+    }
+
+    TEST_CASE("a store at its bound of snapshot streams answers 503; its till waits, then loads") {
+        TempDir store_dir;
+        const auto store_port = free_port();
+        const std::string store_data = (store_dir.path() / "data").string();
+        // One stream at a time; a stalled one keeps its slot for up to a minute (write timeout).
+        std::ofstream(store_dir.path() / "store.conf") << "[server]\nwrite_timeout_ms = 60000\n";
+        // Larger than the kernel lets a socket buffer hold (tcp_wmem's maximum, 4 MiB by default)
+        // with room to spare, so the stream cannot end inside the buffers: 38 bytes a line.
+        std::size_t wmem_max = 4u << 20;
+        {
+            std::ifstream wmem("/proc/sys/net/ipv4/tcp_wmem");
+            std::size_t low = 0;
+            std::size_t initial = 0;
+            if (wmem >> low >> initial >> wmem_max) wmem_max = std::max<std::size_t>(wmem_max, 1);
+        }
+        const std::size_t items = std::max<std::size_t>(100'000, (wmem_max + (2u << 20)) / 30);
+        std::string codes;
+        for (std::size_t i = 0; i < items; ++i) {
+            codes += "0104600000000048215Fan" + std::to_string(1'000'000 + i) + "\n";
+        }
+        REQUIRE(
+            run_piotd({"import", "--data-dir", store_data, "--list", "blocked_cis", "-"}, {}, codes)
+                .exit_code == 0);
+        DaemonProcess store(
+            {"--demo", "--config", (store_dir.path() / "store.conf").string(), "--data-dir",
+             store_data, "--listen", "127.0.0.1:" + std::to_string(store_port),
+             "--max-snapshot-streams", "1"},
+            store_port);
+        StalledReader holder(store_port, "blocked_cis");
+        REQUIRE(eventually(
+            [&] { return metric(store_port, "piotd_replication_snapshot_streams") == 1; }, 30s));
+        HttpClient store_client(store_port);
+        const auto refused = store_client.get("/api/v1/replication/snapshot?list=blocked_gtin");
+        CHECK(refused.status == 503);
+        CHECK(parse(refused.body)["errorCode"].GetInt() == 5034);
+        REQUIRE(refused.headers.count("retry-after") == 1);
+        CHECK(std::stoi(refused.headers.at("retry-after")) >= 1);
+        // Pages of changes are not held up by the snapshot streams.
+        CHECK(store_client.get("/api/v1/replication/changes?list=blocked_gtin&epoch=x&since=0")
+                  .status == 410);
+
+        Till till("http://127.0.0.1:" + std::to_string(store_port));
+        CHECK(eventually(
+            [&] {
+                return till.process->log().find("the upstream is busy (HTTP 503)") !=
+                       std::string::npos;
+            },
+            50s));
+        CHECK(till.status() == "initialization");
+        holder.close();
+        auto till_client = till.client();
+        // Retry-After may be long (the held stream's rate says little about when it ends): an
+        // operator's "sync now" starts the next round at once instead.
+        CHECK(till_client.post("/api/v1/replication/sync", "").status < 300);
+        const auto in_step = [&] {
+            const auto status = parse(till_client.get("/api/v1/status").body);
+            if (std::string(status["status"].GetString()) != "ready") return false;
+            for (const std::string& list : kLists) {
+                const auto& entry = status["replicationStatus"][list.c_str()];
+                if (!entry["localDocCount"].IsUint64() || !entry["serverDocCount"].IsUint64() ||
+                    entry["localDocCount"].GetUint64() != entry["serverDocCount"].GetUint64()) {
+                    return false;
+                }
+            }
+            return true;
+        };
+        REQUIRE(eventually(in_step, 120s));
+        for (const std::string& list : kLists) {
+            CAPTURE(list);
+            CHECK(served_items(till_client, list) == served_items(store_client, list));
+        }
+        CHECK(metric(store_port, "piotd_replication_refused_total{request=\"snapshot\"}") >= 2);
+        CHECK(metric(store_port, "piotd_replication_snapshot_streams") == 0);
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# At [server] max_connections the daemon refuses a new connection cleanly (a 503 JSON answer or a
-# close, at once), keeps serving the connections it holds, and accepts again when some close.
+# At [server] max_connections a new client takes the place of the connection idle the longest;
+# with none idle it is refused cleanly (a 503 JSON answer or a close, at once), the connections
+# held keep being served, and closed ones free their places.
 source "$(dirname "$0")/common.sh"
 
 limit=64

@@ -8,7 +8,7 @@
 #include <cctype>
 #include <chrono>
 
-#include "protocol/base64.hpp"
+#include "protocol/text/base64.hpp"
 
 namespace piotd::test {
 

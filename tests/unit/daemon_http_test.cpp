@@ -2,7 +2,10 @@
 // the router, the answer to a refused request body.
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+
 #include "daemon/http/basic_auth.hpp"
+#include "daemon/http/body_budget.hpp"
 #include "daemon/http/query_string.hpp"
 #include "daemon/http/request_error_response.hpp"
 #include "daemon/http/request_parser.hpp"
@@ -99,6 +102,84 @@ TEST_SUITE("daemon.http") {
         wrong_first.insert(http::field::authorization, "Basic YWRtaW46YWRtaW4=");
         wrong_first.insert(http::field::authorization, "Basic YWRtaW46czNjcmV0");
         CHECK(!auth.allows(wrong_first));
+    }
+
+    TEST_CASE("Basic auth tells the roles apart; one credential cannot serve two roles") {
+        BasicAuth auth("admin", "s3cret");
+        auth.add(Role::pos, "kassa", "p0s");
+        auth.add(Role::replica, "replica", "r3plica");
+        CHECK(auth.role_of_header("Basic YWRtaW46czNjcmV0") == Role::admin);
+        CHECK(auth.role_of_header("Basic a2Fzc2E6cDBz") == Role::pos);  // kassa:p0s
+        CHECK(auth.role_of_header("basic  a2Fzc2E6cDBz ") == Role::pos);
+        CHECK(auth.role_of_header("Basic cmVwbGljYTpyM3BsaWNh") ==
+              Role::replica);                                   // replica:r3plica
+        CHECK(!auth.role_of_header("Basic a2Fzc2E6czNjcmV0"));  // kassa:s3cret: no such pair
+        CHECK_THROWS_AS(auth.add(Role::pos, "admin", "s3cret"), std::invalid_argument);
+    }
+
+    TEST_CASE("router: a route is admin's until granted; other roles get 403 from the head") {
+        Router router(BasicAuth("admin", "admin"));
+        router.add_credential(Role::pos, "pos", "pos");
+        int calls = 0;
+        Role seen = Role::admin;
+        const auto handler = [&](const RequestContext& c) {
+            ++calls;
+            seen = c.role;
+            return Response{http::status::ok, 11};
+        };
+        router.add(http::verb::post, "/sell", handler);
+        router.add(http::verb::post, "/init", handler);
+        router.add(http::verb::get, "/docs/*", handler);
+        CHECK(router.grant(http::verb::post, "/sell", Role::pos));
+        CHECK(router.grant(http::verb::get, "/docs/*", Role::pos));
+        CHECK_FALSE(router.grant(http::verb::get, "/absent", Role::pos));
+
+        Request request{http::verb::post, "/init", 11};
+        request.set(http::field::authorization, "Basic cG9zOnBvcw==");  // pos:pos
+        const auto refused = router.refuse_head(request);
+        REQUIRE(refused);
+        CHECK(refused->result() == http::status::forbidden);
+        CHECK(refused->body().find("\"errorCode\":4031") != std::string::npos);
+        CHECK(router.handle(request).response.result() == http::status::forbidden);
+        request.target("/sell");
+        CHECK_FALSE(router.refuse_head(request));
+        CHECK(router.handle(request).response.result() == http::status::ok);
+        CHECK(seen == Role::pos);
+        request.method(http::verb::get);
+        request.target("/docs/17");
+        CHECK(router.handle(request).response.result() == http::status::ok);
+        CHECK(calls == 2);
+        // The head alone decides the rest too: none, wrong, no route, no method.
+        request.erase(http::field::authorization);
+        CHECK(router.refuse_head(request)->result() == http::status::unauthorized);
+        request.target("/nope");
+        CHECK(router.refuse_head(request)->result() == http::status::not_found);
+        request.target("/init");
+        CHECK(router.refuse_head(request)->result() == http::status::method_not_allowed);
+        request.set(http::field::authorization, "Basic YWRtaW46YWRtaW4=");
+        request.method(http::verb::post);
+        CHECK_FALSE(router.refuse_head(request));
+        CHECK(router.handle(request).response.result() == http::status::ok);
+        CHECK(seen == Role::admin);
+    }
+
+    TEST_CASE("the body budget reserves up to its limit and gives back what is released") {
+        BodyBudget budget(1000);
+        auto a = budget.reserve(600);
+        REQUIRE(a);
+        CHECK_FALSE(budget.reserve(401));
+        auto b = budget.reserve(400);
+        REQUIRE(b);
+        CHECK(budget.used() == 1000);
+        CHECK_FALSE(budget.reserve(1));
+        a->release();
+        CHECK(budget.used() == 400);
+        BodyBudget::Reservation moved = std::move(*b);
+        b.reset();
+        CHECK(budget.used() == 400);
+        { BodyBudget::Reservation gone = std::move(moved); }
+        CHECK(budget.used() == 0);
+        CHECK_FALSE(budget.reserve(1001));
     }
 
     TEST_CASE("router: 401 before the handler, 404 and 405 as JSON, exceptions become 500") {

@@ -17,8 +17,8 @@
 #include "daemon/kkt/kkt_service.hpp"
 #include "daemon/kkt/receipt_flow.hpp"
 #include "daemon/kkt/sale_json.hpp"
-#include "protocol/kkt_receipt_request.hpp"
-#include "protocol/tag1260.hpp"
+#include "protocol/kkt/kkt_receipt_request.hpp"
+#include "protocol/decision/tag1260.hpp"
 #include "tests/unit/kkt_memory_transport.hpp"
 
 using namespace piotd::daemon;

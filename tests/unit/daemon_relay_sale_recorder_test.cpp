@@ -8,7 +8,7 @@
 #include "daemon/local_module.hpp"
 #include "daemon/ops/device_status_list.hpp"
 #include "daemon/relay/relay_service.hpp"
-#include "protocol/relay_document.hpp"
+#include "protocol/documents/relay_document.hpp"
 #include "storage/transaction.hpp"
 #include "tests/unit/storage_test_support.hpp"
 

@@ -17,7 +17,7 @@
 #include "daemon/config.hpp"
 #include "daemon/relay/sign_command.hpp"
 #include "daemon/retry_backoff.hpp"
-#include "protocol/base64.hpp"
+#include "protocol/text/base64.hpp"
 
 using namespace piotd::daemon;
 using namespace std::chrono_literals;

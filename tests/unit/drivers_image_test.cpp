@@ -8,7 +8,7 @@
 
 #include "drivers/image/image_loader.hpp"
 #include "drivers/image/symbol_decoder.hpp"
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/marking_code.hpp"
 #include "tests/support/image_fixtures.hpp"
 
 using namespace piotd::drivers;

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "drivers/kkt/kkt_session.hpp"
-#include "protocol/shtrih_error.hpp"
-#include "protocol/tag1260.hpp"
+#include "protocol/kkt/shtrih_error.hpp"
+#include "protocol/decision/tag1260.hpp"
 #include "tests/fakes/fake_kkt_register.hpp"
 #include "tests/unit/kkt_memory_transport.hpp"
 

@@ -5,11 +5,11 @@
 #include <array>
 #include <string>
 
-#include "protocol/base64.hpp"
-#include "protocol/cis_list_request.hpp"
-#include "protocol/lm_check_answer.hpp"
-#include "protocol/lm_status.hpp"
-#include "protocol/lm_status_answer.hpp"
+#include "protocol/text/base64.hpp"
+#include "protocol/lm/cis_list_request.hpp"
+#include "protocol/lm/lm_check_answer.hpp"
+#include "protocol/lm/lm_status.hpp"
+#include "protocol/lm/lm_status_answer.hpp"
 
 using namespace piotd::protocol;
 
@@ -193,7 +193,7 @@ TEST_SUITE("lm.models") {
     }
 }
 
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/marking_code.hpp"
 
 TEST_SUITE("lm.models") {
     TEST_CASE("a tobacco pack's КИ alone (21 characters) is what POS software sends the LM") {

@@ -1,11 +1,11 @@
-// Names and messages of code errors (protocol/code_error.hpp): the names are API, so they must be
+// Names and messages of code errors (protocol/codes/code_error.hpp): the names are API, so they must be
 // stable, unique and snake_case; every value needs a message.
 #include <doctest/doctest.h>
 
 #include <set>
 #include <string>
 
-#include "protocol/code_error.hpp"
+#include "protocol/codes/code_error.hpp"
 
 using namespace piotd::protocol;
 

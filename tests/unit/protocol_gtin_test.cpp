@@ -1,11 +1,11 @@
-// GTIN check digits (protocol/gtin.hpp), with the vectors of gs1-syntax-engine's lint_csum.c
+// GTIN check digits (protocol/codes/gtin.hpp), with the vectors of gs1-syntax-engine's lint_csum.c
 // (codes-peers.md §A.2).
 #include <doctest/doctest.h>
 
 #include <random>
 #include <string>
 
-#include "protocol/gtin.hpp"
+#include "protocol/codes/gtin.hpp"
 
 using piotd::protocol::gtin_check_digit_valid;
 

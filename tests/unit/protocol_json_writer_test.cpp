@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/json_text.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/json/json_text.hpp"
+#include "protocol/json/json_writer.hpp"
 
 namespace {
 
@@ -38,7 +38,7 @@ std::string piotd_json(std::string_view key, std::string_view value) {
     return write_with<JsonWriter, JsonBuffer>(key, value);
 }
 
-// The same document written as text (protocol/json_text.hpp).
+// The same document written as text (protocol/json/json_text.hpp).
 std::string text_json(std::string_view key, std::string_view value) {
     std::string out = "{";
     piotd::protocol::append_json_string(out, key);

@@ -1,4 +1,4 @@
-// Russian keyboard-layout repair (protocol/keyboard_layout.hpp), and real codes typed through a
+// Russian keyboard-layout repair (protocol/codes/keyboard_layout.hpp), and real codes typed through a
 // keyboard wedge with the Russian layout active, parsed back (tspiot-kkt.md Part C.3).
 #include <doctest/doctest.h>
 
@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/keyboard_layout.hpp"
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/keyboard_layout.hpp"
+#include "protocol/codes/marking_code.hpp"
 
 using namespace piotd::protocol;
 

@@ -1,15 +1,15 @@
 // piotd as a client of a real local module: parsing its check and status answers
-// (protocol/lm_client_answer.hpp) and building the outCheck request bodies
-// (protocol/lm_client_request.hpp). lm-api.md §3.2–3.6, §4, §9 E1/E3/E4, Appendix A.
+// (protocol/lm/lm_client_answer.hpp) and building the outCheck request bodies
+// (protocol/lm/lm_client_request.hpp). lm-api.md §3.2–3.6, §4, §9 E1/E3/E4, Appendix A.
 #include <doctest/doctest.h>
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "protocol/cis_list_request.hpp"
-#include "protocol/lm_client_answer.hpp"
-#include "protocol/lm_client_request.hpp"
+#include "protocol/lm/cis_list_request.hpp"
+#include "protocol/lm/lm_client_answer.hpp"
+#include "protocol/lm/lm_client_request.hpp"
 
 using namespace piotd::protocol;
 

@@ -1,4 +1,4 @@
-// Marking-code parsing (protocol/marking_code.hpp): the public vectors field by field, every
+// Marking-code parsing (protocol/codes/marking_code.hpp): the public vectors field by field, every
 // vector of tests/data/codes through every input artifact and through GS loss, the rejections,
 // and hostile input.
 #include <doctest/doctest.h>
@@ -12,10 +12,10 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/code_normaliser.hpp"
-#include "protocol/gtin.hpp"
-#include "protocol/marking_code.hpp"
-#include "protocol/tobacco_price.hpp"
+#include "protocol/codes/code_normaliser.hpp"
+#include "protocol/codes/gtin.hpp"
+#include "protocol/codes/marking_code.hpp"
+#include "protocol/codes/tobacco_price.hpp"
 
 using namespace piotd::protocol;
 

@@ -1,4 +1,4 @@
-// The first parsing stage (protocol/code_normaliser.hpp): what scanners and POS software send,
+// The first parsing stage (protocol/codes/code_normaliser.hpp): what scanners and POS software send,
 // turned into the bare GS1 string, one artifact at a time.
 #include <doctest/doctest.h>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "protocol/code_normaliser.hpp"
+#include "protocol/codes/code_normaliser.hpp"
 
 using namespace piotd::protocol;
 

@@ -1,14 +1,14 @@
-// The relay's document model (protocol/relay_document.hpp), its True API form
-// (protocol/true_api_document.hpp) and the LM sale bodies (protocol/lm_sale.hpp).
+// The relay's document model (protocol/documents/relay_document.hpp), its True API form
+// (protocol/trueapi/true_api_document.hpp) and the LM sale bodies (protocol/lm/lm_sale.hpp).
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
 #include <string>
 
-#include "protocol/base64.hpp"
-#include "protocol/lm_sale.hpp"
-#include "protocol/relay_document.hpp"
-#include "protocol/true_api_document.hpp"
+#include "protocol/text/base64.hpp"
+#include "protocol/lm/lm_sale.hpp"
+#include "protocol/documents/relay_document.hpp"
+#include "protocol/trueapi/true_api_document.hpp"
 
 using namespace piotd::protocol;
 

@@ -1,4 +1,4 @@
-// The sale rules (protocol/sale_decision.hpp, lm-api.md §7.1 online, §7.2 offline), rule by
+// The sale rules (protocol/decision/sale_decision.hpp, lm-api.md §7.1 online, §7.2 offline), rule by
 // rule, then the 26 CRPT reference scenarios of tests/data/trueapi/scenarios.json run through
 // decide_online/decide_offline directly, and the reason table against docs/decision-rules.md.
 #include <doctest/doctest.h>
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/sale_decision.hpp"
+#include "protocol/decision/sale_decision.hpp"
 
 using namespace piotd::protocol;
 

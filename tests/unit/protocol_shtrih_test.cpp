@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "protocol/cp1251.hpp"
-#include "protocol/ffd_tlv.hpp"
-#include "protocol/shtrih_command.hpp"
-#include "protocol/shtrih_error.hpp"
-#include "protocol/shtrih_frame.hpp"
-#include "protocol/shtrih_reply.hpp"
-#include "protocol/tag1260.hpp"
+#include "protocol/text/cp1251.hpp"
+#include "protocol/kkt/ffd_tlv.hpp"
+#include "protocol/kkt/shtrih_command.hpp"
+#include "protocol/kkt/shtrih_error.hpp"
+#include "protocol/kkt/shtrih_frame.hpp"
+#include "protocol/kkt/shtrih_reply.hpp"
+#include "protocol/decision/tag1260.hpp"
 
 using namespace piotd::protocol;
 using namespace piotd::protocol::shtrih;

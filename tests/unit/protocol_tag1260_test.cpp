@@ -1,11 +1,11 @@
-// Tag 1260 of a marked item (protocol/tag1260.hpp, lm-api.md §8): the 1265 values and the FFD
+// Tag 1260 of a marked item (protocol/decision/tag1260.hpp, lm-api.md §8): the 1265 values and the FFD
 // STLV bytes, checked byte for byte.
 #include <doctest/doctest.h>
 
 #include <string>
 #include <string_view>
 
-#include "protocol/tag1260.hpp"
+#include "protocol/decision/tag1260.hpp"
 
 using namespace piotd::protocol;
 

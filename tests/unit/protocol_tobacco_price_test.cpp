@@ -1,11 +1,11 @@
-// Base-80 prices inside tobacco pack codes (protocol/tobacco_price.hpp, lm-api.md §7.5).
+// Base-80 prices inside tobacco pack codes (protocol/codes/tobacco_price.hpp, lm-api.md §7.5).
 #include <doctest/doctest.h>
 
 #include <set>
 #include <string>
 #include <string_view>
 
-#include "protocol/tobacco_price.hpp"
+#include "protocol/codes/tobacco_price.hpp"
 
 using namespace piotd::protocol;
 

@@ -1,13 +1,13 @@
-// The True API codes/check request body and answer parser (protocol/true_api_check.hpp,
-// lm-api.md §6.4, §9 E6) and the ISO date-times in it (protocol/iso_datetime.hpp).
+// The True API codes/check request body and answer parser (protocol/trueapi/true_api_check.hpp,
+// lm-api.md §6.4, §9 E6) and the ISO date-times in it (protocol/text/iso_datetime.hpp).
 #include <doctest/doctest.h>
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "protocol/iso_datetime.hpp"
-#include "protocol/true_api_check.hpp"
+#include "protocol/text/iso_datetime.hpp"
+#include "protocol/trueapi/true_api_check.hpp"
 
 using namespace piotd::protocol;
 
@@ -242,7 +242,7 @@ TEST_SUITE("protocol.true_api_check") {
     TEST_CASE("deep nesting and huge code lists are refused, not crashed on") {
         std::string deep = R"({"code":0,"reqId":"r","reqTimestamp":1,"codes":[{"parent":)";
         deep += std::string(100000, '[') + std::string(100000, ']') + "}]}";
-        // Refused by the depth scan, before any DOM is built (protocol/upstream_json.hpp).
+        // Refused by the depth scan, before any DOM is built (protocol/json/upstream_json.hpp).
         const auto refused = parse(deep);
         CHECK(refused.error == TrueApiAnswerError::invalid_json);
         CHECK(refused.detail == "answer is nested deeper than 32 levels");

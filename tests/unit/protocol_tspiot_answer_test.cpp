@@ -1,4 +1,4 @@
-// The ТС ПИоТ POS-facing API (protocol/tspiot_answer.hpp, tspiot-kkt.md §A.4): request decoding
+// The ТС ПИоТ POS-facing API (protocol/tspiot/tspiot_answer.hpp, tspiot-kkt.md §A.4): request decoding
 // (base64 codes with GS inside, v3 objects, client_info) and the answer shapes of every version.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/base64.hpp"
-#include "protocol/tag1260.hpp"
-#include "protocol/tspiot_answer.hpp"
+#include "protocol/text/base64.hpp"
+#include "protocol/decision/tag1260.hpp"
+#include "protocol/tspiot/tspiot_answer.hpp"
 
 using namespace piotd::protocol;
 

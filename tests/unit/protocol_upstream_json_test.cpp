@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "protocol/replication_feed.hpp"
-#include "protocol/true_api_check.hpp"
-#include "protocol/true_api_document.hpp"
-#include "protocol/upstream_json.hpp"
+#include "protocol/documents/replication_feed.hpp"
+#include "protocol/trueapi/true_api_check.hpp"
+#include "protocol/trueapi/true_api_document.hpp"
+#include "protocol/json/upstream_json.hpp"
 
 using namespace piotd::protocol;
 

@@ -1,4 +1,4 @@
-// Version-4 UUIDs (protocol/uuid.hpp).
+// Version-4 UUIDs (protocol/text/uuid.hpp).
 #include <doctest/doctest.h>
 
 #include <set>
@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "protocol/uuid.hpp"
+#include "protocol/text/uuid.hpp"
 
 using namespace piotd::protocol;
 

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/marking_code.hpp"
 #include "storage/black_lists.hpp"
 #include "storage/environment.hpp"
 #include "storage/list_slots.hpp"

@@ -137,6 +137,22 @@ TEST_SUITE("storage.key_filter") {
         }
     }
 
+    TEST_CASE("a filter of 2 MiB and more (on huge pages) starts empty and keeps its keys") {
+        KeyFilter filter(2'000'000);
+        REQUIRE(filter.bytes() >= std::size_t{2} << 20);
+        const std::vector<std::string> members = make_kis(8, 20'000);
+        std::size_t before = 0;
+        for (const std::string& key : members) before += filter.may_contain(key);
+        CHECK(before == 0);
+        for (const std::string& key : members) filter.add(key);
+        const auto copy = KeyFilter::deserialize(filter.serialize());
+        REQUIRE(copy);
+        std::size_t missing = 0;
+        for (const std::string& key : members) missing += !copy->may_contain(key);
+        CHECK(missing == 0);
+        CHECK(copy->serialize() == filter.serialize());
+    }
+
     TEST_CASE("sizing policy") {
         KeyFilter filter(1000);
         CHECK_FALSE(filter.overfull(1500));

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/marking_code.hpp"
 #include "storage/black_lists.hpp"
 #include "storage/environment.hpp"
 #include "storage/list_import.hpp"

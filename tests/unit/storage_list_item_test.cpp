@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "protocol/marking_code.hpp"
+#include "protocol/codes/marking_code.hpp"
 #include "storage/list_item.hpp"
 #include "storage/list_name.hpp"
 

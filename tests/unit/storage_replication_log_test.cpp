@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/replication_feed.hpp"
+#include "protocol/documents/replication_feed.hpp"
 #include "storage/black_lists.hpp"
 #include "storage/change_log.hpp"
 #include "storage/environment.hpp"
