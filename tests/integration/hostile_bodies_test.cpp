@@ -4,10 +4,10 @@
 // budget, and a body that does not fit gets 503 with Retry-After instead of being held.
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/configured_daemon.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
@@ -20,24 +20,8 @@ namespace {
 const std::string kAuth = "Authorization: Basic YWRtaW46YWRtaW4=\r\n";
 
 // A demo piotd whose bodies in flight may take 1 MiB together.
-struct Daemon {
-    TempDir dir;
-    unsigned short port = free_port();
-    DaemonProcess process;
-    Daemon()
-        : process(
-              [&] {
-                  const auto config = dir.path() / "piotd.conf";
-                  std::ofstream(config) << "[server]\nbody_budget_mb = 1\n";
-                  return std::vector<std::string>{"--demo",
-                                                  "--config",
-                                                  config.string(),
-                                                  "--data-dir",
-                                                  (dir.path() / "data").string(),
-                                                  "--listen",
-                                                  "127.0.0.1:" + std::to_string(port)};
-              }(),
-              port) {}
+struct Daemon : ConfiguredDaemon {
+    Daemon() : ConfiguredDaemon("[server]\nbody_budget_mb = 1\n") {}
 };
 
 std::string head(const std::string& method, const std::string& target, std::size_t length,

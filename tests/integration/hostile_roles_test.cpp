@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/configured_daemon.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
@@ -19,25 +20,11 @@ namespace {
 const std::string kCode = "0104603586014674215012516137753";
 
 // A demo piotd with a pos and a replica credential besides admin's (admin:admin).
-struct Store {
-    TempDir dir;
-    unsigned short port = free_port();
-    DaemonProcess process;
+struct Store : ConfiguredDaemon {
     Store()
-        : process(
-              [&] {
-                  const auto config = dir.path() / "piotd.conf";
-                  std::ofstream(config) << "[auth]\npos_user = kassa\npos_password = p0s\n"
-                                           "replica_password = r3plica\n";
-                  return std::vector<std::string>{"--demo",
-                                                  "--config",
-                                                  config.string(),
-                                                  "--data-dir",
-                                                  (dir.path() / "data").string(),
-                                                  "--listen",
-                                                  "127.0.0.1:" + std::to_string(port)};
-              }(),
-              port) {}
+        : ConfiguredDaemon(
+              "[auth]\npos_user = kassa\npos_password = p0s\n"
+              "replica_password = r3plica\n") {}
 };
 
 struct Call {
