@@ -33,6 +33,7 @@
 #include "daemon/local_module.hpp"
 #include "daemon/log.hpp"
 #include "daemon/replication/replication_routes.hpp"
+#include "daemon/replication/replication_serving.hpp"
 #include "tests/support/request_difference.hpp"
 
 namespace {
@@ -54,6 +55,8 @@ struct Daemon {
     Config config;
     Clock clock;
     std::unique_ptr<LocalModule> module;
+    // Snapshots are encoded on its workers, as in the daemon.
+    ReplicationServing serving;
     std::unique_ptr<Router> router;
 
     Daemon() {
@@ -72,9 +75,11 @@ struct Daemon {
         module->start_demo();
         router = std::make_unique<Router>(BasicAuth(config.user, config.password));
         add_lm_routes(*router, *module);
-        add_replication_routes(*router, *module);
+        add_replication_routes(*router, *module, serving);
+        serving.start(nullptr);
     }
     ~Daemon() {
+        serving.stop();
         router.reset();
         module.reset();
         std::error_code ec;
