@@ -102,7 +102,8 @@ struct Shared {
     unsigned short port = 0;
     std::chrono::seconds period{10};
     std::uint64_t delta_count = 1000;
-    bool tills_idle = true;  // TILLS_SCHED=normal: at the checks' own priority
+    bool tills_idle = true;               // TILLS_SCHED=normal: at the checks' own priority
+    std::size_t read_bytes = 256 * 1024;  // a till's read, as piotd's replicator makes it
     std::atomic<bool> go{false};
     std::atomic<bool> stop{false};
     std::atomic<unsigned> snapshots_done{0};
@@ -184,8 +185,8 @@ private:
                 }
                 throw std::runtime_error("snapshot answered " + std::to_string(status));
             }
-            buffer_.reserve(256 * 1024);
-            std::vector<char> piece(256 * 1024);
+            buffer_.reserve(shared_.read_bytes);
+            std::vector<char> piece(shared_.read_bytes);
             // Lines are counted (std::count is vectorised); the header is the first line, the
             // trailer the end of the body (the last 256 bytes are kept).
             std::string header;
@@ -388,6 +389,9 @@ int main(int argc, char** argv) {
     const std::string store_pid = pid_text != nullptr ? pid_text : "";
     const char* sched_text = std::getenv("TILLS_SCHED");
     shared.tills_idle = sched_text == nullptr || std::string_view(sched_text) != "normal";
+    if (const char* kib = std::getenv("TILL_READ_KIB")) {
+        shared.read_bytes = std::max<std::size_t>(4, std::strtoull(kib, nullptr, 10)) * 1024;
+    }
     std::atomic<bool> checking{true};
     std::vector<Sample> samples;
     samples.reserve(4'000'000);

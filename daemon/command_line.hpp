@@ -34,7 +34,8 @@ struct CommandLine {
     std::optional<std::string> log_level;
     std::optional<std::string> upstream;
     std::optional<std::string> sync_period;
-    std::optional<std::string> max_snapshot_streams;  // [replication] max_snapshot_streams
+    // [replication] max_snapshot_streams
+    std::optional<std::string> max_snapshot_streams;
     std::optional<std::string> kkt;           // --kkt DEVICE|tcp://HOST:PORT
     std::optional<std::string> relay;         // --relay URL
     std::optional<std::string> relay_kind;    // --relay-kind piotd|lm|trueapi

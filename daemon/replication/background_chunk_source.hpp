@@ -1,5 +1,6 @@
 // A ChunkSource whose pieces are made on the serving workers (serving_workers.hpp) instead of the
-// I/O thread that sends them: the I/O thread only swaps a finished piece into its chunk and
+// I/O thread that sends them (a snapshot resumed with after=, encoded for its stream alone; tests
+// use it for any source): the I/O thread only swaps a finished piece into its chunk and
 // writes it, which is cheap, while the reading and encoding behind it (LMDB, JSON) run at
 // background priority. One piece is made ahead, so the next one is usually ready by the time
 // the socket has taken the last: memory stays at two pieces per stream.

@@ -1,10 +1,12 @@
-// One till's stream of a shared EncodedSnapshot (encoded_snapshot.hpp): copies its pieces from
-// the in-memory file, from the start to the trailer, and reports its progress to its stream slot
-// for Retry-After. Its next() may encode a piece (the first stream to need it does), so it runs
-// on the serving workers like any other snapshot source (background_chunk_source.hpp).
+// One till's stream of a shared EncodedSnapshot (encoded_snapshot.hpp), from the start to the
+// trailer. It runs on the connection's I/O thread: it copies encoded pieces (a pread from memory)
+// and never encodes. It keeps the encoding a few pieces ahead of itself, and when it has caught
+// up, it parks the connection until the next piece is there (chunk_source.hpp). It reports its
+// progress to its stream slot for Retry-After.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,21 +18,32 @@ namespace piotd::daemon {
 
 class EncodedSnapshotSource : public ChunkSource {
 public:
+    // Pieces of `piece_bytes`; the encoding is asked to keep `ahead` bytes beyond this stream.
     EncodedSnapshotSource(std::shared_ptr<EncodedSnapshot> snapshot,
-                          std::shared_ptr<StreamSlots::Slot> slot)
-        : snapshot_(std::move(snapshot)), slot_(std::move(slot)) {}
+                          std::shared_ptr<StreamSlots::Slot> slot, std::size_t piece_bytes,
+                          std::size_t ahead)
+        : snapshot_(std::move(snapshot)),
+          slot_(std::move(slot)),
+          piece_bytes_(piece_bytes),
+          ahead_(ahead) {}
 
-    bool next(std::string& out, std::size_t budget) override {
-        const std::size_t before = out.size();
-        const bool more = snapshot_->read(offset_, out, budget);
-        offset_ += out.size() - before;
+    bool next(std::string& out, std::size_t /*budget*/) override {
+        const EncodedSnapshot::Read read = snapshot_->read(offset_, out, piece_bytes_);
+        offset_ += read.bytes;
         if (slot_) slot_->progress(snapshot_->fraction(offset_));
-        return more;
+        if (read.last) return false;
+        snapshot_->encode_ahead(offset_ + ahead_);
+        return true;  // empty: caught up with the encoding, the session parks (on_ready)
+    }
+    void on_ready(std::function<void()> ready) override {
+        snapshot_->when_encoded(offset_, std::move(ready));
     }
 
 private:
     std::shared_ptr<EncodedSnapshot> snapshot_;
     std::shared_ptr<StreamSlots::Slot> slot_;
+    std::size_t piece_bytes_;
+    std::size_t ahead_;
     std::uint64_t offset_ = 0;
 };
 

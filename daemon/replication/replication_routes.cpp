@@ -8,8 +8,8 @@
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/query_string.hpp"
 #include "daemon/log.hpp"
-#include "protocol/json/json_writer.hpp"
 #include "protocol/documents/replication_feed.hpp"
+#include "protocol/json/json_writer.hpp"
 #include "storage/snapshot_reader.hpp"
 #include "storage/storage_error.hpp"
 

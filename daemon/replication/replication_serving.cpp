@@ -10,7 +10,9 @@
 namespace piotd::daemon {
 
 ReplicationServing::ReplicationServing(ReplicationServingOptions options)
-    : options_(options), slots_(options.max_snapshot_streams), cache_(options.piece_bytes) {}
+    : options_(options),
+      slots_(options.max_snapshot_streams),
+      cache_(options.piece_bytes, workers_) {}
 
 ReplicationServing::~ReplicationServing() {
     stop();
@@ -80,8 +82,10 @@ std::unique_ptr<ChunkSource> ReplicationServing::snapshot_body(
     std::shared_ptr<StreamSlots::Slot> slot) {
     if (from_start) {
         if (auto shared = cache_.share(list, reader)) {
-            return in_background(
-                std::make_unique<EncodedSnapshotSource>(std::move(shared), std::move(slot)));
+            // Copied on the I/O thread; only the encoding, once for every till, runs on the
+            // workers, a few pieces ahead of the leading stream.
+            return std::make_unique<EncodedSnapshotSource>(
+                std::move(shared), std::move(slot), options_.piece_bytes, 4 * options_.piece_bytes);
         }
     }
     return in_background(

@@ -1,10 +1,11 @@
 // How a piotd serves replication to the tills below it without taking its own checks' CPU or I/O
-// threads (docs/replication.md, "Serving many tills at once"): snapshot pieces and pages of
-// changes are made on background workers (serving_workers.hpp), at most max_snapshot_streams
-// snapshots are streamed at once (stream_slots.hpp), and at most max_pending_pages pages of
-// changes wait for a worker. A request past either bound gets 503 with Retry-After, which the
-// till's replicator honours; refusals are counted in /metrics. Tills that pull the same snapshot
-// share one encoding of it (snapshot_cache.hpp).
+// threads (docs/replication.md, "Serving many tills at once"): the tills that pull the same
+// snapshot share one encoding of it, made once on background workers (snapshot_cache.hpp,
+// encoded_snapshot.hpp); a resumed snapshot and every page of changes are made on the workers
+// too (serving_workers.hpp). At most max_snapshot_streams snapshots are streamed at once
+// (stream_slots.hpp) and at most max_pending_pages pages of changes wait for a worker; a request
+// past either bound gets 503 with Retry-After, which the till's replicator honours. Refusals are
+// counted in /metrics.
 #pragma once
 
 #include <atomic>
@@ -49,9 +50,9 @@ public:
 
     // A place for one more snapshot stream, or null (counted as refused) when all are taken.
     std::shared_ptr<StreamSlots::Slot> open_stream();
-    // The body of a snapshot stream that holds `slot`, made on the workers: copied from the
-    // shared encoding of the list's version when it starts at the first item (`reader` may then
-    // go unused), else encoded for this stream alone from `reader`.
+    // The body of a snapshot stream that holds `slot`: copied from the shared encoding of the
+    // list's version when it starts at the first item (`reader` may then go unused; the encoding
+    // runs on the workers), else encoded for this stream alone from `reader` on the workers.
     std::unique_ptr<ChunkSource> snapshot_body(storage::ListName list,
                                                std::unique_ptr<storage::SnapshotReader> reader,
                                                bool from_start,

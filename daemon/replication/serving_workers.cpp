@@ -15,8 +15,7 @@ ServingWorkers::~ServingWorkers() {
     stop();
 }
 
-void ServingWorkers::start(unsigned threads, Counter* starved,
-                           std::function<void()> every_second) {
+void ServingWorkers::start(unsigned threads, Counter* starved, std::function<void()> every_second) {
     every_second_ = std::move(every_second);
     const bool housekeeping = static_cast<bool>(every_second_);
     for (unsigned i = 0; i < threads; ++i) {

@@ -1,13 +1,15 @@
 // The threads that make a store's replication answers (docs/replication.md, "Serving many tills
-// at once"): the bytes of snapshot streams and the pages of changes are read from LMDB and
-// encoded here, never on an I/O thread, so a fan-out of a hundred tills cannot take the CPU the
-// store's own checks need. They run as the till's replication thread does: SCHED_IDLE at nice 19,
-// disk reads at best effort level 7 (background_priority.hpp), each with a StarvationWatch that
-// lifts it when other work keeps every CPU busy, so serving still ends.
+// at once"): snapshots are read from LMDB and encoded here (once for every till that pulls the
+// same one), and so are the pages of changes, never on an I/O thread, so a fan-out of a hundred
+// tills cannot take the CPU the store's own checks need. They run as the till's replication
+// thread does: SCHED_IDLE at nice 19, disk reads at best effort level 7
+// (background_priority.hpp), each with a StarvationWatch that lifts it when other work keeps
+// every CPU busy, so serving still ends.
 //
-// Jobs run in the order they were posted. A snapshot stream posts one job per piece (the next
-// piece only once the socket has taken the previous one), so streams take turns piece by piece
-// and a page of changes waits behind at most one piece per stream.
+// Jobs run in the order they were posted, one piece of a snapshot per job (a shared encoding
+// re-posts itself while streams want more; a stream encoded alone posts its next piece once the
+// socket has taken the last), so snapshots take turns piece by piece and a page of changes waits
+// behind at most one piece of each.
 #pragma once
 
 #include <condition_variable>

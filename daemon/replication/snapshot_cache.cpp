@@ -18,7 +18,7 @@ std::shared_ptr<EncodedSnapshot> SnapshotCache::share(
         return entry.snapshot;
     }
     try {
-        entry.snapshot = std::make_shared<EncodedSnapshot>(reader, list, piece_bytes_);
+        entry.snapshot = std::make_shared<EncodedSnapshot>(reader, list, piece_bytes_, workers_);
     } catch (const std::system_error& e) {
         log_warning("replication", std::string(e.what()) + "; this stream is encoded on its own");
         return nullptr;

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "daemon/replication/encoded_snapshot.hpp"
+#include "daemon/replication/serving_workers.hpp"
 #include "storage/list_name.hpp"
 #include "storage/snapshot_reader.hpp"
 
@@ -22,7 +23,9 @@ class SnapshotCache {
 public:
     static constexpr std::chrono::seconds kKeepIdle{10};
 
-    explicit SnapshotCache(std::size_t piece_bytes) : piece_bytes_(piece_bytes) {}
+    // Encodings are made in pieces of `piece_bytes` on `workers`.
+    SnapshotCache(std::size_t piece_bytes, ServingWorkers& workers)
+        : piece_bytes_(piece_bytes), workers_(workers) {}
 
     // The encoding of what `reader` sees: the kept one when it is of the same version (`reader`
     // is left to the caller), or a new one made from `reader` (taken). Null, with `reader` left,
@@ -41,6 +44,7 @@ private:
         std::chrono::steady_clock::time_point last_used;
     };
     std::size_t piece_bytes_;
+    ServingWorkers& workers_;
     mutable std::mutex mutex_;
     std::array<Entry, storage::kAllLists.size()> entries_;
 };

@@ -4,6 +4,7 @@
 // an idle one is dropped.
 #include <doctest/doctest.h>
 
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -50,7 +51,8 @@ std::unique_ptr<SnapshotReader> reader(Module& m) {
     return std::make_unique<SnapshotReader>(*m.lists, ListName::blocked_cis);
 }
 
-// A whole body from `source`, `budget` bytes a call.
+// A whole body from `source`, `budget` bytes a call, waiting as a session does when a piece is
+// not there yet.
 std::string drain(ChunkSource& source, std::size_t budget) {
     std::string body;
     for (;;) {
@@ -58,7 +60,18 @@ std::string drain(ChunkSource& source, std::size_t budget) {
         const bool more = source.next(piece, budget);
         body += piece;
         if (!more) return body;
+        if (piece.empty()) {
+            std::promise<void> ready;
+            source.on_ready([&ready] { ready.set_value(); });
+            ready.get_future().wait();
+        }
     }
+}
+
+// A stream of `snapshot` in pieces of `piece_bytes`.
+std::string read_all(const std::shared_ptr<EncodedSnapshot>& snapshot, std::size_t piece_bytes) {
+    EncodedSnapshotSource source(snapshot, nullptr, piece_bytes, 4 * piece_bytes);
+    return drain(source, piece_bytes);
 }
 
 std::string alone(Module& m) {
@@ -74,32 +87,34 @@ TEST_SUITE("daemon.replication_serving") {
         load(m, kis(3, 20'000));
         const std::string expected = alone(m);
         REQUIRE(expected.size() > 500'000);
+        ServingWorkers workers;
+        workers.start(2, nullptr);
         auto r = reader(m);
-        auto shared = std::make_shared<EncodedSnapshot>(r, ListName::blocked_cis, 4096);
+        auto shared = std::make_shared<EncodedSnapshot>(r, ListName::blocked_cis, 4096, workers);
         CHECK_FALSE(r);  // taken
-        // Readers with different piece sizes, several at once, each encoding when it is ahead.
+        // Readers with different piece sizes, several at once, waiting for the encoding when
+        // they catch up with it.
         std::vector<std::string> bodies(4);
         std::vector<std::thread> threads;
         for (std::size_t i = 0; i < bodies.size(); ++i) {
-            threads.emplace_back([&, i] {
-                EncodedSnapshotSource source(shared, nullptr);
-                bodies[i] = drain(source, 1000 + i * 3000);
-            });
+            threads.emplace_back([&, i] { bodies[i] = read_all(shared, 1000 + i * 3000); });
         }
         for (std::thread& t : threads) t.join();
         for (const std::string& body : bodies) CHECK(body == expected);
         CHECK(shared->size() == expected.size());
         CHECK(shared->fraction(expected.size()) == 1.0);
         CHECK(shared->fraction(expected.size() / 2) == doctest::Approx(0.5).epsilon(0.01));
-        // A late reader gets it all from the file.
-        EncodedSnapshotSource late(shared, nullptr);
-        CHECK(drain(late, 70'000) == expected);
+        // A late reader gets it all from the file, without waiting.
+        CHECK(read_all(shared, 70'000) == expected);
+        workers.stop();
     }
 
     TEST_CASE("the cache shares one encoding per version, and drops it when idle") {
         Module m;
         load(m, kis(5, 3'000));
-        SnapshotCache cache(8192);
+        ServingWorkers workers;
+        workers.start(1, nullptr);
+        SnapshotCache cache(8192, workers);
         const auto t0 = std::chrono::steady_clock::time_point{} + 1000s;
         auto first_reader = reader(m);
         auto first = cache.share(ListName::blocked_cis, first_reader, t0);
@@ -119,16 +134,16 @@ TEST_SUITE("daemon.replication_serving") {
         std::string old_body;
         std::string new_body;
         {
-            EncodedSnapshotSource old_source(first, nullptr);
-            EncodedSnapshotSource new_source(third, nullptr);
-            old_body = drain(old_source, 10'000);
-            new_body = drain(new_source, 10'000);
+            old_body = read_all(first, 10'000);
+            new_body = read_all(third, 10'000);
         }
         CHECK(old_body.find("CacheTest0001") == std::string::npos);
         CHECK(new_body.find("CacheTest0001") != std::string::npos);
         CHECK(new_body == alone(m));
         CHECK(cache.bytes() == new_body.size());
-        // Kept while a stream holds it, and kKeepIdle after.
+        // Kept while a stream holds it, and kKeepIdle after. (The workers are stopped first: a
+        // job that has just finished may still hold a reference for a moment.)
+        workers.stop();
         first.reset();
         second.reset();
         cache.expire(t0 + 60s);
