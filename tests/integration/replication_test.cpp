@@ -727,8 +727,9 @@ TEST_SUITE("integration.replication") {
         const std::string store_data = (store_dir.path() / "data").string();
         // One stream at a time; a stalled one keeps its slot for up to a minute (write timeout).
         std::ofstream(store_dir.path() / "store.conf") << "[server]\nwrite_timeout_ms = 60000\n";
-        // Larger than the kernel lets a socket buffer hold (tcp_wmem's maximum, 4 MiB by default)
-        // with room to spare, so the stream cannot end inside the buffers: 38 bytes a line.
+        // Larger than the kernel lets a socket buffer hold (tcp_wmem's maximum: 4 MiB by default,
+        // about 3 MB of data) with room to spare, so the stream cannot end inside the buffers:
+        // 38 bytes a line.
         std::size_t wmem_max = 4u << 20;
         {
             std::ifstream wmem("/proc/sys/net/ipv4/tcp_wmem");
@@ -736,7 +737,7 @@ TEST_SUITE("integration.replication") {
             std::size_t initial = 0;
             if (wmem >> low >> initial >> wmem_max) wmem_max = std::max<std::size_t>(wmem_max, 1);
         }
-        const std::size_t items = std::max<std::size_t>(100'000, (wmem_max + (2u << 20)) / 30);
+        const std::size_t items = std::max<std::size_t>(100'000, (wmem_max + (1u << 20)) / 38);
         std::string codes;
         for (std::size_t i = 0; i < items; ++i) {
             codes += "0104600000000048215Fan" + std::to_string(1'000'000 + i) + "\n";
@@ -771,6 +772,8 @@ TEST_SUITE("integration.replication") {
             50s));
         CHECK(till.status() == "initialization");
         holder.close();
+        REQUIRE(eventually(
+            [&] { return metric(store_port, "piotd_replication_snapshot_streams") == 0; }, 30s));
         auto till_client = till.client();
         // Retry-After may be long (the held stream's rate says little about when it ends): an
         // operator's "sync now" starts the next round at once instead.
