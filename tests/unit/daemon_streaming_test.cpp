@@ -12,6 +12,7 @@
 
 #include "daemon/http/router.hpp"
 #include "daemon/http/server.hpp"
+#include "tests/support/streamed_fetch.hpp"
 
 using namespace piotd::daemon;
 namespace asio = boost::asio;
@@ -37,31 +38,8 @@ private:
     int index_ = 0;
 };
 
-struct Fetched {
-    bool complete = false;
-    std::string body;
-    bool chunked = false;
-};
-
-Fetched fetch(unsigned short port, const std::string& target, unsigned version = 11) {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    beast::http::request<beast::http::empty_body> request{beast::http::verb::get, target, version};
-    request.set(beast::http::field::host, "127.0.0.1");
-    request.set(beast::http::field::authorization, "Basic YWRtaW46YWRtaW4=");
-    beast::http::write(stream, request);
-    beast::flat_buffer buffer;
-    beast::http::response_parser<beast::http::string_body> parser;
-    parser.body_limit(64u << 20);
-    beast::error_code ec;
-    beast::http::read(stream, buffer, parser, ec);
-    Fetched fetched;
-    fetched.complete = !ec;
-    fetched.chunked = parser.chunked();
-    fetched.body = parser.get().body();
-    return fetched;
-}
+using piotd::test::fetch;
+using piotd::test::Fetched;
 
 }  // namespace
 
